@@ -1,0 +1,32 @@
+# cleave: build, test and demo. `make test` installs what it needs first.
+
+SWIFT      ?= swift
+BOARD      ?= dts/qemu-virt-aarch64-gicv3.dts
+RELEASE    := .build/release/cleave
+
+.PHONY: all build deps test demo boards lint clean
+
+all: build
+
+build: deps
+	$(SWIFT) build -c release --product cleave
+
+deps:
+	@bash scripts/deps.sh
+
+test: deps
+	$(SWIFT) build --build-tests
+	CLEAVE_BIN=$(CURDIR)/.build/debug/cleave $(SWIFT) test --skip-build
+
+demo: build
+	$(RELEASE) inspect $(BOARD)
+
+# Regenerates the QEMU boards in dts/ from QEMU's own dumpdtb.
+boards: deps
+	bash scripts/boards.sh
+
+lint:
+	$(SWIFT) format lint --recursive --strict Sources Tests Package.swift
+
+clean:
+	rm -rf .build build

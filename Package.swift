@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "cleave",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "cleave", targets: ["cleave"]),
+    .library(name: "DeviceTree", targets: ["DeviceTree"]),
+    .library(name: "Machine", targets: ["Machine"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    // The distribution's libfdt; bookworm's libfdt-dev ships no .pc file, so no pkgConfig.
+    .systemLibrary(name: "CLibFDT", path: "Sources/CLibFDT"),
+    .target(name: "DeviceTree", dependencies: ["CLibFDT"]),
+    .target(name: "Machine", dependencies: ["DeviceTree"]),
+    .executableTarget(
+      name: "cleave",
+      dependencies: [
+        "DeviceTree", "Machine",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree"], path: "Tests/DeviceTreeTests"),
+    .testTarget(name: "MachineTests", dependencies: ["Machine"], path: "Tests/MachineTests"),
+    .testTarget(name: "EndToEndTests", dependencies: ["DeviceTree"], path: "Tests/EndToEndTests"),
+  ]
+)

@@ -1,0 +1,189 @@
+/// A device tree held in memory: nodes in a flat table (index 0 is the root),
+/// the header's memory reservations and boot CPU, and indexes by phandle and label.
+///
+/// The read side never trusts its input: every accessor that interprets bytes
+/// returns `nil` or throws ``DeviceTreeError`` instead of trapping.
+public struct DeviceTree: Sendable {
+  /// Where the tree came from, for messages (`-` for standard input).
+  public var file: String
+  public private(set) var nodes: [Node]
+  public var reservations: [MemoryReservation]
+  public var bootCPUID: UInt32
+  private var phandleIndex: [UInt32: NodeID] = [:]
+  private var labelIndex: [String: NodeID] = [:]
+
+  /// A tree holding only an empty root node.
+  public init(file: String = "<memory>") {
+    self.file = file
+    self.nodes = [Node(name: "", parent: nil)]
+    self.reservations = []
+    self.bootCPUID = 0
+  }
+
+  /// The root node's id.
+  public var root: NodeID { NodeID(0) }
+
+  public subscript(id: NodeID) -> Node {
+    get { nodes[id.index] }
+    set {
+      nodes[id.index] = newValue
+      reindex(id)
+    }
+  }
+
+  /// Adds a child at the end of `parent`'s children and returns its id.
+  @discardableResult
+  public mutating func addNode(_ name: String, under parent: NodeID, properties: [Property] = [], labels: [String] = []) -> NodeID {
+    let id = NodeID(nodes.count)
+    nodes.append(Node(name: name, parent: parent, properties: properties, labels: labels))
+    nodes[parent.index].children.append(id)
+    reindex(id)
+    return id
+  }
+
+  /// Detaches a node (and so its subtree) from the tree; its id stays valid but unreachable.
+  public mutating func removeNode(_ id: NodeID) {
+    guard let parent = nodes[id.index].parent else { return }
+    nodes[parent.index].children.removeAll { $0 == id }
+    nodes[id.index].parent = nil
+    var stack = [id]
+    while let n = stack.popLast() {
+      for name in ["phandle", "linux,phandle"] {
+        if let v = nodes[n.index][property: name]?.u32, phandleIndex[v] == n { phandleIndex[v] = nil }
+      }
+      for l in nodes[n.index].labels where labelIndex[l] == n { labelIndex[l] = nil }
+      stack.append(contentsOf: nodes[n.index].children)
+    }
+  }
+
+  /// Whether the node is still reachable from the root.
+  public func isAttached(_ id: NodeID) -> Bool {
+    var n = id
+    var steps = 0
+    while let p = nodes[n.index].parent {
+      n = p
+      steps += 1
+      if steps > nodes.count { return false }
+    }
+    return n == root
+  }
+
+  private mutating func reindex(_ id: NodeID) {
+    let node = nodes[id.index]
+    for name in ["phandle", "linux,phandle"] {
+      if let v = node[property: name]?.u32, v != 0, v != 0xffff_ffff, phandleIndex[v] == nil {
+        phandleIndex[v] = id
+      }
+    }
+    for l in node.labels where labelIndex[l] == nil { labelIndex[l] = id }
+  }
+
+  // MARK: Lookup
+
+  /// The node a phandle names.
+  public func node(phandle: UInt32) -> NodeID? { phandleIndex[phandle] }
+
+  /// The node a label names.
+  public func node(label: String) -> NodeID? { labelIndex[label] }
+
+  /// The node's phandle, if it has one.
+  public func phandle(of id: NodeID) -> UInt32? {
+    nodes[id.index][property: "phandle"]?.u32 ?? nodes[id.index][property: "linux,phandle"]?.u32
+  }
+
+  /// Every phandle in use, ascending.
+  public var phandles: [UInt32] { phandleIndex.keys.sorted() }
+
+  /// The node at an absolute path such as `/cpus/cpu@0`. A component without a unit
+  /// address also matches a node with one when that is the only such node.
+  public func node(path: String) -> NodeID? {
+    guard path.hasPrefix("/") else { return nil }
+    var current = root
+    for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+      let children = nodes[current.index].children
+      if let exact = children.first(where: { nodes[$0.index].name == part }) {
+        current = exact
+      } else {
+        let matches = children.filter { nodes[$0.index].baseName == part }
+        guard matches.count == 1 else { return nil }
+        current = matches[0]
+      }
+    }
+    return current
+  }
+
+  /// The absolute path of a node.
+  public func path(of id: NodeID) -> String {
+    var parts: [String] = []
+    var n = id
+    while let p = nodes[n.index].parent {
+      parts.append(nodes[n.index].name)
+      n = p
+      if parts.count > nodes.count { break }
+    }
+    return "/" + parts.reversed().joined(separator: "/")
+  }
+
+  /// The node's parent, or `nil` for the root.
+  public func parent(of id: NodeID) -> NodeID? { nodes[id.index].parent }
+
+  /// Child of `id` with exactly that full name.
+  public func child(of id: NodeID, named name: String) -> NodeID? {
+    nodes[id.index].children.first { nodes[$0.index].name == name }
+  }
+
+  /// Every node reachable from `start` (default: the root), parents before children, in source order.
+  public func descendants(of start: NodeID? = nil) -> [NodeID] {
+    var out: [NodeID] = []
+    var stack = [start ?? root]
+    while let n = stack.popLast() {
+      out.append(n)
+      stack.append(contentsOf: nodes[n.index].children.reversed())
+    }
+    return out
+  }
+
+  /// Resolves an alias name, a label, or an absolute path to a node.
+  public func resolve(_ reference: String) -> NodeID? {
+    if reference.hasPrefix("/") { return node(path: reference) }
+    if let id = node(label: reference) { return id }
+    if let aliases = node(path: "/aliases"), let target = nodes[aliases.index][property: reference]?.string {
+      return node(path: target)
+    }
+    return nil
+  }
+
+  // MARK: Common properties
+
+  /// The property of a node.
+  public func property(_ name: String, of id: NodeID) -> Property? { nodes[id.index][property: name] }
+
+  /// The node's `compatible` strings (empty when absent).
+  public func compatible(_ id: NodeID) -> [String] { property("compatible", of: id)?.strings ?? [] }
+
+  /// Whether any of the node's `compatible` strings is one of `names`.
+  public func isCompatible(_ id: NodeID, with names: String...) -> Bool {
+    compatible(id).contains { names.contains($0) }
+  }
+
+  /// `status` is absent, "okay" or "ok".
+  public func isEnabled(_ id: NodeID) -> Bool {
+    guard let s = property("status", of: id)?.string else { return true }
+    return s == "okay" || s == "ok"
+  }
+
+  /// A place for messages: `path` or `path:property`.
+  public func place(_ id: NodeID, _ property: String? = nil) -> String {
+    property.map { "\(path(of: id)):\($0)" } ?? path(of: id)
+  }
+
+  /// An error about this tree, placed at a node (and property).
+  public func error(_ id: NodeID, _ property: String?, _ message: String) -> DeviceTreeError {
+    DeviceTreeError(file: file, place: place(id, property), message)
+  }
+
+  /// An error about this tree, placed at a node.
+  public func error(_ id: NodeID, _ message: String) -> DeviceTreeError {
+    DeviceTreeError(file: file, place: place(id), message)
+  }
+}

@@ -1,0 +1,125 @@
+import CLibFDT
+
+/// The one place that calls libfdt's read-only API.
+///
+/// The blob is copied into an 8-byte aligned buffer (libfdt refuses misaligned
+/// trees) and checked with `fdt_check_full` before any node is visited, so the
+/// walk below only meets offsets libfdt has already validated.
+struct FDTBlob {
+  static let headerSize = 40
+  static let magic: UInt32 = 0xd00d_feed
+
+  /// Parses a blob into a ``DeviceTree`` or throws a one-line ``DeviceTreeError``.
+  static func parse(_ bytes: [UInt8], file: String) throws -> DeviceTree {
+    func fail(_ message: String) -> DeviceTreeError { DeviceTreeError(file: file, message) }
+    guard bytes.count >= headerSize else {
+      throw fail("truncated header: \(bytes.count) bytes, a blob header needs \(headerSize)")
+    }
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 8)
+    defer { buffer.deallocate() }
+    bytes.withUnsafeBytes { raw in
+      if let base = raw.baseAddress { buffer.copyMemory(from: base, byteCount: bytes.count) }
+    }
+    let fdt = UnsafeRawPointer(buffer)
+
+    let magic = cfdt_magic(fdt)
+    guard magic == Self.magic else {
+      throw fail("bad magic 0x\(String(magic, radix: 16)) (a device-tree blob starts with 0xd00dfeed)")
+    }
+    let total = Int(cfdt_totalsize(fdt))
+    guard total <= bytes.count else {
+      throw fail("truncated: the header says \(total) bytes, the file has \(bytes.count)")
+    }
+    let checked = fdt_check_full(fdt, bytes.count)
+    guard checked == 0 else {
+      throw fail("\(FDTError(code: checked)) (header: struct at 0x\(hex(cfdt_off_dt_struct(fdt))), size 0x\(hex(cfdt_size_dt_struct(fdt))); strings at 0x\(hex(cfdt_off_dt_strings(fdt))), size 0x\(hex(cfdt_size_dt_strings(fdt))))")
+    }
+
+    var tree = DeviceTree(file: file)
+    tree.bootCPUID = cfdt_boot_cpuid_phys(fdt)
+    let count = fdt_num_mem_rsv(fdt)
+    guard count >= 0 else { throw fail("memory reservation block: \(FDTError(code: count))") }
+    for i in 0..<count {
+      var address: UInt64 = 0
+      var size: UInt64 = 0
+      let r = fdt_get_mem_rsv(fdt, i, &address, &size)
+      guard r == 0 else { throw fail("memory reservation \(i): \(FDTError(code: r))") }
+      tree.reservations.append(MemoryReservation(address: address, size: size))
+    }
+
+    // Depth-first, siblings in blob order, without recursion so deep trees cannot
+    // exhaust the stack.
+    var stack: [(offset: Int32, parent: NodeID?)] = [(0, nil)]
+    while let (offset, parent) = stack.popLast() {
+      let name = try nodeName(fdt, offset, file: file)
+      let properties = try readProperties(fdt, offset, file: file, nodeName: name)
+      let id: NodeID
+      if let parent {
+        id = tree.addNode(name, under: parent, properties: properties)
+      } else {
+        id = tree.root
+        var root = tree[id]
+        root.properties = properties
+        tree[id] = root
+      }
+      var children: [Int32] = []
+      var child = fdt_first_subnode(fdt, offset)
+      while child >= 0 {
+        children.append(child)
+        child = fdt_next_subnode(fdt, child)
+      }
+      guard child == -FDT_ERR_NOTFOUND else {
+        throw DeviceTreeError(file: file, place: tree.path(of: id), "subnodes: \(FDTError(code: child))")
+      }
+      for c in children.reversed() { stack.append((c, id)) }
+    }
+    tree.applySymbols()
+    return tree
+  }
+
+  private static func nodeName(_ fdt: UnsafeRawPointer, _ offset: Int32, file: String) throws -> String {
+    var length: Int32 = 0
+    guard let p = fdt_get_name(fdt, offset, &length), length >= 0 else {
+      throw DeviceTreeError(file: file, "node at structure offset \(offset): \(FDTError(code: length))")
+    }
+    return String(decoding: UnsafeRawBufferPointer(start: p, count: Int(length)), as: UTF8.self)
+  }
+
+  private static func readProperties(_ fdt: UnsafeRawPointer, _ offset: Int32, file: String, nodeName: String) throws -> [Property] {
+    var out: [Property] = []
+    var p = fdt_first_property_offset(fdt, offset)
+    while p >= 0 {
+      var namePointer: UnsafePointer<CChar>? = nil
+      var length: Int32 = 0
+      let value = fdt_getprop_by_offset(fdt, p, &namePointer, &length)
+      guard let namePointer, length >= 0 else {
+        throw DeviceTreeError(file: file, place: nodeName, "property at structure offset \(p): \(FDTError(code: length))")
+      }
+      let name = String(cString: namePointer)
+      let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(length))) } ?? []
+      out.append(Property(name: name, value: bytes))
+      p = fdt_next_property_offset(fdt, p)
+    }
+    guard p == -FDT_ERR_NOTFOUND else {
+      throw DeviceTreeError(file: file, place: nodeName, "properties: \(FDTError(code: p))")
+    }
+    return out
+  }
+
+  private static func hex<T: BinaryInteger>(_ v: T) -> String { String(v, radix: 16) }
+}
+
+extension DeviceTree {
+  /// Attaches the labels a `/__symbols__` node lists to the nodes they name.
+  mutating func applySymbols() {
+    guard let symbols = node(path: "/__symbols__") else { return }
+    for p in self[symbols].properties {
+      guard let target = p.string, let id = node(path: target) else { continue }
+      var n = self[id]
+      if !n.labels.contains(p.name) {
+        n.labels.append(p.name)
+        self[id] = n
+      }
+    }
+  }
+}
