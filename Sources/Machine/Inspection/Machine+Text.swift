@@ -1,0 +1,152 @@
+import DeviceTree
+
+extension Machine {
+  /// The machine for a person: topology as a tree (cluster → L2 group → cores),
+  /// the memory map, interrupt controllers and devices.
+  public func text(board: String) -> String {
+    var out: [String] = []
+    let enabled = cpus.filter(\.enabled).count
+    out.append("board  \(board)")
+    out.append("model  \(model ?? "(none)"), \(architecture.rawValue)")
+    var start = cpus.compactMap(\.enableMethod).first.map { "enable-method \($0)" } ?? (architecture == .riscv64 ? "harts start through SBI HSM" : "no enable-method")
+    if let psci { start += ", PSCI over \(psci.method)" }
+    out.append("cpus   \(cpus.count) (\(enabled) enabled), \(start)")
+    out.append("")
+    out.append("topology")
+    out += topologyLines()
+    out.append("")
+    out.append("memory  \(Format.size(totalMemory)) in \(memory.count) bank\(memory.count == 1 ? "" : "s")")
+    for m in memory {
+      out.append("  \(m.range)  \(Format.size(m.range.size).padded(8))  \(m.path)\(m.numaNode.map { "  numa \($0)" } ?? "")")
+    }
+    if !reservations.isEmpty {
+      out.append("reserved")
+      for r in reservations {
+        var flags: [String] = []
+        if r.noMap && r.source == .reservedMemory { flags.append("no-map") }
+        if r.reusable { flags.append("reusable") }
+        if r.range == nil { flags.append("dynamic") }
+        let place = r.range.map { "\($0)  \(Format.size($0.size).padded(8))" } ?? "size \(r.size.map(Format.size) ?? "?")"
+        out.append("  \(place)  \(r.name)\(flags.isEmpty ? "" : "  " + flags.joined(separator: ", "))")
+      }
+    }
+    if numaNodes.count > 1 || numaNodes.contains(where: { !$0.distances.isEmpty }) {
+      out.append("")
+      out.append("numa")
+      for n in numaNodes {
+        let d = n.distances.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")
+        out.append("  node \(n.id)  \(n.cpus.count) cpus, \(n.memory.count) memory bank(s)\(d.isEmpty ? "" : ", distances \(d)")")
+      }
+    }
+    out.append("")
+    out.append("interrupt controllers")
+    for ic in interruptControllers {
+      out.append("  \((ic.kind?.rawValue ?? "other").padded(13)) \(ic.path)")
+      for f in ic.frames {
+        out.append("    \(f.name.padded(6)) \(f.range)  \(Format.size(f.range.size))")
+      }
+      if !ic.contexts.isEmpty {
+        let list = ic.contexts.map { c in "\(c.position):\(c.cpu.map { cpus[$0].name } ?? "-")/\(c.role)" }
+        out.append("    contexts \(list.joined(separator: " "))")
+      }
+      if let n = ic.sources { out.append("    sources 1-\(n)") }
+    }
+    out.append("")
+    let shown = devices.filter { !$0.isBus }
+    out.append("devices (\(shown.count))")
+    for d in shown {
+      var line = "  \(d.path)"
+      if let c = d.compatible.first { line += "  \(c)" }
+      let names = d.aliases + d.labels.filter { !d.aliases.contains($0) }
+      if !names.isEmpty { line += "  (\(names.joined(separator: ", ")))" }
+      if !d.enabled { line += "  disabled" }
+      out.append(line)
+      if !d.mmio.isEmpty {
+        out.append("      mmio " + d.mmio.map { "\($0) \(Format.size($0.size))" }.joined(separator: ", "))
+      }
+      if !d.interrupts.isEmpty {
+        out.append("      irq  " + d.interrupts.map { describe($0.interrupt) }.joined(separator: ", "))
+      }
+      if !d.providers.isEmpty {
+        out.append("      uses " + d.providers.map { "\($0.kind) \(tree.path(of: $0.node))" }.joined(separator: ", "))
+      }
+    }
+    return out.joined(separator: "\n") + "\n"
+  }
+
+  private func describe(_ i: Interrupt) -> String {
+    switch i {
+    case .gic(let type, let intid, _, _): "\(type.rawValue.uppercased()) \(intid)"
+    case .plic(let s): "PLIC \(s)"
+    case .cpuLocal(_, let cause): Machine.role(of: cause)
+    case .other(let cells): "<" + cells.map { Format.hex(UInt64($0)) }.joined(separator: " ") + ">"
+    }
+  }
+
+  private func cpuLine(_ i: Int, indent: Int) -> String {
+    let c = cpus[i]
+    let id = architecture == .riscv64 ? "hart \(c.hardwareID)" : "mpidr \(Format.hex(c.hardwareID))"
+    var line = String(repeating: "  ", count: indent) + c.name.padded(10) + id
+    if let label = c.labels.first { line += "  \(label)" }
+    if let cap = c.capacity { line += "  capacity \(cap)" }
+    if let n = c.numaNode { line += "  numa \(n)" }
+    if !c.enabled { line += "  disabled" }
+    return line
+  }
+
+  private func l2Line(_ group: [Int], indent: Int) -> String {
+    let pad = String(repeating: "  ", count: indent)
+    guard let first = group.first, let l2 = cpus[first].caches.first(where: { caches[$0].level == 2 }) else {
+      return pad + "no L2"
+    }
+    let c = caches[l2]
+    var line = pad + "L2 \(c.path)"
+    if let s = c.size { line += " (\(Format.size(s)))" }
+    if let l3 = cpus[first].caches.first(where: { caches[$0].level == 3 }) { line += " -> L3 \(caches[l3].path)" }
+    return line
+  }
+
+  /// Lines for the CPUs of one cluster, grouped under their L2.
+  private func groupedCPULines(_ members: [Int], indent: Int) -> [String] {
+    let set = Set(members)
+    var out: [String] = []
+    var private_: [Int] = []
+    for group in cacheGroups(level: 2) where group.contains(where: set.contains) {
+      let inside = group.filter(set.contains)
+      guard let first = inside.first, cpus[first].caches.contains(where: { caches[$0].level == 2 }) else {
+        private_ += inside
+        continue
+      }
+      out.append(l2Line(inside, indent: indent))
+      out += inside.map { cpuLine($0, indent: indent + 1) }
+    }
+    if !private_.isEmpty {
+      out.append(String(repeating: "  ", count: indent) + "no L2 described (each core is its own L2 group)")
+      out += private_.map { cpuLine($0, indent: indent + 1) }
+    }
+    return out
+  }
+
+  private func topologyLines() -> [String] {
+    guard !topology.isEmpty else {
+      return ["  (no cpu-map)"] + groupedCPULines(cpus.map(\.index), indent: 1)
+    }
+    func walk(_ n: TopologyNode, indent: Int) -> [String] {
+      let pad = String(repeating: "  ", count: indent)
+      let inner = n.children.filter { $0.kind == .socket || $0.kind == .cluster }
+      if inner.isEmpty {
+        return [pad + "\(n.name)  \(n.cpus.count) core\(n.cpus.count == 1 ? "" : "s")"] + groupedCPULines(n.cpus, indent: indent + 1)
+      }
+      return [pad + n.name] + inner.flatMap { walk($0, indent: indent + 1) }
+    }
+    var lines = topology.flatMap { walk($0, indent: 1) }
+    let placed = Set(topology.flatMap(\.cpus))
+    let unplaced = cpus.map(\.index).filter { !placed.contains($0) }
+    if !unplaced.isEmpty { lines += ["  not in cpu-map"] + unplaced.map { cpuLine($0, indent: 2) } }
+    return lines
+  }
+}
+
+extension String {
+  func padded(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+}

@@ -1,0 +1,103 @@
+import DeviceTree
+
+/// What a board's device tree means for partitioning: its CPUs and how they share
+/// caches, its NUMA nodes, RAM and reservations, its interrupt controllers, how
+/// CPUs start, and every device with its MMIO windows, interrupts and providers.
+///
+/// Built once from a ``DeviceTree``; throws a one-line ``DeviceTreeError`` naming
+/// the node for anything it cannot make sense of (dangling phandles, cycles,
+/// cell counts that do not fit, ranges that overflow).
+public struct Machine: Sendable {
+  public enum Architecture: String, Sendable, Codable { case aarch64, riscv64, unknown }
+
+  public let tree: DeviceTree
+  public var architecture: Architecture
+  public var model: String?
+  public var cpus: [CPU]
+  /// Top-level entries of `/cpus/cpu-map` (sockets or clusters); empty when the board has none.
+  public var topology: [TopologyNode]
+  public var caches: [Cache]
+  public var numaNodes: [NUMANode]
+  public var memory: [MemoryBank]
+  public var reservations: [Reservation]
+  public var interruptControllers: [InterruptController]
+  public var psci: PSCI?
+  public var devices: [Device]
+
+  public init(tree: DeviceTree) throws {
+    self.tree = tree
+    model = tree.property("model", of: tree.root)?.string
+    let cpus = try Machine.readCPUs(tree)
+    self.cpus = cpus
+    architecture = Machine.architecture(of: cpus, tree: tree)
+    topology = try Machine.readTopology(tree, cpus: cpus)
+    let (caches, chains) = try Machine.readCaches(tree, cpus: cpus)
+    self.caches = caches
+    for (i, chain) in chains.enumerated() { self.cpus[i].caches = chain }
+    memory = try Machine.readMemory(tree)
+    reservations = try Machine.readReservations(tree)
+    numaNodes = try Machine.readNUMA(tree, cpus: cpus, memory: memory)
+    interruptControllers = try Machine.readInterruptControllers(tree, cpus: cpus)
+    psci = Machine.readPSCI(tree)
+    devices = try Machine.readDevices(tree)
+  }
+
+  /// Reads a board file (DTB or DTS) and builds its machine view.
+  public static func load(_ path: String, includes: [String] = []) throws -> Machine {
+    try Machine(tree: DeviceTree.load(path, includes: includes))
+  }
+
+  private static func architecture(of cpus: [CPU], tree: DeviceTree) -> Architecture {
+    for c in cpus {
+      if tree.property("riscv,isa", of: c.node) != nil || (c.compatible ?? "").hasPrefix("riscv") { return .riscv64 }
+      if (c.compatible ?? "").hasPrefix("arm,") || c.enableMethod == "psci" || c.enableMethod == "spin-table" {
+        return .aarch64
+      }
+    }
+    return .unknown
+  }
+
+  // MARK: Derived views
+
+  /// The interrupt controller that distributes device interrupts (GIC distributor or PLIC), if any.
+  public var primaryInterruptController: InterruptController? {
+    interruptControllers.first { $0.kind?.isGIC == true } ?? interruptControllers.first { $0.kind == .plic }
+      ?? interruptControllers.first { $0.kind == .aplic }
+  }
+
+  /// Groups of CPUs that share a cache of `level` (2 for L2). CPUs without a
+  /// cache of that level each form their own group. Groups follow CPU order.
+  public func cacheGroups(level: Int) -> [[Int]] {
+    var groups: [[Int]] = []
+    var groupOfCache: [Int: Int] = [:]
+    for cpu in cpus {
+      if let c = cpu.caches.first(where: { caches[$0].level == level }) {
+        if let g = groupOfCache[c] {
+          groups[g].append(cpu.index)
+        } else {
+          groupOfCache[c] = groups.count
+          groups.append([cpu.index])
+        }
+      } else {
+        groups.append([cpu.index])
+      }
+    }
+    return groups
+  }
+
+  /// The innermost cpu-map groups that hold cores (clusters), each as CPU indexes.
+  public var clusters: [[Int]] {
+    func walk(_ n: TopologyNode) -> [[Int]] {
+      let inner = n.children.filter { $0.kind == .cluster || $0.kind == .socket }
+      if inner.isEmpty { return n.cpus.isEmpty ? [] : [n.cpus] }
+      return inner.flatMap(walk)
+    }
+    return topology.flatMap(walk)
+  }
+
+  /// The CPU with this hardware id (MPIDR or hart id).
+  public func cpu(hardwareID: UInt64) -> CPU? { cpus.first { $0.hardwareID == hardwareID } }
+
+  /// Total RAM over every bank.
+  public var totalMemory: UInt64 { memory.reduce(0) { $0 &+ $1.range.size } }
+}

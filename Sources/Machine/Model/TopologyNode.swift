@@ -1,0 +1,18 @@
+import DeviceTree
+
+/// One node of `/cpus/cpu-map`: a socket, cluster, core or thread.
+public struct TopologyNode: Sendable, Hashable {
+  public enum Kind: String, Sendable, Codable { case socket, cluster, core, thread }
+  public var kind: Kind
+  /// The node name, `cluster0`.
+  public var name: String
+  public var path: String
+  public var children: [TopologyNode]
+  /// The CPU a `core` or `thread` leaf names, as an index into ``Machine/cpus``.
+  public var cpu: Int?
+
+  /// Every CPU at or below this node.
+  public var cpus: [Int] {
+    (cpu.map { [$0] } ?? []) + children.flatMap(\.cpus)
+  }
+}

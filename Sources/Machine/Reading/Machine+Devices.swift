@@ -1,0 +1,65 @@
+import DeviceTree
+
+extension Machine {
+  /// Properties that name providers, with the provider's `#…-cells` property.
+  static let providerProperties: [(property: String, cells: String?)] = [
+    ("clocks", "#clock-cells"), ("resets", "#reset-cells"), ("power-domains", "#power-domain-cells"),
+    ("phys", "#phy-cells"), ("iommus", "#iommu-cells"), ("pinctrl-0", nil), ("pinctrl-1", nil),
+  ]
+
+  static let busCompatibles: Set<String> = ["simple-bus", "simple-mfd", "arm,amba-bus", "simple-pm-bus"]
+
+  /// Every node with a `compatible` outside /cpus, memory, /reserved-memory and the
+  /// firmware nodes; a device's interrupts and providers must resolve.
+  static func readDevices(_ tree: DeviceTree) throws -> [Device] {
+    var aliases: [NodeID: [String]] = [:]
+    if let a = tree.node(path: "/aliases") {
+      for p in tree[a].properties {
+        if let target = p.string, let id = tree.node(path: target) { aliases[id, default: []].append(p.name) }
+      }
+    }
+    var skip: Set<NodeID> = [tree.root]
+    for path in ["/cpus", "/reserved-memory", "/chosen", "/aliases", "/__symbols__", "/psci", "/distance-map"] {
+      if let id = tree.node(path: path) { skip.formUnion(tree.descendants(of: id)) }
+    }
+    var out: [Device] = []
+    var stack = [tree.root]
+    while let id = stack.popLast() {
+      stack.append(contentsOf: tree[id].children.reversed())
+      guard !skip.contains(id), tree.property("compatible", of: id) != nil,
+        tree.property("device_type", of: id)?.string != "memory"
+      else { continue }
+      let compatible = tree.compatible(id)
+      var routed: [Device.RoutedInterrupt] = []
+      for spec in try tree.interrupts(of: id) {
+        routed.append(.init(controller: spec.controller, interrupt: tree.decode(spec)))
+      }
+      var providers: [Device.Provider] = []
+      for (property, cells) in providerProperties {
+        for ref in try tree.phandleList(property, of: id, cellsName: cells) {
+          var target = ref.target
+          if property.hasPrefix("pinctrl"), let owner = pinController(of: ref.target, tree: tree) { target = owner }
+          providers.append(.init(kind: property.hasPrefix("pinctrl") ? "pinctrl" : property, node: target, arguments: ref.arguments))
+        }
+      }
+      out.append(
+        Device(
+          index: out.count, node: id, path: tree.path(of: id), name: tree[id].name, labels: tree[id].labels,
+          aliases: aliases[id] ?? [], compatible: compatible, enabled: tree.isEnabled(id), mmio: try tree.mmio(id),
+          interrupts: routed, providers: providers, numaNode: try tree.u32("numa-node-id", of: id),
+          isInterruptController: tree.isInterruptController(id),
+          isBus: compatible.contains { busCompatibles.contains($0) }))
+    }
+    return out
+  }
+
+  /// A pinctrl state node lives under its pin controller; the provider is that controller.
+  private static func pinController(of state: NodeID, tree: DeviceTree) -> NodeID? {
+    var n = tree.parent(of: state)
+    while let id = n, id != tree.root {
+      if tree.property("compatible", of: id) != nil { return id }
+      n = tree.parent(of: id)
+    }
+    return nil
+  }
+}

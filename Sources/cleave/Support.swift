@@ -1,0 +1,32 @@
+import ArgumentParser
+import DeviceTree
+import Foundation
+import Machine
+
+/// `--format` of every verb.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+  case text, json
+}
+
+/// Reads a board; unusable input becomes a one-line message and exit status 2.
+func loadMachine(_ path: String, includes: [String]) throws -> Machine {
+  do {
+    return try Machine.load(path, includes: includes)
+  } catch let e as DeviceTreeError {
+    throw UnusableInput(message: e.description)
+  }
+}
+
+/// Input the tool cannot use at all: printed as `cleave: error: …`, exit status 2.
+struct UnusableInput: Error, CustomStringConvertible {
+  var message: String
+  var description: String { message }
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+  let data = try encoder.encode(value)
+  FileHandle.standardOutput.write(data)
+  FileHandle.standardOutput.write(Data("\n".utf8))
+}
