@@ -38,7 +38,8 @@ extension Machine {
   }
 
   /// The per-hart contexts of a PLIC or CLINT, in position order. An entry whose
-  /// phandle is 0xffffffff (or any non-hart target) is kept as an inert position.
+  /// cause is 0xffffffff (the convention Linux and QEMU use for a context no one
+  /// may use) is kept as an inert position without a CPU.
   private static func contexts(of id: NodeID, tree: DeviceTree, cpuOfLocal: [NodeID: Int]) throws -> [InterruptController.Context] {
     guard let cells = try tree.cells("interrupts-extended", of: id) else { return [] }
     var out: [InterruptController.Context] = []
@@ -51,7 +52,8 @@ extension Machine {
         throw tree.error(id, "interrupts-extended", "entry \(out.count) is truncated")
       }
       let cause = n > 0 ? cells[i + 1] : 0
-      out.append(.init(position: out.count, cpu: target.flatMap { cpuOfLocal[$0] }, cause: cause, role: role(of: cause)))
+      let cpu = cause == 0xffff_ffff ? nil : target.flatMap { cpuOfLocal[$0] }
+      out.append(.init(position: out.count, cpu: cpu, cause: cause, role: role(of: cause)))
       i += 1 + n
     }
     return out
