@@ -54,24 +54,58 @@ extension Machine {
     out.append("")
     let shown = devices.filter { !$0.isBus }
     out.append("devices (\(shown.count))")
-    for d in shown {
-      var line = "  \(d.path)"
-      if let c = d.compatible.first { line += "  \(c)" }
-      let names = d.aliases + d.labels.filter { !d.aliases.contains($0) }
-      if !names.isEmpty { line += "  (\(names.joined(separator: ", ")))" }
-      if !d.enabled { line += "  disabled" }
-      out.append(line)
-      if !d.mmio.isEmpty {
-        out.append("      mmio " + d.mmio.map { "\($0) \(Format.size($0.size))" }.joined(separator: ", "))
+    for run in runsOfAlikeDevices(shown) {
+      if run.count >= 4, let first = run.first, let last = run.last {
+        let span = AddressRange(base: first.mmio[0].base, size: last.mmio[0].end - first.mmio[0].base)
+        let irqs = run.compactMap { $0.interrupts.first.map { describe($0.interrupt) } }
+        var line = "  \(first.path) .. \(last.path)  \(first.compatible[0]) x\(run.count)  mmio \(span)"
+        if let a = irqs.first, let b = irqs.last, irqs.count == run.count { line += "  irq \(a) .. \(b)" }
+        out.append(line)
+        continue
       }
-      if !d.interrupts.isEmpty {
-        out.append("      irq  " + d.interrupts.map { describe($0.interrupt) }.joined(separator: ", "))
-      }
-      if !d.providers.isEmpty {
-        out.append("      uses " + d.providers.map { "\($0.kind) \(tree.path(of: $0.node))" }.joined(separator: ", "))
-      }
+      for d in run { out += deviceLines(d) }
     }
     return out.joined(separator: "\n") + "\n"
+  }
+
+  private func deviceLines(_ d: Device) -> [String] {
+    var out: [String] = []
+    var line = "  \(d.path)"
+    if let c = d.compatible.first { line += "  \(c)" }
+    let names = d.aliases + d.labels.filter { !d.aliases.contains($0) }
+    if !names.isEmpty { line += "  (\(names.joined(separator: ", ")))" }
+    if !d.enabled { line += "  disabled" }
+    out.append(line)
+    if !d.mmio.isEmpty {
+      out.append("      mmio " + d.mmio.map { "\($0) \(Format.size($0.size))" }.joined(separator: ", "))
+    }
+    if !d.interrupts.isEmpty {
+      out.append("      irq  " + d.interrupts.map { describe($0.interrupt) }.joined(separator: ", "))
+    }
+    if !d.providers.isEmpty {
+      out.append("      uses " + d.providers.map { "\($0.kind) \(tree.path(of: $0.node))" }.joined(separator: ", "))
+    }
+    return out
+  }
+
+  /// Splits devices into runs of interchangeable neighbours (QEMU's 32 virtio-mmio
+  /// slots) so the listing stays readable; anything named or unusual stands alone.
+  private func runsOfAlikeDevices(_ list: [Device]) -> [[Device]] {
+    func plain(_ d: Device) -> Bool {
+      d.labels.isEmpty && d.aliases.isEmpty && d.mmio.count == 1 && d.interrupts.count <= 1 && d.providers.isEmpty
+        && !d.compatible.isEmpty && d.enabled
+    }
+    var runs: [[Device]] = []
+    for d in list {
+      if plain(d), let prev = runs.last?.last, plain(prev), prev.compatible == d.compatible,
+        prev.mmio[0].end == d.mmio[0].base
+      {
+        runs[runs.count - 1].append(d)
+      } else {
+        runs.append([d])
+      }
+    }
+    return runs
   }
 
   private func describe(_ i: Interrupt) -> String {
