@@ -4,7 +4,7 @@ SWIFT      ?= swift
 BOARD      ?= dts/qemu-virt-aarch64-gicv3.dts
 RELEASE    := .build/release/cleave
 
-.PHONY: all build deps test demo boards lint clean
+.PHONY: all build deps linux test demo boards lint clean
 
 all: build
 
@@ -14,7 +14,11 @@ build: deps
 deps:
 	@bash scripts/deps.sh
 
-test: deps
+# Debian's arm64 kernel: a real kernel to boot and ~570 real board DTBs to read.
+linux: deps
+	@bash scripts/linux.sh
+
+test: deps linux
 	$(SWIFT) build --build-tests
 	CLEAVE_BIN=$(CURDIR)/.build/debug/cleave $(SWIFT) test --skip-build
 

@@ -170,3 +170,25 @@ struct DeviceTests {
     #expect(kinds == ["gicv3", "gicv3-its"])
   }
 }
+
+/// Every board DTB Debian's arm64 kernel package ships (fetched by `make linux`)
+/// must give a machine view: these are trees nobody here wrote.
+struct ShippedBoardTests {
+  @Test func everyShippedArm64BoardIsUnderstood() throws {
+    let dir = repositoryRoot.appendingPathComponent("build/linux/dtbs").path
+    guard let walker = FileManager.default.enumerator(atPath: dir) else {
+      Issue.record("no build/linux/dtbs; run make linux")
+      return
+    }
+    var count = 0
+    var withGIC = 0
+    for case let f as String in walker where f.hasSuffix(".dtb") {
+      let m = try Machine.load("\(dir)/\(f)")
+      count += 1
+      #expect(!m.cpus.isEmpty || m.architecture == .unknown, "\(f): no CPUs")
+      if m.primaryInterruptController?.kind?.isGIC == true { withGIC += 1 }
+    }
+    #expect(count > 100)
+    #expect(withGIC * 10 > count * 8, "most arm64 boards have a GIC: \(withGIC) of \(count)")
+  }
+}
