@@ -14,6 +14,9 @@ public struct DTSCompiler: Sendable {
 
   /// Compiles source text; `file` names it in messages and anchors relative includes.
   public func compile(source: [UInt8], file: String) throws -> DeviceTree {
+    guard source.contains(where: { !($0 == 0x20 || $0 == 0x0a || $0 == 0x09 || $0 == 0x0d) }) else {
+      throw DeviceTreeError(file: file, "the source is empty")
+    }
     let directory = file == "-" ? FileManager.default.currentDirectoryPath : (file as NSString).deletingLastPathComponent
     var dirs = [directory.isEmpty ? "." : directory] + includes
     dirs = dirs.filter { !$0.isEmpty }
@@ -47,6 +50,9 @@ public struct DTSCompiler: Sendable {
 
   private func dtc(_ arguments: [String], file: String, input: String) throws {
     let result = try Tool.run("dtc", arguments)
+    if let signal = result.signal {
+      throw DeviceTreeError(file: file, "dtc crashed on this source (signal \(signal))")
+    }
     guard result.status == 0 else {
       throw DTSCompiler.translate(result.stderr, file: file, input: input)
     }
@@ -60,9 +66,21 @@ public struct DTSCompiler: Sendable {
     let (program, args) = Tool.find("cpp") != nil ? ("cpp", flags) : ("clang", ["-E"] + flags)
     let result = try Tool.run(program, args + [input, "-o", output])
     guard result.status == 0 else {
-      let line = result.stderr.split(separator: "\n").first.map(String.init) ?? "preprocessing failed"
-      throw DeviceTreeError(file: file, line.replacingOccurrences(of: input, with: file))
+      let line = result.stderr.split(separator: "\n").first { $0.contains("error") }.map(String.init)
+        ?? result.stderr.split(separator: "\n").first.map(String.init) ?? "preprocessing failed"
+      throw DTSCompiler.preprocessorError(line.replacingOccurrences(of: input, with: file), file: file)
     }
+  }
+
+  /// Turns cpp's "FILE:LINE:COL: fatal error: message" into an error at line:column of FILE.
+  static func preprocessorError(_ line: String, file: String) -> DeviceTreeError {
+    let parts = line.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
+    if parts.count == 4, let l = Int(parts[1]), let c = Int(parts[2]) {
+      var message = parts[3].trimmingCharacters(in: .whitespaces)
+      for prefix in ["fatal error: ", "error: "] where message.hasPrefix(prefix) { message = String(message.dropFirst(prefix.count)) }
+      return DeviceTreeError(file: String(parts[0]), place: "\(l):\(c)", message)
+    }
+    return DeviceTreeError(file: file, line)
   }
 
   /// Turns dtc's "Error: FILE:LINE.COL-COL2 message" into a one-line error at line:column.

@@ -30,9 +30,14 @@ struct FDTBlob {
     guard total <= bytes.count else {
       throw fail("truncated: the header says \(total) bytes, the file has \(bytes.count)")
     }
+    let header = fdt_check_header(fdt)
+    guard header == 0 else {
+      throw fail("header: \(FDTError(code: header)) (struct at 0x\(hex(cfdt_off_dt_struct(fdt))), size 0x\(hex(cfdt_size_dt_struct(fdt))); strings at 0x\(hex(cfdt_off_dt_strings(fdt))), size 0x\(hex(cfdt_size_dt_strings(fdt))); total 0x\(hex(total)))")
+    }
     let checked = fdt_check_full(fdt, bytes.count)
     guard checked == 0 else {
-      throw fail("\(FDTError(code: checked)) (header: struct at 0x\(hex(cfdt_off_dt_struct(fdt))), size 0x\(hex(cfdt_size_dt_struct(fdt))); strings at 0x\(hex(cfdt_off_dt_strings(fdt))), size 0x\(hex(cfdt_size_dt_strings(fdt))))")
+      let (place, problem) = locateDamage(fdt)
+      throw DeviceTreeError(file: file, place: place, problem ?? "structure block: \(FDTError(code: checked))")
     }
 
     var tree = DeviceTree(file: file)
@@ -75,6 +80,44 @@ struct FDTBlob {
     }
     tree.applySymbols()
     return tree
+  }
+
+  /// Walks the structure block tag by tag (the header is known to be sane) to
+  /// name the node, and the property, where the damage starts.
+  private static func locateDamage(_ fdt: UnsafeRawPointer) -> (String, String?) {
+    var path: [String] = []
+    var offset: Int32 = 0
+    var steps = 0
+    func here() -> String { "/" + path.dropFirst().joined(separator: "/") }
+    while steps < 1 << 24 {
+      steps += 1
+      var next: Int32 = 0
+      let tag = fdt_next_tag(fdt, offset, &next)
+      if next < 0 { return (here(), "the structure block is damaged after this node: \(FDTError(code: next))") }
+      switch Int32(tag) {
+      case FDT_BEGIN_NODE:
+        var length: Int32 = 0
+        guard let p = fdt_get_name(fdt, offset, &length), length >= 0 else {
+          return (here(), "a child node name is damaged: \(FDTError(code: length))")
+        }
+        path.append(String(decoding: UnsafeRawBufferPointer(start: p, count: Int(length)), as: UTF8.self))
+        if path.count > 64 { return (here(), "nodes nested deeper than 64 levels") }
+      case FDT_END_NODE:
+        if path.popLast() == nil { return ("/", "more node ends than node starts") }
+      case FDT_PROP:
+        var name: UnsafePointer<CChar>? = nil
+        var length: Int32 = 0
+        let value = fdt_getprop_by_offset(fdt, offset, &name, &length)
+        guard let name else { return (here(), "a property name is damaged: \(FDTError(code: length)) (its name offset is outside the strings block)") }
+        if value == nil || length < 0 { return (here() + ":" + String(cString: name), "property value: \(FDTError(code: length))") }
+      case FDT_END:
+        return (here(), nil)
+      default:
+        break
+      }
+      offset = next
+    }
+    return (here(), nil)
   }
 
   private static func nodeName(_ fdt: UnsafeRawPointer, _ offset: Int32, file: String) throws -> String {

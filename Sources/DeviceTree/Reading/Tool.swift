@@ -4,6 +4,8 @@ import Foundation
 enum Tool {
   struct Result {
     var status: Int32
+    /// The signal that ended the program, if one did.
+    var signal: Int32?
     var stdout: Data
     var stderr: String
   }
@@ -39,7 +41,8 @@ enum Tool {
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     process.waitUntilExit()
-    return Result(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errBox.get(), as: UTF8.self))
+    let signal = process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil
+    return Result(status: process.terminationStatus, signal: signal, stdout: outData, stderr: String(decoding: errBox.get(), as: UTF8.self))
   }
 }
 
