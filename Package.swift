@@ -8,23 +8,27 @@ let package = Package(
     .executable(name: "cleave", targets: ["cleave"]),
     .library(name: "DeviceTree", targets: ["DeviceTree"]),
     .library(name: "Machine", targets: ["Machine"]),
+    .library(name: "Partitioning", targets: ["Partitioning"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
   ],
   targets: [
     // The distribution's libfdt; bookworm's libfdt-dev ships no .pc file, so no pkgConfig.
     .systemLibrary(name: "CLibFDT", path: "Sources/CLibFDT"),
     .target(name: "DeviceTree", dependencies: ["CLibFDT"]),
     .target(name: "Machine", dependencies: ["DeviceTree"]),
+    .target(name: "Partitioning", dependencies: ["Machine", .product(name: "Yams", package: "Yams")]),
     .executableTarget(
       name: "cleave",
       dependencies: [
-        "DeviceTree", "Machine",
+        "DeviceTree", "Machine", "Partitioning",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree"], path: "Tests/DeviceTreeTests"),
     .testTarget(name: "MachineTests", dependencies: ["Machine"], path: "Tests/MachineTests"),
+    .testTarget(name: "PartitioningTests", dependencies: ["Partitioning"], path: "Tests/PartitioningTests"),
     .testTarget(name: "EndToEndTests", dependencies: ["DeviceTree"], path: "Tests/EndToEndTests"),
   ]
 )

@@ -7,6 +7,11 @@ public enum Format {
   public static func size(_ v: UInt64) -> String {
     let units: [(UInt64, String)] = [(1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
     for (scale, name) in units where v >= scale && v % scale == 0 { return "\(v / scale) \(name)" }
+    // Not a whole number of any unit: one decimal of the largest unit it reaches.
+    for (scale, name) in units where v >= scale {
+      let tenths = (v / (scale / 1024) * 10 + 512) / 1024
+      return "\(tenths / 10).\(tenths % 10) \(name)"
+    }
     return "\(v) B"
   }
 }

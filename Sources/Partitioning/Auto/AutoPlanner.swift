@@ -1,0 +1,187 @@
+import DeviceTree
+import Foundation
+import Machine
+
+/// Writes a starting plan for a board: one kernel per group of cores (by default
+/// per shared L2), memory split in proportion to cores and kept on the group's
+/// NUMA node, every device to the first kernel, a channel from the first kernel
+/// to each other one. The result resolves and checks clean on the board.
+public struct AutoPlanner {
+  public enum Grouping: String, CaseIterable, Sendable { case core, l2, cluster, numa }
+
+  public struct Failure: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  public let machine: Machine
+  public var grouping: Grouping = .l2
+  public var kernelCount: Int?
+  /// The board path as the plan should spell it (relative to where the plan is written).
+  public var boardReference: String
+  public var channelSize: UInt64 = 64 << 10
+
+  public init(machine: Machine, boardReference: String, grouping: Grouping = .l2, kernels: Int? = nil) {
+    self.machine = machine
+    self.boardReference = boardReference
+    self.grouping = grouping
+    self.kernelCount = kernels
+  }
+
+  /// The groups of CPU indexes the plan's kernels get.
+  public func groups() throws -> [[Int]] {
+    let enabled = Set(machine.cpus.filter(\.enabled).map(\.index))
+    var groups: [[Int]]
+    switch grouping {
+    case .core: groups = machine.cpus.map { [$0.index] }
+    case .l2: groups = machine.cacheGroups(level: 2)
+    case .cluster: groups = machine.clusters.isEmpty ? machine.cacheGroups(level: 2) : machine.clusters
+    case .numa:
+      var byNode: [UInt32?: [Int]] = [:]
+      var order: [UInt32?] = []
+      for c in machine.cpus {
+        if byNode[c.numaNode] == nil { order.append(c.numaNode) }
+        byNode[c.numaNode, default: []].append(c.index)
+      }
+      groups = order.compactMap { byNode[$0] }
+    }
+    groups = groups.map { $0.filter(enabled.contains) }.filter { !$0.isEmpty }
+    guard !groups.isEmpty else { throw Failure(description: "the board has no enabled CPUs") }
+    if let n = kernelCount {
+      guard n >= 1 else { throw Failure(description: "--kernels must be at least 1") }
+      guard n <= groups.count else {
+        throw Failure(description: "--kernels \(n): grouping by \(grouping.rawValue) gives only \(groups.count) group\(groups.count == 1 ? "" : "s")")
+      }
+      // Merge the adjacent pair with the fewest cores until n remain: neighbours
+      // share the most topology, and small pairs keep kernels balanced.
+      while groups.count > n {
+        var best = 0
+        for i in 0..<(groups.count - 1) where groups[i].count + groups[i + 1].count < groups[best].count + groups[best + 1].count {
+          best = i
+        }
+        groups[best] += groups[best + 1]
+        groups.remove(at: best + 1)
+      }
+    }
+    return groups
+  }
+
+  /// The plan as YAML text.
+  public func plan() throws -> String {
+    let groups = try groups()
+    let refs = References(machine: machine)
+    let loaderBase = machine.memory.first?.range.base ?? 0
+    var allocator = MemoryAllocator(banks: machine.memory)
+    allocator.claim(AddressRange(base: loaderBase, size: Resolver.defaultLoaderSize))
+    for r in machine.reservations { if let range = r.range { allocator.claim(range) } }
+    let channels = groups.count - 1
+    let sizes = split(groups, allocator: allocator, channels: channels)
+
+    var out: [String] = []
+    out.append("# A starting plan written by `cleave plan --auto --by \(grouping.rawValue)`: one kernel per")
+    out.append("# \(describe(grouping)), memory in proportion to cores, devices to k0, a channel from k0 to each other kernel.")
+    out.append("board: \(boardReference)")
+    out.append("target: \(machine.architecture == .riscv64 ? "riscv64" : "aarch64")")
+    out.append("boot: \(machine.architecture == .riscv64 ? "sbi-hsm" : "psci")")
+    out.append("loader: { base: \(Format.hex(loaderBase)), size: \(yamlSize(Resolver.defaultLoaderSize)) }")
+    out.append("kernels:")
+    let devices = machine.devices.filter(\.isPartitionable)
+    for (i, group) in groups.enumerated() {
+      out.append("  k\(i):")
+      let names = coreNames(group, refs: refs)
+      let comment = group.map { machine.cpus[$0].name }.joined(separator: " ")
+      out.append("    cores: [\(names.joined(separator: ", "))]\(names.count == group.count && names == group.map { machine.cpus[$0].name } ? "" : "  # \(comment)")")
+      let node = numaNode(group)
+      out.append("    memory: \(node.map { "{ size: \(yamlSize(sizes[i])), numa: \($0) }" } ?? yamlSize(sizes[i]))")
+      if i == 0 {
+        if !devices.isEmpty {
+          out.append("    devices:")
+          for d in devices { out.append("      - \(quote(d.names[0]))") }
+        }
+        if let stdout = stdoutDevice(devices) { out.append("    stdout: \(quote(stdout))") }
+        out.append("    owns: [interrupt-controller]")
+      }
+    }
+    if channels > 0 {
+      out.append("channels:")
+      for i in 1...channels { out.append("  - { between: [k0, k\(i)], size: \(yamlSize(channelSize)) }") }
+    }
+    return out.joined(separator: "\n") + "\n"
+  }
+
+  private func describe(_ g: Grouping) -> String {
+    switch g {
+    case .core: "core"
+    case .l2: "group of cores sharing an L2 cache"
+    case .cluster: "cpu-map cluster"
+    case .numa: "NUMA node"
+    }
+  }
+
+  /// The shortest names that resolve to exactly this group: a label or cpu-map
+  /// node for the whole group, otherwise the CPU node names.
+  private func coreNames(_ group: [Int], refs: References) -> [String] {
+    let target = Set(group)
+    var candidates: [String] = []
+    for n in machine.topology { collect(n, into: &candidates) }
+    for c in machine.caches where Set(c.sharedBy) == target { candidates += machine.tree[c.node].labels }
+    for name in candidates {
+      if case .success(let cpus) = refs.cores(name), Set(cpus) == target, cpus.count == group.count { return [name] }
+    }
+    return group.map { machine.cpus[$0].name }
+  }
+
+  private func collect(_ n: TopologyNode, into out: inout [String]) {
+    if let id = machine.tree.node(path: n.path) { out += machine.tree[id].labels }
+    out.append(n.name)
+    if let r = n.path.range(of: "/cpus/cpu-map/") { out.append(String(n.path[r.upperBound...])) }
+    for c in n.children { collect(c, into: &out) }
+  }
+
+  private func numaNode(_ group: [Int]) -> UInt32? {
+    let nodes = Set(group.compactMap { machine.cpus[$0].numaNode })
+    return nodes.count == 1 && machine.numaNodes.count > 1 ? nodes.first : nil
+  }
+
+  /// Splits free RAM by core count, per NUMA node, in whole 2 MiB units, then
+  /// replays the resolver's placement (channels from the top, kernels first-fit
+  /// in order) so every size is one the resolver can place.
+  private func split(_ groups: [[Int]], allocator start: MemoryAllocator, channels: Int) -> [UInt64] {
+    let unit = Resolver.defaultAlignment
+    var allocator = start
+    let nodes = groups.map { numaNode($0) }
+    for _ in 0..<channels { _ = allocator.place(size: channelSize, align: 0x1000, numa: nodes.first ?? nil, fromTop: true) }
+    var freeByNode: [UInt32?: UInt64] = [:]
+    for b in allocator.free {
+      let s = (b.range.base + unit - 1) / unit * unit
+      let e = b.range.end / unit * unit
+      if e > s { freeByNode[machine.numaNodes.count > 1 ? b.numa : nil, default: 0] += e - s }
+    }
+    var coresByNode: [UInt32?: Int] = [:]
+    for (g, n) in zip(groups, nodes) { coresByNode[n, default: 0] += g.count }
+    var sizes: [UInt64] = []
+    for (g, n) in zip(groups, nodes) {
+      let pool = freeByNode[n] ?? 0
+      let share = pool / UInt64(max(coresByNode[n] ?? 1, 1)) * UInt64(g.count) / unit * unit
+      let size = max(min(share, allocator.largest(unit: unit, numa: n)), unit)
+      _ = allocator.place(size: size, align: unit, numa: n)
+      sizes.append(size)
+    }
+    return sizes
+  }
+
+  private func stdoutDevice(_ devices: [Device]) -> String? {
+    guard let chosen = machine.tree.node(path: "/chosen"), let path = machine.tree.property("stdout-path", of: chosen)?.string else { return nil }
+    let target = String(path.split(separator: ":").first ?? "")
+    guard let id = machine.tree.resolve(target), let d = devices.first(where: { $0.node == id }) else { return nil }
+    return d.names[0]
+  }
+
+  private func yamlSize(_ v: UInt64) -> String {
+    for (scale, suffix) in [(UInt64(1) << 30, "G"), (1 << 20, "M"), (1 << 10, "K")] where v % scale == 0 { return "\(v / scale)\(suffix)" }
+    return Format.hex(v)
+  }
+
+  private func quote(_ s: String) -> String {
+    s.allSatisfy { $0.isLetter || $0.isNumber || "_-@/.,".contains($0) } && !s.hasPrefix("-") ? s : "\"\(s)\""
+  }
+}

@@ -1,0 +1,116 @@
+/// Every diagnostic cleave can report, with a stable snake_case id.
+///
+/// The `plan` family marks input that cannot be used at all (exit status 2);
+/// every other family is a finding about a well-formed plan (exit status 1 for
+/// errors). The README's check table is generated from `summary`.
+public enum CheckID: String, CaseIterable, Sendable, Codable {
+  // Plan input that cannot be used.
+  case planSyntax = "plan_syntax"
+  case unknownKey = "unknown_key"
+  case duplicateKey = "duplicate_key"
+  case missingKey = "missing_key"
+  case wrongType = "wrong_type"
+  case badNumber = "bad_number"
+  case badSize = "bad_size"
+  case boardUnreadable = "board_unreadable"
+  // Plan references.
+  case kernelUnknown = "kernel_unknown"
+  case targetMismatch = "target_mismatch"
+  // Cores.
+  case coreUnknown = "core_unknown"
+  case coreAssignedTwice = "core_assigned_twice"
+  case kernelWithoutCores = "kernel_without_cores"
+  case coreUnassigned = "core_unassigned"
+  // Memory.
+  case memoryOverlap = "memory_overlap"
+  case memoryOutsideRAM = "memory_outside_ram"
+  case memoryOverlapsReserved = "memory_overlaps_reserved"
+  case memoryOverlapsLoader = "memory_overlaps_loader"
+  case memoryOverlapsChannel = "memory_overlaps_channel"
+  case memoryOverlapsMMIO = "memory_overlaps_mmio"
+  case memoryMisaligned = "memory_misaligned"
+  case memoryOverflow = "memory_overflow"
+  case memoryUnplaceable = "memory_unplaceable"
+  // Devices.
+  case deviceUnknown = "device_unknown"
+  case deviceOwnedTwice = "device_owned_twice"
+  case deviceInterruptUnreachable = "device_interrupt_unreachable"
+  case deviceProviderForeign = "device_provider_foreign"
+  case stdoutNotOwned = "stdout_not_owned"
+  // Interrupts.
+  case interruptOwnedTwice = "interrupt_owned_twice"
+  case interruptUnknown = "interrupt_unknown"
+  case interruptControllerOwnedTwice = "interrupt_controller_owned_twice"
+  case distributorInitialisedTwice = "distributor_initialised_twice"
+  case doorbellsExhausted = "doorbells_exhausted"
+  case gicv2CPUInterface = "gicv2_cpu_interface"
+  // Topology.
+  case kernelSpansL2 = "kernel_spans_l2"
+  case kernelSpansNUMA = "kernel_spans_numa"
+  case memoryRemote = "memory_remote"
+  // Images.
+  case imageUnreadable = "image_unreadable"
+  case imageOutsideMemory = "image_outside_memory"
+  case imageEntryOutside = "image_entry_outside"
+  case dtbOverlapsImage = "dtb_overlaps_image"
+  // RISC-V OpenSBI domains.
+  case domainRegionNotPow2 = "domain_region_not_pow2"
+  case domainPMPExhausted = "domain_pmp_exhausted"
+
+  /// Whether the finding means the input is unusable (exit status 2) rather than wrong.
+  public var isInputError: Bool {
+    switch self {
+    case .planSyntax, .unknownKey, .duplicateKey, .missingKey, .wrongType, .badNumber, .badSize, .boardUnreadable: true
+    default: false
+    }
+  }
+
+  /// One line on what the check proves.
+  public var summary: String {
+    switch self {
+    case .planSyntax: "the plan is not valid YAML"
+    case .unknownKey: "a key the plan format does not have (with the nearest known key)"
+    case .duplicateKey: "a key given twice in one mapping"
+    case .missingKey: "a required key is absent"
+    case .wrongType: "a value of the wrong kind (a list where a mapping belongs, …)"
+    case .badNumber: "a number that does not parse or does not fit 64 bits"
+    case .badSize: "a size with an unknown suffix or one that overflows"
+    case .boardUnreadable: "the board file cannot be read or understood"
+    case .kernelUnknown: "a channel or shared entry names a kernel the plan does not define"
+    case .targetMismatch: "the plan's target is not the board's architecture"
+    case .coreUnknown: "a core reference that names nothing on the board (with the nearest name)"
+    case .coreAssignedTwice: "a core given to two kernels"
+    case .kernelWithoutCores: "a kernel with no cores"
+    case .coreUnassigned: "cores no kernel uses (warning)"
+    case .memoryOverlap: "two kernels' memory, or two channels, overlap"
+    case .memoryOutsideRAM: "memory outside every RAM bank"
+    case .memoryOverlapsReserved: "memory over a /memreserve/ entry or no-map reserved memory"
+    case .memoryOverlapsLoader: "memory over the loader region"
+    case .memoryOverlapsChannel: "memory over a channel the kernel is not a member of"
+    case .memoryOverlapsMMIO: "memory over a device's MMIO window"
+    case .memoryMisaligned: "a base or size below 4 KiB alignment, or a Linux Image base off 2 MiB"
+    case .memoryOverflow: "base + size past 2^64"
+    case .memoryUnplaceable: "a sized request no free range can hold (says how much is free, where)"
+    case .deviceUnknown: "a device reference that names nothing on the board (with the nearest name)"
+    case .deviceOwnedTwice: "a device given to two kernels without being declared shared"
+    case .deviceInterruptUnreachable: "a device whose interrupts go to a controller its kernel does not reach"
+    case .deviceProviderForeign: "a device whose clock, reset, power domain, pinctrl, phy or iommu another kernel owns (warning)"
+    case .stdoutNotOwned: "stdout names a device the kernel does not own or share"
+    case .interruptOwnedTwice: "an SPI or PLIC source owned by two kernels"
+    case .interruptUnknown: "an extra interrupt that is not an SPI / PLIC source of this board"
+    case .interruptControllerOwnedTwice: "more than one kernel claims the interrupt controller"
+    case .distributorInitialisedTwice: "a kernel that resets the distributor at boot (Linux) is not the one owner"
+    case .doorbellsExhausted: "more channel ends on a kernel than doorbell SGIs, with multiplexing off"
+    case .gicv2CPUInterface: "a core beyond GICv2 CPU interface 7, which cannot take SGIs"
+    case .kernelSpansL2: "a kernel whose cores sit under more than one L2 (warning)"
+    case .kernelSpansNUMA: "a kernel whose cores span NUMA nodes (warning)"
+    case .memoryRemote: "a kernel's memory on another NUMA node than its cores (warning)"
+    case .imageUnreadable: "a kernel image that cannot be read or is not ELF / a Linux arm64 Image"
+    case .imageOutsideMemory: "ELF segments, or text_offset + image_size, outside the kernel's memory"
+    case .imageEntryOutside: "an entry point outside the kernel's loaded image"
+    case .dtbOverlapsImage: "the kernel's DTB slot overlaps its image"
+    case .domainRegionNotPow2: "an OpenSBI domain region that is not a power of two in size and alignment"
+    case .domainPMPExhausted: "more regions in a domain than PMP entries left"
+    }
+  }
+}

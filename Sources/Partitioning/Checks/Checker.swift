@@ -1,0 +1,28 @@
+import DeviceTree
+import Machine
+
+/// Runs every check over a resolved partition, in dependency order: cores and
+/// devices first (the others read them), then memory, interrupts, topology,
+/// images and OpenSBI domains.
+public enum Checker {
+  public static let families: [(name: String, run: @Sendable (Partition, inout DiagnosticEngine) -> Void)] = [
+    ("cores", CoreChecks.run),
+    ("devices", DeviceChecks.run),
+    ("memory", MemoryChecks.run),
+    ("interrupts", InterruptChecks.run),
+    ("topology", TopologyChecks.run),
+    ("images", ImageChecks.run),
+    ("domains", DomainChecks.run),
+  ]
+
+  public static func run(_ partition: Partition, _ engine: inout DiagnosticEngine) {
+    for family in families { family.run(partition, &engine) }
+  }
+}
+
+extension Partition {
+  /// `'k0' memory [0x…, 0x…)`: how messages name a kernel's range.
+  func describe(kernel k: Int, _ r: AddressRange) -> String { "'\(kernels[k].name)' memory \(r)" }
+
+  func cpuName(_ c: Int) -> String { machine.cpus[c].name }
+}

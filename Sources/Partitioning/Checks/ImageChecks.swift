@@ -1,0 +1,56 @@
+import DeviceTree
+import Machine
+
+/// images: segments and entry inside the kernel's memory, the DTB slot clear of the image.
+enum ImageChecks {
+  static func run(_ p: Partition, _ engine: inout DiagnosticEngine) {
+    for k in p.kernels {
+      guard let image = k.image, let location = k.imageLocation else { continue }
+      let wantedMachine: UInt16 = p.target == .aarch64 ? 183 : 243
+      if let m = image.machine, m != wantedMachine {
+        engine.error(.imageUnreadable, "image of '\(k.name)' is an ELF file for machine \(m), not \(p.target.rawValue)", at: location)
+        continue
+      }
+      if image.format == .linuxArm64 && p.target != .aarch64 || image.format == .linuxRISCV && p.target != .riscv64 {
+        engine.error(.imageUnreadable, "image of '\(k.name)' is a \(image.format.rawValue) Image, not for \(p.target.rawValue)", at: location)
+        continue
+      }
+      let placed = KernelPlacement.segments(of: k)
+      for s in placed where !k.memory.contains(where: { $0.range.contains(s) }) {
+        let mem = k.memory.map { "\($0.range)" }.joined(separator: ", ")
+        let what = image.format == .elf ? "ELF segment \(s)" : "the Image (text_offset \(Format.hex(image.textOffset ?? 0)) + image_size \(Format.hex(image.imageSize ?? 0))) at \(s)"
+        engine.error(.imageOutsideMemory, "\(what) of '\(k.name)' is outside its memory \(mem.isEmpty ? "(none)" : mem)", at: location)
+      }
+      if let entry = KernelPlacement.entry(of: k), !placed.contains(where: { $0.contains(entry) }) {
+        engine.error(.imageEntryOutside, "entry \(Format.hex(entry)) of '\(k.name)' is outside every loaded segment", at: location)
+      }
+      if let dtb = k.dtb, let hit = placed.first(where: { $0.overlaps(dtb) }) {
+        engine.error(.dtbOverlapsImage, "the DTB slot \(dtb) of '\(k.name)' overlaps its image at \(hit); give the kernel more memory", at: location)
+      }
+    }
+  }
+}
+
+/// Where a kernel's image lands: ELF segments at their physical addresses, a
+/// Linux Image at its memory base plus text_offset.
+public enum KernelPlacement {
+  public static func segments(of k: Partition.Kernel) -> [AddressRange] {
+    guard let image = k.image else { return [] }
+    switch image.format {
+    case .elf:
+      return image.segments.map { AddressRange(base: $0.address, size: $0.memorySize) }
+    case .linuxArm64, .linuxRISCV:
+      guard let base = k.memory.first?.range.base else { return [] }
+      let size = max(image.imageSize ?? 0, image.fileSize)
+      return [AddressRange(checkedBase: base &+ (image.textOffset ?? 0), size: size)].compactMap { $0 }
+    }
+  }
+
+  public static func entry(of k: Partition.Kernel) -> UInt64? {
+    guard let image = k.image else { return nil }
+    switch image.format {
+    case .elf: return image.entry
+    case .linuxArm64, .linuxRISCV: return k.memory.first.map { $0.range.base &+ image.entry }
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/// A partition plan as written: every value keeps its `file:line:column`.
+public struct Plan: Sendable {
+  public enum Target: String, Sendable, CaseIterable { case aarch64, riscv64 }
+  public enum BootMode: String, Sendable, CaseIterable {
+    case psci
+    case sbiHSM = "sbi-hsm"
+    case opensbiDomains = "opensbi-domains"
+  }
+  public enum BootProtocol: String, Sendable, CaseIterable { case elf, linux }
+
+  public var file: String
+  /// The board path, relative to the plan file.
+  public var board: Located<String>
+  public var target: Located<Target>?
+  public var boot: Located<BootMode>?
+  public var loader: Region?
+  public var kernels: [Kernel]
+  public var channels: [Channel]
+  public var shared: [Shared]
+  public var doorbells: Doorbells?
+
+  public struct Region: Sendable {
+    public var base: Located<UInt64>
+    public var size: Located<UInt64>
+    public var location: SourceLocation
+  }
+
+  public enum Memory: Sendable {
+    /// Placed by cleave.
+    case sized(size: Located<UInt64>, align: Located<UInt64>?, numa: Located<UInt32>?)
+    /// Exactly these ranges.
+    case ranges([Region])
+  }
+
+  public struct Image: Sendable {
+    public var path: Located<String>
+    public var `protocol`: Located<BootProtocol>
+  }
+
+  public struct Kernel: Sendable {
+    public var name: Located<String>
+    public var cores: [Located<String>]
+    public var memory: Memory?
+    public var memoryLocation: SourceLocation?
+    public var devices: [Located<String>]
+    public var interrupts: [Located<UInt64>]
+    public var image: Image?
+    public var bootargs: Located<String>?
+    public var stdout: Located<String>?
+    public var owns: [Located<String>]
+  }
+
+  public struct Channel: Sendable {
+    public var name: Located<String>?
+    public var between: [Located<String>]
+    public var size: Located<UInt64>
+    /// A fixed base; placed by cleave when absent.
+    public var base: Located<UInt64>?
+    public var location: SourceLocation
+  }
+
+  public struct Shared: Sendable {
+    public var device: Located<String>?
+    public var region: Region?
+    public var kernels: [Located<String>]
+    public var location: SourceLocation
+  }
+
+  public struct Doorbells: Sendable {
+    /// First SGI used for doorbells (8 by default).
+    public var first: Located<UInt64>?
+    /// How many SGIs from `first` (8 by default).
+    public var count: Located<UInt64>?
+    /// Whether to multiplex when a kernel has more channel ends than doorbells (true by default).
+    public var multiplex: Located<Bool>?
+  }
+}

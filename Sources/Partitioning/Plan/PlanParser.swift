@@ -1,0 +1,305 @@
+import Foundation
+import Yams
+
+/// Reads a plan from YAML, checking its shape: every problem becomes a diagnostic
+/// at its `line:column` (unknown keys with the nearest known key, duplicate keys,
+/// wrong types, numbers that do not parse or overflow, bad size suffixes).
+///
+/// Shape problems make the plan unusable; the caller stops when any is reported.
+public struct PlanParser {
+  public let file: String
+  private var engine = DiagnosticEngine()
+
+  public init(file: String) {
+    self.file = file
+  }
+
+  /// Parses the text; returns the plan (nil when unusable) and every shape diagnostic.
+  public static func parse(_ text: String, file: String) -> (Plan?, [Diagnostic]) {
+    var parser = PlanParser(file: file)
+    let plan = parser.parse(text)
+    return (parser.engine.hasErrors ? nil : plan, parser.engine.diagnostics)
+  }
+
+  /// Reads and parses a plan file.
+  public static func load(_ path: String) -> (Plan?, [Diagnostic]) {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      let why = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
+      return (nil, [Diagnostic(.error, .planSyntax, why, at: SourceLocation(file: path, path: nil))])
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      return (nil, [Diagnostic(.error, .planSyntax, "the plan is not UTF-8 text", at: SourceLocation(file: path, path: nil))])
+    }
+    return parse(text, file: path)
+  }
+
+  // MARK: Top level
+
+  private mutating func parse(_ text: String) -> Plan? {
+    let root: Node
+    do {
+      guard let node = try Yams.compose(yaml: text) else {
+        engine.error(.missingKey, "the plan is empty; it needs at least board and kernels", at: loc(line: 1, column: 1))
+        return nil
+      }
+      root = node
+    } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
+      let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+      engine.error(.duplicateKey, "key \(keys) appears more than once in the same mapping", at: loc(context.mark))
+      return nil
+    } catch let YamlError.scanner(context, problem, mark, _), let YamlError.parser(context, problem, mark, _),
+      let YamlError.composer(context, problem, mark, _)
+    {
+      let where_ = context.map { " \($0.text)" } ?? ""
+      engine.error(.planSyntax, "\(problem)\(where_)", at: loc(mark))
+      return nil
+    } catch {
+      engine.error(.planSyntax, "\(error)".split(separator: "\n").first.map(String.init) ?? "not YAML", at: loc(line: 1, column: 1))
+      return nil
+    }
+    guard let top = mapping(root, what: "the plan", keys: ["board", "target", "boot", "loader", "kernels", "channels", "shared", "doorbells"]) else {
+      return nil
+    }
+    guard let board = top["board"].flatMap({ string($0, what: "board") }) else {
+      if top["board"] == nil { engine.error(.missingKey, "the plan needs 'board' (the board's .dts or .dtb, relative to the plan)", at: loc(root.mark)) }
+      return nil
+    }
+    var plan = Plan(file: file, board: board, target: nil, boot: nil, loader: nil, kernels: [], channels: [], shared: [], doorbells: nil)
+    plan.target = top["target"].flatMap { choice($0, what: "target") }
+    plan.boot = top["boot"].flatMap { choice($0, what: "boot") }
+    plan.loader = top["loader"].flatMap { region($0, what: "loader") }
+    if let kernelsNode = top["kernels"] {
+      if let pairs = pairs(kernelsNode, what: "kernels") {
+        for (key, value) in pairs {
+          guard let name = string(key, what: "a kernel name") else { continue }
+          if let k = kernel(name, value) { plan.kernels.append(k) }
+        }
+        if pairs.isEmpty { engine.error(.missingKey, "'kernels' is empty; a plan needs at least one kernel", at: loc(kernelsNode.mark)) }
+      }
+    } else {
+      engine.error(.missingKey, "the plan needs 'kernels'", at: loc(root.mark))
+    }
+    if let channels = top["channels"].flatMap({ sequence($0, what: "channels") }) {
+      plan.channels = channels.compactMap { channel($0) }
+    }
+    if let shared = top["shared"].flatMap({ sequence($0, what: "shared") }) {
+      plan.shared = shared.compactMap { sharedEntry($0) }
+    }
+    if let d = top["doorbells"], let m = mapping(d, what: "doorbells", keys: ["first", "count", "multiplex"]) {
+      plan.doorbells = Plan.Doorbells(
+        first: m["first"].flatMap { number($0, what: "doorbells.first") },
+        count: m["count"].flatMap { number($0, what: "doorbells.count") },
+        multiplex: m["multiplex"].flatMap { bool($0, what: "doorbells.multiplex") })
+    }
+    return plan
+  }
+
+  private mutating func kernel(_ name: Located<String>, _ node: Node) -> Plan.Kernel? {
+    let keys = ["cores", "memory", "devices", "interrupts", "image", "bootargs", "stdout", "owns"]
+    guard let m = mapping(node, what: "kernel '\(name.value)'", keys: keys) else { return nil }
+    var k = Plan.Kernel(name: name, cores: [], memory: nil, memoryLocation: nil, devices: [], interrupts: [], image: nil, bootargs: nil, stdout: nil, owns: [])
+    if let cores = m["cores"] { k.cores = references(cores, what: "cores") }
+    if let memory = m["memory"] {
+      k.memoryLocation = loc(memory.mark)
+      k.memory = self.memory(memory, kernel: name.value)
+    }
+    if let devices = m["devices"] { k.devices = references(devices, what: "devices") }
+    if let irqs = m["interrupts"], let list = sequence(irqs, what: "interrupts") {
+      k.interrupts = list.compactMap { number($0, what: "an interrupt") }
+    }
+    if let image = m["image"] { k.image = self.image(image) }
+    k.bootargs = m["bootargs"].flatMap { string($0, what: "bootargs") }
+    k.stdout = m["stdout"].flatMap { string($0, what: "stdout") }
+    if let owns = m["owns"] {
+      k.owns = references(owns, what: "owns")
+      for o in k.owns where o.value != "interrupt-controller" {
+        engine.error(.unknownKey, "'\(o.value)' cannot be owned; the only ownable part is 'interrupt-controller'", at: o.location)
+      }
+    }
+    return k
+  }
+
+  private mutating func memory(_ node: Node, kernel: String) -> Plan.Memory? {
+    switch node {
+    case .scalar:
+      return size(node, what: "memory").map { .sized(size: $0, align: nil, numa: nil) }
+    case .mapping:
+      guard let m = mapping(node, what: "memory", keys: ["size", "align", "numa"]) else { return nil }
+      guard let sizeNode = m["size"] else {
+        engine.error(.missingKey, "memory of '\(kernel)' needs 'size'", at: loc(node.mark))
+        return nil
+      }
+      guard let s = size(sizeNode, what: "memory size") else { return nil }
+      let numa = m["numa"].flatMap { number($0, what: "numa") }
+      if let n = numa, n.value > UInt64(UInt32.max) {
+        engine.error(.badNumber, "numa node \(n.value) does not fit 32 bits", at: n.location)
+      }
+      return .sized(size: s, align: m["align"].flatMap { size($0, what: "align") }, numa: numa.map { Located(UInt32(truncatingIfNeeded: $0.value), at: $0.location) })
+    case .sequence(let seq):
+      let regions = seq.compactMap { region($0, what: "memory range") }
+      return regions.count == seq.count ? .ranges(regions) : nil
+    default:
+      engine.error(.wrongType, "memory must be a size, a mapping {size, align, numa} or a list of {base, size}", at: loc(node.mark))
+      return nil
+    }
+  }
+
+  private mutating func image(_ node: Node) -> Plan.Image? {
+    if case .scalar = node {
+      return string(node, what: "image").map { Plan.Image(path: $0, protocol: Located(.elf, at: $0.location)) }
+    }
+    guard let m = mapping(node, what: "image", keys: ["path", "protocol"]) else { return nil }
+    guard let path = m["path"].flatMap({ string($0, what: "image path") }) else {
+      if m["path"] == nil { engine.error(.missingKey, "image needs 'path'", at: loc(node.mark)) }
+      return nil
+    }
+    let proto: Located<Plan.BootProtocol> = m["protocol"].flatMap { choice($0, what: "protocol") } ?? Located(.elf, at: path.location)
+    return Plan.Image(path: path, protocol: proto)
+  }
+
+  private mutating func channel(_ node: Node) -> Plan.Channel? {
+    guard let m = mapping(node, what: "a channel", keys: ["name", "between", "size", "base"]) else { return nil }
+    guard let between = m["between"] else {
+      engine.error(.missingKey, "a channel needs 'between: [kernel, kernel]'", at: loc(node.mark))
+      return nil
+    }
+    let members = references(between, what: "between")
+    let size = m["size"].flatMap { self.size($0, what: "channel size") } ?? Located(64 << 10, at: loc(node.mark))
+    return Plan.Channel(
+      name: m["name"].flatMap { string($0, what: "channel name") }, between: members, size: size,
+      base: m["base"].flatMap { number($0, what: "channel base") }, location: loc(node.mark))
+  }
+
+  private mutating func sharedEntry(_ node: Node) -> Plan.Shared? {
+    guard let m = mapping(node, what: "a shared entry", keys: ["device", "region", "kernels"]) else { return nil }
+    let kernels = m["kernels"].map { references($0, what: "kernels") } ?? []
+    if m["kernels"] == nil { engine.error(.missingKey, "a shared entry needs 'kernels'", at: loc(node.mark)) }
+    let device = m["device"].flatMap { string($0, what: "device") }
+    let region = m["region"].flatMap { self.region($0, what: "region") }
+    if (device == nil) == (region == nil) && m["device"] == nil && m["region"] == nil {
+      engine.error(.missingKey, "a shared entry needs 'device' or 'region'", at: loc(node.mark))
+      return nil
+    }
+    return Plan.Shared(device: device, region: region, kernels: kernels, location: loc(node.mark))
+  }
+
+  // MARK: Typed values
+
+  private func loc(_ mark: Mark?) -> SourceLocation {
+    SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+  }
+
+  private func loc(line: Int, column: Int) -> SourceLocation { SourceLocation(file: file, line: line, column: column) }
+
+  private func describe(_ node: Node) -> String {
+    switch node {
+    case .scalar(let s): "the scalar '\(s.string)'"
+    case .mapping: "a mapping"
+    case .sequence: "a list"
+    case .alias: "an alias"
+    }
+  }
+
+  /// A mapping with only the known keys (duplicates were refused by the YAML reader).
+  private mutating func mapping(_ node: Node, what: String, keys: [String]) -> [String: Node]? {
+    guard let pairs = pairs(node, what: what) else { return nil }
+    var out: [String: Node] = [:]
+    for (k, v) in pairs {
+      guard let key = string(k, what: "a key") else { continue }
+      guard keys.contains(key.value) else {
+        engine.error(.unknownKey, "unknown key '\(key.value)' in \(what)\(suggestion(key.value, in: keys))", at: key.location)
+        continue
+      }
+      out[key.value] = v
+    }
+    return out
+  }
+
+  private mutating func pairs(_ node: Node, what: String) -> [(Node, Node)]? {
+    guard case .mapping(let m) = node else {
+      engine.error(.wrongType, "\(what) must be a mapping, found \(describe(node))", at: loc(node.mark))
+      return nil
+    }
+    return m.map { ($0.key, $0.value) }
+  }
+
+  private mutating func sequence(_ node: Node, what: String) -> [Node]? {
+    guard case .sequence(let s) = node else {
+      engine.error(.wrongType, "\(what) must be a list, found \(describe(node))", at: loc(node.mark))
+      return nil
+    }
+    return Array(s)
+  }
+
+  private mutating func string(_ node: Node, what: String) -> Located<String>? {
+    guard case .scalar(let s) = node else {
+      engine.error(.wrongType, "\(what) must be a single value, found \(describe(node))", at: loc(node.mark))
+      return nil
+    }
+    return Located(s.string, at: loc(s.mark))
+  }
+
+  /// A list of names, or a single name standing for a one-element list.
+  private mutating func references(_ node: Node, what: String) -> [Located<String>] {
+    if case .scalar = node { return string(node, what: what).map { [$0] } ?? [] }
+    guard let list = sequence(node, what: what) else { return [] }
+    return list.compactMap { string($0, what: "an entry of \(what)") }
+  }
+
+  private mutating func number(_ node: Node, what: String) -> Located<UInt64>? {
+    guard let s = string(node, what: what) else { return nil }
+    do {
+      return Located(try Numbers.parse(s.value), at: s.location)
+    } catch .overflow {
+      engine.error(.badNumber, "\(what) '\(s.value)' does not fit 64 bits", at: s.location)
+    } catch {
+      engine.error(.badNumber, "\(what) '\(s.value)' is not a number (decimal or 0x hexadecimal)", at: s.location)
+    }
+    return nil
+  }
+
+  private mutating func size(_ node: Node, what: String) -> Located<UInt64>? {
+    guard let s = string(node, what: what) else { return nil }
+    do {
+      return Located(try Numbers.size(s.value), at: s.location)
+    } catch .overflow {
+      engine.error(.badSize, "\(what) '\(s.value)' does not fit 64 bits", at: s.location)
+    } catch .badSuffix(let suffix) {
+      engine.error(.badSize, "\(what) '\(s.value)' has an unknown suffix '\(suffix)' (use K, M, G or T)", at: s.location)
+    } catch {
+      engine.error(.badSize, "\(what) '\(s.value)' is not a size (a number with an optional K, M, G or T)", at: s.location)
+    }
+    return nil
+  }
+
+  private mutating func bool(_ node: Node, what: String) -> Located<Bool>? {
+    guard let s = string(node, what: what) else { return nil }
+    switch s.value.lowercased() {
+    case "true", "yes", "on": return Located(true, at: s.location)
+    case "false", "no", "off": return Located(false, at: s.location)
+    default:
+      engine.error(.wrongType, "\(what) must be true or false, found '\(s.value)'", at: s.location)
+      return nil
+    }
+  }
+
+  private mutating func choice<T: RawRepresentable & CaseIterable>(_ node: Node, what: String) -> Located<T>? where T.RawValue == String {
+    guard let s = string(node, what: what) else { return nil }
+    guard let v = T(rawValue: s.value) else {
+      let names = T.allCases.map(\.rawValue)
+      engine.error(.wrongType, "\(what) '\(s.value)' is not one of \(names.joined(separator: ", "))\(suggestion(s.value, in: names))", at: s.location)
+      return nil
+    }
+    return Located(v, at: s.location)
+  }
+
+  private mutating func region(_ node: Node, what: String) -> Plan.Region? {
+    guard let m = mapping(node, what: what, keys: ["base", "size"]) else { return nil }
+    guard let baseNode = m["base"], let sizeNode = m["size"] else {
+      engine.error(.missingKey, "\(what) needs 'base' and 'size'", at: loc(node.mark))
+      return nil
+    }
+    guard let base = number(baseNode, what: "base"), let size = size(sizeNode, what: "size") else { return nil }
+    return Plan.Region(base: base, size: size, location: loc(node.mark))
+  }
+}

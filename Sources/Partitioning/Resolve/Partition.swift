@@ -1,0 +1,103 @@
+import DeviceTree
+import Machine
+
+/// A plan resolved against its board: which cores, memory, devices and
+/// interrupts each kernel has, where channels live and how they ring.
+public struct Partition: Sendable {
+  public let machine: Machine
+  public let plan: Plan
+  /// The board file as opened (the plan's board path made absolute or relative to the working directory).
+  public var boardPath: String
+  public var target: Plan.Target
+  public var boot: Plan.BootMode
+  public var loader: AddressRange
+  public var loaderLocation: SourceLocation
+  public var kernels: [Kernel]
+  public var channels: [Channel]
+  public var sharedRegions: [SharedRegion]
+  /// The kernel that initialises the interrupt controller (GIC distributor / PLIC).
+  public var interruptControllerOwner: Int?
+  public var doorbellMechanism: DoorbellMechanism
+
+  public struct Kernel: Sendable {
+    public var index: Int
+    public var name: String
+    public var location: SourceLocation
+    /// Indexes into `machine.cpus`, in plan order; the first is the boot core.
+    public var cpus: [Int]
+    public var cpuLocations: [Int: SourceLocation]
+    public var memory: [MemoryRegion]
+    /// Devices the kernel owns exclusively (indexes into `machine.devices`).
+    public var devices: [Int]
+    /// Devices the kernel uses through a `shared` entry.
+    public var sharedDevices: [Int]
+    public var deviceLocations: [Int: SourceLocation]
+    /// SPIs (GIC INTIDs) or PLIC sources this kernel owns.
+    public var interrupts: [OwnedInterrupt]
+    public var image: KernelImage?
+    public var imageLocation: SourceLocation?
+    public var `protocol`: Plan.BootProtocol
+    public var bootargs: String?
+    public var stdout: Int?
+    public var ownsInterruptController: Bool
+    /// Where the kernel's own DTB goes.
+    public var dtb: AddressRange?
+    /// The NUMA node the kernel's cores sit on, when they agree.
+    public var numaNode: UInt32?
+
+    public var bootCPU: Int? { cpus.first }
+    /// Owned and shared devices together.
+    public var allDevices: [Int] { devices + sharedDevices }
+  }
+
+  public struct MemoryRegion: Sendable, Hashable {
+    public var range: AddressRange
+    public var location: SourceLocation
+    /// Placed by cleave (a size in the plan) rather than written as a range.
+    public var placed: Bool
+  }
+
+  public struct OwnedInterrupt: Sendable, Hashable {
+    /// GIC INTID or PLIC source number.
+    public var number: UInt32
+    /// The device that raises it, if any.
+    public var device: Int?
+    public var location: SourceLocation
+  }
+
+  public struct Channel: Sendable {
+    public var index: Int
+    public var name: String
+    public var members: [Int]
+    public var region: AddressRange
+    public var location: SourceLocation
+    /// One per member, in member order.
+    public var doorbells: [Doorbell]
+  }
+
+  /// How a channel end is rung.
+  public struct Doorbell: Sendable, Hashable {
+    public var kernel: Int
+    /// The CPU that receives it (the kernel's boot core).
+    public var cpu: Int
+    /// The SGI number on GIC; 1 (supervisor software interrupt) on RISC-V.
+    public var interrupt: UInt32
+    /// Several channel ends share this interrupt; the channel header's pending bitmap says which.
+    public var multiplexed: Bool
+    /// This end's bit in the pending bitmap.
+    public var bit: Int
+  }
+
+  public enum DoorbellMechanism: String, Sendable, Codable {
+    case sgi
+    case sbiIPI = "sbi-ipi"
+    case aclintSSWI = "aclint-sswi"
+    case polling
+  }
+
+  public struct SharedRegion: Sendable {
+    public var range: AddressRange
+    public var kernels: [Int]
+    public var location: SourceLocation
+  }
+}

@@ -1,0 +1,71 @@
+import DeviceTree
+import Machine
+
+/// Resolves the names a plan uses for cores and devices against a machine.
+struct References {
+  let machine: Machine
+  private var coreNames: [String: [Int]] = [:]
+  private var ambiguous: [String: [String]] = [:]
+  private var deviceNames: [String: Int] = [:]
+
+  init(machine: Machine) {
+    self.machine = machine
+    let tree = machine.tree
+    // cpu-map nodes: absolute path, path below cpu-map, and the bare name when unique.
+    var byName: [String: [(String, [Int])]] = [:]
+    func walk(_ n: TopologyNode) {
+      coreNames[n.path] = n.cpus
+      if let r = n.path.range(of: "/cpus/cpu-map/") { coreNames[String(n.path[r.upperBound...])] = n.cpus }
+      byName[n.name, default: []].append((n.path, n.cpus))
+      n.children.forEach(walk)
+    }
+    machine.topology.forEach(walk)
+    for (name, entries) in byName {
+      if entries.count == 1 { coreNames[name] = entries[0].1 } else { ambiguous[name] = entries.map(\.0) }
+    }
+    for cpu in machine.cpus {
+      coreNames[cpu.name] = [cpu.index]
+      coreNames[cpu.path] = [cpu.index]
+    }
+    // Labels last so that they win over a same-named cpu-map node (manycore's cluster8 label).
+    for id in tree.descendants() {
+      for label in tree[id].labels {
+        let path = tree.path(of: id)
+        if let cpus = coreNames[path] {
+          coreNames[label] = cpus
+          ambiguous[label] = nil
+        } else if let cache = machine.caches.first(where: { $0.node == id }) {
+          coreNames[label] = cache.sharedBy
+          ambiguous[label] = nil
+        }
+      }
+    }
+    for d in machine.devices where d.isPartitionable {
+      for n in d.names where deviceNames[n] == nil { deviceNames[n] = d.index }
+    }
+  }
+
+  enum Failure: Error {
+    case unknown(suggestion: String)
+    case ambiguous([String])
+    case notPartitionable(String)
+  }
+
+  /// The CPUs a core reference names: a hardware id (MPIDR / hart id), a label,
+  /// a cpu-map node (name, path below cpu-map, or absolute path), a CPU node name or path.
+  func cores(_ reference: String) -> Result<[Int], Failure> {
+    if let cpus = coreNames[reference] { return .success(cpus) }
+    if let paths = ambiguous[reference] { return .failure(.ambiguous(paths)) }
+    if let id = try? Numbers.parse(reference), let cpu = machine.cpu(hardwareID: id) { return .success([cpu.index]) }
+    return .failure(.unknown(suggestion: suggestion(reference, in: coreNames.keys.sorted())))
+  }
+
+  /// The device a reference names: an alias, a label or an absolute path.
+  func device(_ reference: String) -> Result<Int, Failure> {
+    if let d = deviceNames[reference] { return .success(d) }
+    if let id = machine.tree.resolve(reference), let d = machine.devices.first(where: { $0.node == id }) {
+      return .failure(.notPartitionable(d.isInterruptController ? "an interrupt controller (own it with owns: [interrupt-controller])" : "a bus or per-core device every kernel keeps"))
+    }
+    return .failure(.unknown(suggestion: suggestion(reference, in: deviceNames.keys.sorted())))
+  }
+}

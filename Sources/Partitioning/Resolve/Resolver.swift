@@ -1,0 +1,372 @@
+import DeviceTree
+import Foundation
+import Machine
+
+/// Resolves a plan against its board: names become cores and devices, sizes
+/// become placed ranges, device interrupts go to their device's owner, channels
+/// get regions and doorbells. What cannot be resolved becomes a diagnostic; the
+/// result is still built as far as it can be, so the checks can say more.
+public struct Resolver {
+  public static let defaultLoaderSize: UInt64 = 16 << 20
+  public static let defaultAlignment: UInt64 = 2 << 20
+  public static let dtbSlot: UInt64 = 64 << 10
+
+  let plan: Plan
+  let machine: Machine
+  let references: References
+  var engine: DiagnosticEngine
+
+  public static func resolve(_ plan: Plan, machine: Machine, boardPath: String, engine: inout DiagnosticEngine) -> Partition {
+    var r = Resolver(plan: plan, machine: machine, references: References(machine: machine), engine: engine)
+    let partition = r.run(boardPath: boardPath)
+    engine = r.engine
+    return partition
+  }
+
+  private mutating func run(boardPath: String) -> Partition {
+    let target = resolveTarget()
+    let boot = plan.boot?.value ?? (target == .riscv64 ? .sbiHSM : .psci)
+    if let b = plan.boot {
+      let fits = target == .aarch64 ? b.value == .psci : b.value != .psci
+      if !fits { engine.error(.targetMismatch, "boot '\(b.value.rawValue)' does not start \(target.rawValue) cores", at: b.location) }
+    }
+    let firstBank = machine.memory.first?.range.base ?? 0
+    let loader = plan.loader.map { AddressRange(base: $0.base.value, size: $0.size.value) }
+      ?? AddressRange(base: firstBank, size: Self.defaultLoaderSize)
+    let loaderLocation = plan.loader?.location ?? plan.board.location
+    if let l = plan.loader, AddressRange(checkedBase: l.base.value, size: l.size.value) == nil {
+      engine.error(.memoryOverflow, "loader [0x\(String(l.base.value, radix: 16)) + \(Format.size(l.size.value))] passes 2^64", at: l.location)
+    }
+
+    var kernels = plan.kernels.enumerated().map { index, k in
+      Partition.Kernel(
+        index: index, name: k.name.value, location: k.name.location, cpus: [], cpuLocations: [:], memory: [], devices: [],
+        sharedDevices: [], deviceLocations: [:], interrupts: [], image: nil, imageLocation: k.image?.path.location,
+        protocol: k.image?.protocol.value ?? .elf, bootargs: k.bootargs?.value, stdout: nil,
+        ownsInterruptController: k.owns.contains { $0.value == "interrupt-controller" }, dtb: nil, numaNode: nil)
+    }
+    let kernelIndex = Dictionary(plan.kernels.enumerated().map { ($1.name.value, $0) }, uniquingKeysWith: { a, _ in a })
+
+    resolveCores(&kernels)
+    resolveDevices(&kernels)
+    let shared = resolveShared(&kernels, kernelIndex: kernelIndex)
+    var channels = resolveChannelMembers(kernelIndex: kernelIndex)
+    resolveMemory(&kernels, channels: &channels, loader: loader, shared: shared)
+    resolveInterrupts(&kernels)
+    let owner = designateOwner(kernels)
+    let mechanism = doorbellMechanism(boot: boot)
+    assignDoorbells(&channels, kernels: kernels, mechanism: mechanism)
+    resolveImages(&kernels)
+    for k in plan.kernels.indices {
+      if let s = plan.kernels[k].stdout {
+        switch references.device(s.value) {
+        case .success(let d) where kernels[k].allDevices.contains(d): kernels[k].stdout = d
+        case .success(let d):
+          engine.error(.stdoutNotOwned, "stdout of '\(kernels[k].name)' is \(machine.devices[d].path), which '\(kernels[k].name)' neither owns nor shares", at: s.location)
+        case .failure:
+          engine.error(.deviceUnknown, "stdout '\(s.value)' names no device on the board", at: s.location)
+        }
+      }
+    }
+    return Partition(
+      machine: machine, plan: plan, boardPath: boardPath, target: target, boot: boot, loader: loader, loaderLocation: loaderLocation,
+      kernels: kernels, channels: channels, sharedRegions: shared, interruptControllerOwner: owner, doorbellMechanism: mechanism)
+  }
+
+  private mutating func resolveTarget() -> Plan.Target {
+    let board: Plan.Target? =
+      switch machine.architecture {
+      case .aarch64: .aarch64
+      case .riscv64: .riscv64
+      case .unknown: nil
+      }
+    if let t = plan.target, let board, t.value != board {
+      engine.error(.targetMismatch, "target is \(t.value.rawValue) but the board's CPUs are \(board.rawValue)", at: t.location)
+    }
+    return plan.target?.value ?? board ?? .aarch64
+  }
+
+  // MARK: Cores and devices
+
+  private mutating func resolveCores(_ kernels: inout [Partition.Kernel]) {
+    for (k, spec) in plan.kernels.enumerated() {
+      for ref in spec.cores {
+        switch references.cores(ref.value) {
+        case .success(let cpus):
+          for c in cpus where !kernels[k].cpus.contains(c) {
+            kernels[k].cpus.append(c)
+            kernels[k].cpuLocations[c] = ref.location
+          }
+        case .failure(.ambiguous(let paths)):
+          engine.error(.coreUnknown, "'\(ref.value)' is ambiguous: it names \(paths.joined(separator: " and ")); use a label or a path", at: ref.location)
+        case .failure(.unknown(let hint)), .failure(.notPartitionable(let hint)):
+          engine.error(.coreUnknown, "'\(ref.value)' names no core, cpu-map node or label on the board\(hint)", at: ref.location)
+        }
+      }
+      let nodes = Set(kernels[k].cpus.compactMap { machine.cpus[$0].numaNode })
+      kernels[k].numaNode = nodes.count == 1 ? nodes.first : nil
+    }
+  }
+
+  private mutating func resolveDevices(_ kernels: inout [Partition.Kernel]) {
+    for (k, spec) in plan.kernels.enumerated() {
+      for ref in spec.devices {
+        switch references.device(ref.value) {
+        case .success(let d):
+          if kernels[k].devices.contains(d) { continue }
+          kernels[k].devices.append(d)
+          kernels[k].deviceLocations[d] = ref.location
+        case .failure(.notPartitionable(let what)):
+          engine.error(.deviceUnknown, "'\(ref.value)' is \(what), not a device a kernel can own", at: ref.location)
+        case .failure(.unknown(let hint)):
+          engine.error(.deviceUnknown, "'\(ref.value)' names no device on the board (an alias, label or path)\(hint)", at: ref.location)
+        case .failure(.ambiguous):
+          break
+        }
+      }
+    }
+  }
+
+  private mutating func resolveShared(_ kernels: inout [Partition.Kernel], kernelIndex: [String: Int]) -> [Partition.SharedRegion] {
+    var regions: [Partition.SharedRegion] = []
+    for entry in plan.shared {
+      let members: [Int] = entry.kernels.compactMap { ref in
+        guard let i = kernelIndex[ref.value] else {
+          engine.error(.kernelUnknown, "shared entry names kernel '\(ref.value)', which the plan does not define\(suggestion(ref.value, in: kernelIndex.keys))", at: ref.location)
+          return nil
+        }
+        return i
+      }
+      if let device = entry.device {
+        switch references.device(device.value) {
+        case .success(let d):
+          for m in members {
+            kernels[m].devices.removeAll { $0 == d }
+            if !kernels[m].sharedDevices.contains(d) { kernels[m].sharedDevices.append(d) }
+            kernels[m].deviceLocations[d] = kernels[m].deviceLocations[d] ?? device.location
+          }
+        case .failure(.unknown(let hint)):
+          engine.error(.deviceUnknown, "shared device '\(device.value)' names no device on the board\(hint)", at: device.location)
+        case .failure(.notPartitionable(let what)):
+          engine.error(.deviceUnknown, "shared device '\(device.value)' is \(what)", at: device.location)
+        case .failure(.ambiguous):
+          break
+        }
+      }
+      if let region = entry.region {
+        if let r = AddressRange(checkedBase: region.base.value, size: region.size.value) {
+          regions.append(Partition.SharedRegion(range: r, kernels: members, location: region.location))
+        } else {
+          engine.error(.memoryOverflow, "shared region 0x\(String(region.base.value, radix: 16)) + \(Format.size(region.size.value)) passes 2^64", at: region.location)
+        }
+      }
+    }
+    return regions
+  }
+
+  private mutating func resolveChannelMembers(kernelIndex: [String: Int]) -> [Partition.Channel] {
+    var out: [Partition.Channel] = []
+    for (i, c) in plan.channels.enumerated() {
+      var members: [Int] = []
+      for ref in c.between {
+        guard let k = kernelIndex[ref.value] else {
+          engine.error(.kernelUnknown, "channel names kernel '\(ref.value)', which the plan does not define\(suggestion(ref.value, in: kernelIndex.keys))", at: ref.location)
+          continue
+        }
+        if !members.contains(k) { members.append(k) }
+      }
+      if members.count < 2 && c.between.count >= 2 && members.count == c.between.count {
+        engine.error(.kernelUnknown, "a channel needs two different kernels", at: c.location)
+      }
+      let name = c.name?.value ?? members.map { plan.kernels[$0].name.value }.joined(separator: "-")
+      out.append(Partition.Channel(index: i, name: name, members: members, region: AddressRange(base: 0, size: 0), location: c.location, doorbells: []))
+    }
+    return out
+  }
+
+  // MARK: Memory
+
+  private mutating func resolveMemory(_ kernels: inout [Partition.Kernel], channels: inout [Partition.Channel], loader: AddressRange, shared: [Partition.SharedRegion]) {
+    var allocator = MemoryAllocator(banks: machine.memory)
+    allocator.claim(loader)
+    for r in machine.reservations { if let range = r.range { allocator.claim(range) } }
+    for s in shared { allocator.claim(s.range) }
+    // Explicit ranges first: they are fixed, and sized requests must avoid them.
+    for (k, spec) in plan.kernels.enumerated() {
+      guard case .ranges(let regions)? = spec.memory else { continue }
+      for region in regions {
+        guard let r = AddressRange(checkedBase: region.base.value, size: region.size.value) else {
+          engine.error(.memoryOverflow, "memory of '\(spec.name.value)' at 0x\(String(region.base.value, radix: 16)) + \(Format.size(region.size.value)) passes 2^64", at: region.location)
+          continue
+        }
+        kernels[k].memory.append(Partition.MemoryRegion(range: r, location: region.location, placed: false))
+        allocator.claim(r)
+      }
+    }
+    // Channels with a fixed base are claims like explicit kernel ranges.
+    for i in channels.indices {
+      guard let base = plan.channels[i].base else { continue }
+      let size = plan.channels[i].size
+      guard let r = AddressRange(checkedBase: base.value, size: size.value) else {
+        engine.error(.memoryOverflow, "channel \(channels[i].name) at 0x\(String(base.value, radix: 16)) + \(Format.size(size.value)) passes 2^64", at: base.location)
+        continue
+      }
+      if base.value % 0x1000 != 0 || size.value % 0x1000 != 0 {
+        engine.error(.memoryMisaligned, "channel \(channels[i].name) \(r) is not aligned to 4 KiB pages", at: base.location)
+      }
+      channels[i].region = r
+      allocator.claim(r)
+    }
+    // The rest from the top of RAM, so kernel memory stays contiguous below them.
+    for i in channels.indices where plan.channels[i].base == nil {
+      let size = plan.channels[i].size
+      let rounded = (size.value + 0xfff) & ~UInt64(0xfff)
+      guard size.value > 0, rounded >= size.value else {
+        engine.error(.memoryMisaligned, "channel size must be at least 4 KiB", at: size.location)
+        continue
+      }
+      let numa = channels[i].members.first.flatMap { kernels[$0].numaNode }
+      if let r = allocator.place(size: rounded, align: 0x1000, numa: numa, fromTop: true) {
+        channels[i].region = r
+      } else {
+        unplaceable("channel \(channels[i].name)", size: rounded, at: size.location, allocator: allocator)
+      }
+    }
+    for (k, spec) in plan.kernels.enumerated() {
+      guard case .sized(let size, let align, let numa)? = spec.memory else { continue }
+      let alignment = align?.value ?? Self.defaultAlignment
+      if alignment & (alignment &- 1) != 0 || alignment < 0x1000 {
+        engine.error(.memoryMisaligned, "alignment \(Format.size(alignment)) of '\(spec.name.value)' must be a power of two of at least 4 KiB", at: align?.location ?? size.location)
+        continue
+      }
+      if size.value == 0 || size.value % 0x1000 != 0 {
+        engine.error(.memoryMisaligned, "memory size \(Format.size(size.value)) of '\(spec.name.value)' is not a whole number of 4 KiB pages", at: size.location)
+        continue
+      }
+      let wanted = numa?.value ?? kernels[k].numaNode
+      if let r = allocator.place(size: size.value, align: alignment, numa: wanted) {
+        kernels[k].memory.append(Partition.MemoryRegion(range: r, location: size.location, placed: true))
+      } else {
+        unplaceable("memory of '\(spec.name.value)'", size: size.value, at: size.location, allocator: allocator)
+      }
+    }
+  }
+
+  private mutating func unplaceable(_ what: String, size: UInt64, at location: SourceLocation, allocator: MemoryAllocator) {
+    let (total, largest) = allocator.summary
+    let where_ = largest.map { "; the largest free block is \(Format.size($0.size)) at \($0)" } ?? ""
+    engine.error(.memoryUnplaceable, "\(what) (\(Format.size(size))) does not fit: \(Format.size(total)) of RAM is left free\(where_)", at: location)
+  }
+
+  // MARK: Interrupts
+
+  private mutating func resolveInterrupts(_ kernels: inout [Partition.Kernel]) {
+    let primary = machine.primaryInterruptController?.node
+    var sharedOwner: [Int: Int] = [:]  // a shared device's interrupts go to the first kernel listed
+    for entry in plan.shared {
+      guard let d = entry.device, case .success(let dev) = references.device(d.value) else { continue }
+      if let first = entry.kernels.first, let k = plan.kernels.firstIndex(where: { $0.name.value == first.value }) {
+        sharedOwner[dev] = sharedOwner[dev] ?? k
+      }
+    }
+    for k in kernels.indices {
+      for d in kernels[k].allDevices {
+        if kernels[k].sharedDevices.contains(d), sharedOwner[d] != k { continue }
+        for irq in machine.devices[d].interrupts where irq.controller == primary {
+          guard let n = irq.interrupt.ownedNumber else { continue }
+          let loc = kernels[k].deviceLocations[d] ?? kernels[k].location
+          kernels[k].interrupts.append(Partition.OwnedInterrupt(number: n, device: d, location: loc))
+        }
+      }
+      for extra in plan.kernels[k].interrupts {
+        guard let n = UInt32(exactly: extra.value) else {
+          engine.error(.interruptUnknown, "interrupt \(extra.value) does not fit 32 bits", at: extra.location)
+          continue
+        }
+        kernels[k].interrupts.append(Partition.OwnedInterrupt(number: n, device: nil, location: extra.location))
+      }
+    }
+  }
+
+  private mutating func designateOwner(_ kernels: [Partition.Kernel]) -> Int? {
+    let owners = kernels.filter(\.ownsInterruptController).map(\.index)
+    if owners.count > 1 {
+      let first = owners[0]
+      for o in owners.dropFirst() {
+        engine.error(
+          .interruptControllerOwnedTwice, "'\(kernels[o].name)' and '\(kernels[first].name)' both own the interrupt controller; exactly one may initialise it",
+          at: plan.kernels[o].owns.first?.location ?? kernels[o].location,
+          notes: [.init("'\(kernels[first].name)' claims it here", at: plan.kernels[first].owns.first?.location)])
+      }
+    }
+    return owners.first ?? (kernels.isEmpty ? nil : 0)
+  }
+
+  // MARK: Doorbells
+
+  private func doorbellMechanism(boot: Plan.BootMode) -> Partition.DoorbellMechanism {
+    switch boot {
+    case .psci: .sgi
+    case .sbiHSM: .sbiIPI
+    case .opensbiDomains: machine.interruptControllers.contains { $0.kind == .aclintSSWI } ? .aclintSSWI : .polling
+    }
+  }
+
+  private mutating func assignDoorbells(_ channels: inout [Partition.Channel], kernels: [Partition.Kernel], mechanism: Partition.DoorbellMechanism) {
+    let first = UInt32(clamping: plan.doorbells?.first?.value ?? 8)
+    let count = Int(clamping: plan.doorbells?.count?.value ?? 8)
+    let multiplex = plan.doorbells?.multiplex?.value ?? true
+    if mechanism == .sgi, UInt64(first) + UInt64(count) > 16 {
+      engine.error(.doorbellsExhausted, "doorbells SGI \(first) + \(count) pass SGI 15 (there are 16 SGIs)", at: plan.doorbells?.count?.location ?? plan.doorbells?.first?.location)
+    }
+    // Channel ends per kernel, in channel order.
+    var ends: [Int: [(channel: Int, slot: Int)]] = [:]
+    for c in channels.indices {
+      for (slot, k) in channels[c].members.enumerated() { ends[k, default: []].append((c, slot)) }
+    }
+    for c in channels.indices {
+      channels[c].doorbells = channels[c].members.map { k in
+        Partition.Doorbell(kernel: k, cpu: kernels[k].bootCPU ?? 0, interrupt: 0, multiplexed: false, bit: 0)
+      }
+    }
+    for (k, list) in ends.sorted(by: { $0.key < $1.key }) {
+      let mux: Bool
+      switch mechanism {
+      case .sgi:
+        if list.count > count && !multiplex {
+          engine.error(
+            .doorbellsExhausted, "'\(kernels[k].name)' has \(list.count) channel ends but only \(count) doorbell SGIs (\(first)-\(first + UInt32(max(count, 1)) - 1)) and multiplexing is off",
+            at: plan.kernels[k].name.location, notes: [.init("multiplexing is turned off here", at: plan.doorbells?.multiplex?.location)])
+        }
+        mux = list.count > count
+      case .sbiIPI, .aclintSSWI: mux = list.count > 1
+      case .polling: mux = false
+      }
+      for (n, end) in list.enumerated() {
+        let irq: UInt32 = mechanism == .sgi ? (mux ? first : first + UInt32(n)) : 1
+        channels[end.channel].doorbells[end.slot].interrupt = irq
+        channels[end.channel].doorbells[end.slot].multiplexed = mux
+        channels[end.channel].doorbells[end.slot].bit = n
+      }
+    }
+  }
+
+  // MARK: Images
+
+  private mutating func resolveImages(_ kernels: inout [Partition.Kernel]) {
+    let planDirectory = (plan.file as NSString).deletingLastPathComponent
+    for (k, spec) in plan.kernels.enumerated() {
+      if let base = kernels[k].memory.first?.range {
+        let top = base.base + base.size
+        if base.size >= Self.dtbSlot * 2 { kernels[k].dtb = AddressRange(base: top - Self.dtbSlot, size: Self.dtbSlot) }
+      }
+      guard let image = spec.image else { continue }
+      let path = image.path.value.hasPrefix("/") ? image.path.value : (planDirectory.isEmpty ? image.path.value : "\(planDirectory)/\(image.path.value)")
+      do {
+        kernels[k].image = try KernelImage.load(path)
+      } catch {
+        engine.error(.imageUnreadable, "image of '\(spec.name.value)': \(error)", at: image.path.location)
+      }
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import DeviceTree
+import Foundation
+import Machine
+import Partitioning
+
+struct CheckCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "check",
+    abstract: "Prove a plan is a partition, or find what a set of hand-made per-kernel trees share.",
+    discussion: """
+      cleave check PLAN.yaml          resolves the plan against its board and runs every check.
+      cleave check A.dtb B.dtb ...    checks per-kernel trees against each other (and --board).
+      Exit status: 0 clean (warnings allowed unless --werror), 1 errors, 2 unusable input.
+      """)
+
+  @Argument(help: "A plan (.yaml), or two or more per-kernel device trees (.dtb or .dts).")
+  var inputs: [String]
+
+  @Option(help: "With device trees: the board they were cut from.")
+  var board: String?
+
+  @Option(help: "text or json.")
+  var format: OutputFormat = .text
+
+  @Flag(help: "Treat warnings as errors.")
+  var werror = false
+
+  func run() throws {
+    guard let first = inputs.first else { throw ValidationError("give a plan or device trees") }
+    let isPlan = first.hasSuffix(".yaml") || first.hasSuffix(".yml")
+    if isPlan {
+      guard inputs.count == 1 else { throw ValidationError("check takes one plan at a time") }
+      let result = PlanCheck.run(planPath: first)
+      try report(result.diagnostics, subject: first, summary: result.partition?.summary, unusable: result.unusable)
+    } else {
+      guard inputs.count >= 2 || board != nil else { throw ValidationError("give two or more trees, or one tree with --board") }
+      let trees = try inputs.map { ($0, try loadMachine($0, includes: [])) }
+      let boardMachine = try board.map { ($0, try loadMachine($0, includes: [])) }
+      let diagnostics = TreeSetCheck.run(trees.map { (path: $0.0, machine: $0.1) }, board: boardMachine.map { (path: $0.0, machine: $0.1) })
+      try report(diagnostics, subject: inputs.joined(separator: " "), summary: nil, unusable: false)
+    }
+  }
+
+  private func report(_ diagnostics: [Diagnostic], subject: String, summary: String?, unusable: Bool) throws {
+    let errors = diagnostics.filter { $0.severity == .error }.count
+    let warnings = diagnostics.count - errors
+    switch format {
+    case .json:
+      try printJSON(CheckReport(subject: subject, usable: !unusable, errors: errors, warnings: warnings, diagnostics: diagnostics))
+    case .text:
+      for d in diagnostics { print(d.text) }
+      if let summary, errors == 0 { print(summary) }
+      let tally = "\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
+      print(unusable ? "\(subject): unusable (\(tally))" : "\(subject): \(tally)")
+    }
+    if unusable { throw ExitCode(2) }
+    if errors > 0 || (werror && warnings > 0) { throw ExitCode(1) }
+  }
+}
+
+/// `cleave check --format json`.
+struct CheckReport: Encodable {
+  var subject: String
+  var usable: Bool
+  var errors: Int
+  var warnings: Int
+  var diagnostics: [Diagnostic]
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import Machine
+import Partitioning
+
+struct PlanCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "plan", abstract: "Write a starting plan for a board: one kernel per shared-L2 group.")
+
+  @Flag(help: "Derive the plan from the board's topology (the only mode so far).")
+  var auto = false
+
+  @Option(help: "Group cores by core, l2, cluster or numa.")
+  var by: AutoPlanner.Grouping = .l2
+
+  @Option(help: "Merge neighbouring groups down to this many kernels.")
+  var kernels: Int?
+
+  @Option(name: .shortAndLong, help: "Write the plan to this file instead of standard output.")
+  var output: String?
+
+  @Argument(help: "The board: a .dtb or .dts file.")
+  var board: String
+
+  func validate() throws {
+    guard auto else { throw ValidationError("only --auto plans exist so far: cleave plan --auto BOARD") }
+  }
+
+  func run() throws {
+    let machine = try loadMachine(board, includes: [])
+    let reference = output.map { relativePath(board, from: ($0 as NSString).deletingLastPathComponent) } ?? board
+    let planner = AutoPlanner(machine: machine, boardReference: reference, grouping: by, kernels: kernels)
+    let text: String
+    do {
+      text = try planner.plan()
+    } catch let e as AutoPlanner.Failure {
+      throw UnusableInput(message: "\(board): \(e.description)")
+    }
+    if let output {
+      try writeAtomically(Data(text.utf8), to: output)
+    } else {
+      print(text, terminator: "")
+    }
+  }
+}
+
+extension AutoPlanner.Grouping: ExpressibleByArgument {}
+
+/// `path` as seen from `directory` (both relative to the working directory or absolute).
+func relativePath(_ path: String, from directory: String) -> String {
+  let cwd = FileManager.default.currentDirectoryPath
+  func absolute(_ p: String) -> [String] {
+    let full = p.hasPrefix("/") ? p : (p.isEmpty ? cwd : "\(cwd)/\(p)")
+    var parts: [String] = []
+    for c in full.split(separator: "/") {
+      if c == "." { continue }
+      if c == ".." { _ = parts.popLast() } else { parts.append(String(c)) }
+    }
+    return parts
+  }
+  let target = absolute(path)
+  let base = absolute(directory)
+  var common = 0
+  while common < min(target.count, base.count), target[common] == base[common] { common += 1 }
+  let ups = Array(repeating: "..", count: base.count - common)
+  return (ups + target[common...]).joined(separator: "/")
+}
+
+/// Writes a file through a temporary sibling renamed into place, so a reader never sees half of it.
+func writeAtomically(_ data: Data, to path: String) throws {
+  let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+  try data.write(to: URL(fileURLWithPath: temporary))
+  if rename(temporary, path) != 0 {
+    try? FileManager.default.removeItem(atPath: temporary)
+    throw UnusableInput(message: "\(path): cannot write the file")
+  }
+}

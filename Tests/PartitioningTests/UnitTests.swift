@@ -1,0 +1,85 @@
+import DeviceTree
+import Foundation
+import Testing
+
+@testable import Partitioning
+
+struct NumberTests {
+  @Test func sizesAndNumbers() throws {
+    #expect(try Numbers.size("64K") == 65536)
+    #expect(try Numbers.size("2M") == 2 << 20)
+    #expect(try Numbers.size("1GiB") == 1 << 30)
+    #expect(try Numbers.size("0x1000") == 4096)
+    #expect(try Numbers.size("4096") == 4096)
+    #expect(throws: Numbers.Failure.badSuffix("Q")) { try Numbers.size("256Q") }
+    #expect(throws: Numbers.Failure.overflow) { try Numbers.size("17179869184G") }
+    #expect(throws: Numbers.Failure.overflow) { try Numbers.parse("0x1_0000_0000_0000_0000") }
+    #expect(throws: Numbers.Failure.notANumber) { try Numbers.parse("0xZZ") }
+    #expect(try Numbers.parse("0x4000_0000") == 0x4000_0000)
+  }
+}
+
+struct OverlapTests {
+  /// The sweep must report exactly the pairs a quadratic scan finds.
+  @Test func sweepMatchesPairwiseScan() {
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<50 {
+      let ranges = (0..<60).map { _ in
+        AddressRange(base: UInt64.random(in: 0..<10_000, using: &generator), size: UInt64.random(in: 0..<400, using: &generator))
+      }
+      var expected = Set<[Int]>()
+      for i in ranges.indices {
+        for j in ranges.indices where i < j && ranges[i].overlaps(ranges[j]) { expected.insert([i, j]) }
+      }
+      let found = Set(Overlaps.pairs(ranges).map { [min($0.0, $0.1), max($0.0, $0.1)] })
+      #expect(found == expected)
+    }
+  }
+
+  @Test func rangesAtTheTopOfTheAddressSpace() {
+    let top = AddressRange(base: UInt64.max - 0xfff, size: 0x1000)
+    let below = AddressRange(base: UInt64.max - 0x1fff, size: 0x1001)
+    #expect(Overlaps.pairs([top, below]).count == 1)
+  }
+}
+
+struct ParserTests {
+  @Test func valuesKeepTheirPositions() throws {
+    let (plan, diagnostics) = PlanParser.parse(
+      """
+      board: b.dts
+      kernels:
+        k0:
+          cores: [cluster0, 0x100]
+          memory: { size: 256M, align: 2M }
+      channels:
+        - { between: [k0, k1], size: 64K }
+      """, file: "p.yaml")
+    #expect(diagnostics.isEmpty)
+    let p = try #require(plan)
+    #expect(p.kernels[0].cores.map(\.value) == ["cluster0", "0x100"])
+    #expect(p.kernels[0].cores[1].location.description == "p.yaml:4:23")
+    guard case .sized(let size, let align, _)? = p.kernels[0].memory else {
+      Issue.record("memory should be sized")
+      return
+    }
+    #expect(size.value == 256 << 20)
+    #expect(size.location.description == "p.yaml:5:21")
+    #expect(align?.value == 2 << 20)
+    #expect(p.channels[0].between.map(\.value) == ["k0", "k1"])
+  }
+
+  @Test func unknownKeySuggestsTheNearest() {
+    let (plan, diagnostics) = PlanParser.parse("board: b.dts\nkernels:\n  k0:\n    memroy: 1G\n", file: "p.yaml")
+    #expect(plan == nil)
+    #expect(diagnostics.map(\.text) == ["p.yaml:4:5: error[unknown_key]: unknown key 'memroy' in kernel 'k0' (did you mean 'memory'?)"])
+  }
+
+  @Test func duplicateKeysAndBadYAML() {
+    let (_, dup) = PlanParser.parse("board: a\nboard: b\nkernels: {}\n", file: "p.yaml")
+    #expect(dup.first?.check == "duplicate_key")
+    let (_, bad) = PlanParser.parse("board: [a\n", file: "p.yaml")
+    #expect(bad.first?.check == "plan_syntax")
+    #expect(bad.first?.location?.line == 2)
+  }
+}
