@@ -16,7 +16,8 @@ public struct Device: Sendable, Hashable {
   public var interrupts: [RoutedInterrupt]
   public var providers: [Provider]
   public var numaNode: UInt32?
-  /// The node is an interrupt controller (its ownership is decided separately).
+  /// The node is an interrupt controller, or a part of one cleave recognises (GICv3
+  /// ITS, GICv2m, CLINT, ACLINT): its ownership is decided separately.
   public var isInterruptController: Bool
   /// The node is a bus (`simple-bus` and the like) that only translates addresses.
   public var isBus: Bool

@@ -47,7 +47,7 @@ extension Machine {
           index: out.count, node: id, path: tree.path(of: id), name: tree[id].name, labels: tree[id].labels,
           aliases: aliases[id] ?? [], compatible: compatible, enabled: tree.isEnabled(id), mmio: try tree.mmio(id),
           interrupts: routed, providers: providers, numaNode: try tree.u32("numa-node-id", of: id),
-          isInterruptController: tree.isInterruptController(id),
+          isInterruptController: tree.isInterruptController(id) || tree.controllerKind(id) != nil,
           isBus: compatible.contains { busCompatibles.contains($0) }))
     }
     return out

@@ -78,7 +78,8 @@ public struct AutoPlanner {
 
     var out: [String] = []
     out.append("# A starting plan written by `cleave plan --auto --by \(grouping.rawValue)`: one kernel per")
-    out.append("# \(describe(grouping)), memory in proportion to cores, devices to k0, a channel from k0 to each other kernel.")
+    out.append("# \(describe(grouping)), memory in proportion to cores, devices to k0,")
+    out.append("# and a channel from k0 to each other kernel.")
     out.append("board: \(boardReference)")
     out.append("target: \(machine.architecture == .riscv64 ? "riscv64" : "aarch64")")
     out.append("boot: \(machine.architecture == .riscv64 ? "sbi-hsm" : "psci")")
@@ -121,6 +122,7 @@ public struct AutoPlanner {
   /// node for the whole group, otherwise the CPU node names.
   private func coreNames(_ group: [Int], refs: References) -> [String] {
     let target = Set(group)
+    if group.count == 1 { return [machine.cpus[group[0]].name] }
     var candidates: [String] = []
     for n in machine.topology { collect(n, into: &candidates) }
     for c in machine.caches where Set(c.sharedBy) == target { candidates += machine.tree[c.node].labels }

@@ -78,9 +78,11 @@ public enum TreeSetCheck {
           engine.error(.coreUnknown, "core \(Format.hex(c.hardwareID)) (\(c.name)) does not exist on \(board.path)", at: at(t, c.path + ":reg"))
         }
         for d in tree.machine.devices where d.isPartitionable {
-          let known = board.machine.devices.contains { b in d.mmio.allSatisfy { w in b.mmio.contains(w) } && b.compatible == d.compatible }
+          let known = board.machine.devices.contains { b in
+            d.mmio.allSatisfy { w in b.mmio.contains(w) } && !Set(b.compatible).isDisjoint(with: d.compatible)
+          }
           if !known {
-            engine.error(.deviceUnknown, "device \(d.path) has no counterpart with the same compatible and MMIO on \(board.path)", at: at(t, d.path))
+            engine.error(.deviceUnknown, "device \(d.path) has no counterpart with a common compatible and the same MMIO on \(board.path)", at: at(t, d.path))
           }
         }
       }
