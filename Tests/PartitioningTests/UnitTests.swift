@@ -83,3 +83,13 @@ struct ParserTests {
     #expect(bad.first?.location?.line == 2)
   }
 }
+
+struct DocumentationTests {
+  /// The README's check table lists every check id, so the documentation cannot fall behind.
+  @Test func readmeListsEveryCheck() throws {
+    let readme = try String(contentsOf: repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+    for id in CheckID.allCases {
+      #expect(readme.contains("| `\(id.rawValue)` | \(id.summary) |"), "README lacks \(id.rawValue)")
+    }
+  }
+}

@@ -89,7 +89,8 @@ public struct AutoPlanner {
     for (i, group) in groups.enumerated() {
       out.append("  k\(i):")
       let names = coreNames(group, refs: refs)
-      let comment = group.map { machine.cpus[$0].name }.joined(separator: " ")
+      let cpuNames = group.map { machine.cpus[$0].name }
+      let comment = cpuNames.count > 8 ? "\(cpuNames.count) cores, \(cpuNames[0]) .. \(cpuNames[cpuNames.count - 1])" : cpuNames.joined(separator: " ")
       out.append("    cores: [\(names.joined(separator: ", "))]\(names.count == group.count && names == group.map { machine.cpus[$0].name } ? "" : "  # \(comment)")")
       let node = numaNode(group)
       out.append("    memory: \(node.map { "{ size: \(yamlSize(sizes[i])), numa: \($0) }" } ?? yamlSize(sizes[i]))")

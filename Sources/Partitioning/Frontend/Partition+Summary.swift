@@ -14,10 +14,12 @@ extension Partition {
       if !k.devices.isEmpty || !k.sharedDevices.isEmpty {
         let own = k.devices.map { machine.devices[$0].names[0] }
         let shared = k.sharedDevices.map { machine.devices[$0].names[0] + " (shared)" }
-        out.append("         devices \((own + shared).joined(separator: ", "))")
+        let all = own + shared
+        let shown = all.count > 8 ? all.prefix(6).joined(separator: ", ") + ", ... and \(all.count - 6) more" : all.joined(separator: ", ")
+        out.append("         devices (\(all.count)) \(shown)")
       }
-      let irqs = k.interrupts.map(\.number)
-      if !irqs.isEmpty { out.append("         interrupts \(irqs.map(String.init).joined(separator: " "))") }
+      let irqs = Set(k.interrupts.map(\.number)).sorted()
+      if !irqs.isEmpty { out.append("         interrupts \(Self.spans(irqs))") }
     }
     for c in channels {
       let bells = c.doorbells.map { d in
@@ -27,6 +29,21 @@ extension Partition {
       out.append("channel \(c.name) \(c.region) \(Format.size(c.region.size)): \(bells.joined(separator: "; "))")
     }
     return out.joined(separator: "\n")
+  }
+}
+
+extension Partition {
+  /// `33-34 39 48-79`: sorted numbers with runs collapsed.
+  static func spans(_ sorted: [UInt32]) -> String {
+    var parts: [String] = []
+    var i = 0
+    while i < sorted.count {
+      var j = i
+      while j + 1 < sorted.count, sorted[j + 1] == sorted[j] + 1 { j += 1 }
+      parts.append(i == j ? "\(sorted[i])" : "\(sorted[i])-\(sorted[j])")
+      i = j + 1
+    }
+    return parts.joined(separator: " ")
   }
 }
 
