@@ -17,6 +17,8 @@ let package = Package(
   targets: [
     // The distribution's libfdt; bookworm's libfdt-dev ships no .pc file, so no pkgConfig.
     .systemLibrary(name: "CLibFDT", path: "Sources/CLibFDT"),
+    // The boot descriptor and channel layout, shared with the loader and kernels.
+    .target(name: "CBootABI", path: "Sources/CBootABI", sources: ["shim.c"], publicHeadersPath: "include"),
     .target(name: "DeviceTree", dependencies: ["CLibFDT"]),
     .target(name: "Machine", dependencies: ["DeviceTree"]),
     .target(name: "Partitioning", dependencies: ["Machine", .product(name: "Yams", package: "Yams")]),

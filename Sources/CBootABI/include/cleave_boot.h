@@ -1,0 +1,204 @@
+/*
+ * The cleave boot descriptor and channel layout: the ONE definition shared by
+ * the host tool (Swift imports this header through the CBootABI module), the
+ * loader and the kernels it starts.
+ *
+ * All fields are little-endian, fixed width and naturally aligned; every
+ * structure's size is pinned by a _Static_assert so a change shows up as a
+ * build failure on both sides, never as a silent mismatch.
+ *
+ * Layout of a descriptor (all offsets from its first byte, each table 8-byte
+ * aligned):
+ *
+ *   struct cleave_desc            header, with the count and offset of each table
+ *   struct cleave_kernel[]        one per kernel, in plan order
+ *   struct cleave_cpu[]           every CPU the plan uses, grouped by kernel
+ *   struct cleave_segment[]       image segments of every kernel
+ *   struct cleave_route[]         interrupt routing the loader programs
+ *   struct cleave_channel[]       shared-memory channels and their doorbells
+ *   struct cleave_range[]         the RAM banks the plan was built for
+ *
+ * The CRC-32 (IEEE 802.3, reflected, as zlib's crc32) covers the whole
+ * descriptor (total_size bytes) computed with the crc32 field set to zero.
+ * Payload offsets (segment src_offset, kernel dtb_offset) are relative to the
+ * first byte of the descriptor: the packed image is descriptor, DTBs, images.
+ */
+#ifndef CLEAVE_BOOT_H
+#define CLEAVE_BOOT_H
+
+#include <stdint.h>
+
+#define CLEAVE_DESC_MAGIC	0x45564c43u	/* "CLVE" */
+#define CLEAVE_DESC_VERSION	1u
+#define CLEAVE_NAME_MAX		16
+
+/* cleave_desc.arch */
+#define CLEAVE_ARCH_AARCH64	1u
+#define CLEAVE_ARCH_RISCV64	2u
+
+/* cleave_desc.boot_mode */
+#define CLEAVE_BOOT_PSCI		1u
+#define CLEAVE_BOOT_SBI_HSM		2u
+#define CLEAVE_BOOT_OPENSBI_DOMAINS	3u
+
+/* cleave_desc.ic_kind */
+#define CLEAVE_IC_NONE		0u
+#define CLEAVE_IC_GICV2		2u
+#define CLEAVE_IC_GICV3		3u
+#define CLEAVE_IC_PLIC		16u
+
+/* cleave_desc.conduit (how PSCI is called) */
+#define CLEAVE_CONDUIT_NONE	0u
+#define CLEAVE_CONDUIT_HVC	1u
+#define CLEAVE_CONDUIT_SMC	2u
+
+/* cleave_kernel.protocol */
+#define CLEAVE_PROTO_ELF	1u	/* x0 / a1 = DTB; entry from the ELF header */
+#define CLEAVE_PROTO_LINUX	2u	/* arm64 Image: x0 = DTB, x1-x3 = 0, base 2 MiB aligned + text_offset */
+
+/* cleave_kernel.flags */
+#define CLEAVE_KERNEL_OWNS_IC		(1u << 0)	/* initialises the distributor / PLIC itself */
+#define CLEAVE_KERNEL_RESETS_IC		(1u << 1)	/* resets the whole distributor at boot (Linux): start it first */
+
+/* cleave_cpu.flags */
+#define CLEAVE_CPU_BOOT		(1u << 0)	/* the kernel's boot CPU */
+
+/* cleave_channel.flags */
+#define CLEAVE_CHANNEL_MULTIPLEXED	(1u << 0)	/* some end shares its doorbell: read the pending bitmap */
+
+/* cleave_desc.doorbell */
+#define CLEAVE_DOORBELL_SGI		1u
+#define CLEAVE_DOORBELL_SBI_IPI		2u
+#define CLEAVE_DOORBELL_ACLINT_SSWI	3u
+#define CLEAVE_DOORBELL_POLLING		4u
+
+#define CLEAVE_CHANNEL_MAX_ENDS	4
+
+/*
+ * The packed image (OUT/image.elf) has one PT_LOAD segment at the load
+ * address L = plan loader base + CLEAVE_LOADER_OFFSET, entered at L:
+ *   [L, L + CLEAVE_LOADER_SPAN)   the loader (code, data, bss, stack)
+ *   L + CLEAVE_LOADER_SPAN        struct cleave_desc, then the payload it indexes
+ * The offset leaves the bottom of RAM to the DTB QEMU places there.
+ */
+#define CLEAVE_LOADER_OFFSET	0x200000u
+#define CLEAVE_LOADER_SPAN	0x10000u
+
+/* A physical address range [base, base + size). */
+struct cleave_range {
+	uint64_t base;
+	uint64_t size;
+};
+
+struct cleave_desc {
+	uint32_t magic;			/* CLEAVE_DESC_MAGIC */
+	uint16_t version;		/* CLEAVE_DESC_VERSION */
+	uint16_t header_size;		/* sizeof(struct cleave_desc) */
+	uint32_t total_size;		/* the descriptor with all its tables */
+	uint32_t crc32;			/* over total_size bytes, this field zero */
+	uint32_t arch;			/* CLEAVE_ARCH_* */
+	uint32_t boot_mode;		/* CLEAVE_BOOT_* */
+	uint32_t ic_kind;		/* CLEAVE_IC_*, what the live DTB must show */
+	uint32_t ic_owner;		/* index of the kernel that owns the interrupt controller */
+	uint64_t ic_base;		/* GICD or PLIC base */
+	uint64_t ic_redist_base;	/* GICv3: first GICR frame; GICv2: GICC */
+	uint32_t conduit;		/* CLEAVE_CONDUIT_* */
+	uint32_t doorbell;		/* CLEAVE_DOORBELL_* */
+	uint64_t payload_size;		/* descriptor + DTBs + images, from the first byte */
+	uint32_t kernel_count, kernel_offset;
+	uint32_t cpu_count, cpu_offset;
+	uint32_t segment_count, segment_offset;
+	uint32_t route_count, route_offset;
+	uint32_t channel_count, channel_offset;
+	uint32_t bank_count, bank_offset;
+};
+
+struct cleave_kernel {
+	char name[CLEAVE_NAME_MAX];	/* NUL-padded */
+	uint32_t index;
+	uint32_t protocol;		/* CLEAVE_PROTO_* */
+	uint32_t flags;			/* CLEAVE_KERNEL_* */
+	uint32_t boot_cpu;		/* index into the cpu table */
+	uint32_t cpu_first, cpu_count;	/* this kernel's CPUs in the cpu table */
+	uint32_t segment_first, segment_count;
+	uint64_t entry;			/* physical address of the first instruction */
+	uint64_t dtb_addr;		/* where the kernel's DTB must be copied */
+	uint64_t dtb_size;
+	uint64_t dtb_offset;		/* the DTB's bytes in the payload */
+	struct cleave_range memory;	/* the kernel's lowest memory range */
+	uint64_t image_size;		/* bytes of the image file the hash covers */
+	uint64_t image_offset;		/* the image file's bytes in the payload */
+	uint8_t image_sha256[32];	/* SHA-256 of the image file */
+};
+
+struct cleave_cpu {
+	uint64_t hwid;			/* MPIDR affinity bits or hart id */
+	uint32_t kernel;		/* index of the kernel that runs on it */
+	uint32_t flags;			/* CLEAVE_CPU_* */
+};
+
+struct cleave_segment {
+	uint64_t src_offset;		/* bytes in the payload */
+	uint64_t dest;			/* physical load address */
+	uint64_t file_size;		/* bytes to copy */
+	uint64_t mem_size;		/* bytes to occupy; the rest is zeroed (bss) */
+};
+
+struct cleave_route {
+	uint32_t irq;			/* GIC INTID (SPI) or PLIC source */
+	uint32_t kernel;		/* owner */
+	uint64_t target;		/* GICv3 IROUTER affinity, or hart id of the owner's boot CPU */
+	uint32_t cpu_mask;		/* GICv2 ITARGETSR byte: the owner's boot CPU interface */
+	uint32_t priority;		/* GIC priority / PLIC priority to program */
+};
+
+struct cleave_channel_end {
+	uint32_t kernel;		/* member kernel */
+	uint32_t cpu;			/* index into the cpu table of the CPU that receives its doorbell */
+	uint32_t irq;			/* SGI number, or 1 (S-mode software interrupt) on RISC-V */
+	uint32_t bit;			/* bit in the pending bitmap when multiplexed */
+};
+
+struct cleave_channel {
+	char name[CLEAVE_NAME_MAX];
+	struct cleave_range region;	/* shared memory, starting with struct cleave_channel_header */
+	uint32_t end_count;
+	uint32_t flags;			/* CLEAVE_CHANNEL_* */
+	struct cleave_channel_end ends[CLEAVE_CHANNEL_MAX_ENDS];
+};
+
+/*
+ * The start of every channel region. Each member owns one ring it writes
+ * (ring[i] for member i, in the order of cleave_channel.ends); the others only
+ * read it. A ring slot is a fixed-size message; head and tail count messages.
+ */
+#define CLEAVE_CHANNEL_MAGIC	0x4e414843u	/* "CHAN" */
+#define CLEAVE_RING_SLOTS	64u
+#define CLEAVE_MSG_SIZE		64u
+
+struct cleave_ring {
+	volatile uint32_t head;		/* next slot the writer fills */
+	volatile uint32_t tail;		/* next slot the reader takes */
+	uint32_t reserved[14];		/* keep head/tail of different rings on different cache lines */
+	uint8_t slot[CLEAVE_RING_SLOTS][CLEAVE_MSG_SIZE];
+};
+
+struct cleave_channel_header {
+	volatile uint32_t magic;	/* CLEAVE_CHANNEL_MAGIC once the first member has initialised it */
+	volatile uint32_t ready;	/* bit i: member i is up */
+	volatile uint64_t pending[CLEAVE_CHANNEL_MAX_ENDS];	/* per receiving member: bit b = channel end b rang */
+	uint32_t reserved[4];
+	struct cleave_ring ring[CLEAVE_CHANNEL_MAX_ENDS];
+};
+
+_Static_assert(sizeof(struct cleave_range) == 16, "cleave_range");
+_Static_assert(sizeof(struct cleave_desc) == 112, "cleave_desc");
+_Static_assert(sizeof(struct cleave_kernel) == 144, "cleave_kernel");
+_Static_assert(sizeof(struct cleave_cpu) == 16, "cleave_cpu");
+_Static_assert(sizeof(struct cleave_segment) == 32, "cleave_segment");
+_Static_assert(sizeof(struct cleave_route) == 24, "cleave_route");
+_Static_assert(sizeof(struct cleave_channel_end) == 16, "cleave_channel_end");
+_Static_assert(sizeof(struct cleave_channel) == 104, "cleave_channel");
+_Static_assert(sizeof(struct cleave_ring) == 64 + CLEAVE_RING_SLOTS * CLEAVE_MSG_SIZE, "cleave_ring");
+
+#endif /* CLEAVE_BOOT_H */
