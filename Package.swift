@@ -9,6 +9,7 @@ let package = Package(
     .library(name: "DeviceTree", targets: ["DeviceTree"]),
     .library(name: "Machine", targets: ["Machine"]),
     .library(name: "Partitioning", targets: ["Partitioning"]),
+    .library(name: "Emit", targets: ["Emit"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,15 +23,17 @@ let package = Package(
     .target(name: "DeviceTree", dependencies: ["CLibFDT"]),
     .target(name: "Machine", dependencies: ["DeviceTree"]),
     .target(name: "Partitioning", dependencies: ["Machine", .product(name: "Yams", package: "Yams")]),
+    .target(name: "Emit", dependencies: ["Partitioning", "CBootABI"]),
     .executableTarget(
       name: "cleave",
       dependencies: [
-        "DeviceTree", "Machine", "Partitioning",
+        "DeviceTree", "Machine", "Partitioning", "Emit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree"], path: "Tests/DeviceTreeTests"),
     .testTarget(name: "MachineTests", dependencies: ["Machine"], path: "Tests/MachineTests"),
     .testTarget(name: "PartitioningTests", dependencies: ["Partitioning"], path: "Tests/PartitioningTests"),
+    .testTarget(name: "EmitTests", dependencies: ["Emit"], path: "Tests/EmitTests"),
     .testTarget(name: "EndToEndTests", dependencies: ["DeviceTree"], path: "Tests/EndToEndTests"),
   ]
 )

@@ -32,8 +32,9 @@ extension DeviceTree {
 }
 
 /// dtc's guess of a property's type and its rendering (treesource.c).
-enum DTSValue {
-  static func render(_ v: [UInt8]) -> String {
+public enum DTSValue {
+  /// ` = <0x01>;`, ` = "text";`, ` = [01 02];` or `;` for an empty value.
+  public static func render(_ v: [UInt8]) -> String {
     if v.isEmpty { return ";" }
     if looksLikeStrings(v) {
       // dtc 1.6 prints a string list from a blob as one string with \0 separators.

@@ -1,0 +1,59 @@
+import Foundation
+
+/// Puts a build's files in place so that OUT is always either the previous
+/// complete build or the new complete one: everything is written into a
+/// temporary sibling directory, then renamed over OUT.
+///
+/// An OUT that exists but was not made by cleave (no marker file) is refused
+/// unless `force` is set, so a mistyped path cannot wipe someone's directory.
+public enum OutputDirectory {
+  public static let marker = ".cleave-out"
+
+  public struct Failure: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  public static func commit(_ artifacts: Artifacts, to out: String, force: Bool) throws {
+    let fm = FileManager.default
+    var isDirectory: ObjCBool = false
+    let exists = fm.fileExists(atPath: out, isDirectory: &isDirectory)
+    if exists {
+      guard isDirectory.boolValue else { throw Failure(description: "\(out) exists and is not a directory") }
+      if !force && !fm.fileExists(atPath: "\(out)/\(marker)") {
+        throw Failure(description: "\(out) exists and was not made by cleave build; use --force to replace it")
+      }
+    }
+    let parent = (out as NSString).deletingLastPathComponent
+    let base = (out as NSString).lastPathComponent
+    let staging = (parent.isEmpty ? "." : parent) + "/.\(base).cleave-\(UUID().uuidString)"
+    do {
+      try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
+      for path in artifacts.paths {
+        guard let bytes = artifacts[path] else { continue }
+        let full = "\(staging)/\(path)"
+        try fm.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        guard fm.createFile(atPath: full, contents: Data(bytes)) else { throw Failure(description: "cannot write \(full)") }
+      }
+      guard fm.createFile(atPath: "\(staging)/\(marker)", contents: Data("made by cleave build\n".utf8)) else {
+        throw Failure(description: "cannot write in \(staging)")
+      }
+      if exists {
+        let old = (parent.isEmpty ? "." : parent) + "/.\(base).old-\(UUID().uuidString)"
+        try fm.moveItem(atPath: out, toPath: old)
+        do {
+          try fm.moveItem(atPath: staging, toPath: out)
+        } catch {
+          try? fm.moveItem(atPath: old, toPath: out)
+          throw error
+        }
+        try? fm.removeItem(atPath: old)
+      } else {
+        try fm.moveItem(atPath: staging, toPath: out)
+      }
+    } catch {
+      try? fm.removeItem(atPath: staging)
+      if let f = error as? Failure { throw f }
+      throw Failure(description: "\(out): \(error.localizedDescription)")
+    }
+  }
+}

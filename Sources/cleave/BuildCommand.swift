@@ -1,0 +1,62 @@
+import ArgumentParser
+import Emit
+import Foundation
+import Partitioning
+
+struct BuildCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "build",
+    abstract: "Write every kernel's device tree, the boot descriptor, the memory map and a report into OUT.",
+    discussion: "OUT is replaced atomically: on any error it is left exactly as it was.")
+
+  @Argument(help: "The plan (.yaml).")
+  var plan: String
+
+  @Option(name: .shortAndLong, help: "The output directory.")
+  var output: String
+
+  @Flag(help: "Collapse the plan into one kernel over all its cores and memory (an SMP build of the same machine).")
+  var smp = false
+
+  @Flag(help: "Keep foreign devices in each tree with status = \"disabled\" instead of deleting them.")
+  var disableForeign = false
+
+  @Flag(help: "Replace OUT even if cleave did not make it.")
+  var force = false
+
+  @Option(help: "The loader binary to pack into OUT/image.elf (default: build/loader-<arch>.bin when present).")
+  var loader: String?
+
+  func run() throws {
+    let result = PlanCheck.run(planPath: plan)
+    for d in result.diagnostics { FileHandle.standardError.write(Data((d.text + "\n").utf8)) }
+    if result.unusable { throw ExitCode(2) }
+    guard var partition = result.partition, result.errors == 0 else {
+      FileHandle.standardError.write(Data("\(plan): not built: the plan has errors\n".utf8))
+      throw ExitCode(1)
+    }
+    if smp { partition = partition.collapsedToSMP() }
+    var options = BuildJob.Options()
+    options.trees.disableForeignDevices = disableForeign
+    options.loader = try loaderBytes(for: partition)
+    do {
+      let artifacts = try BuildJob(partition: partition, options: options).run()
+      try OutputDirectory.commit(artifacts, to: output, force: force)
+      print("\(output): \(artifacts.paths.count) files for \(partition.kernels.count) kernel\(partition.kernels.count == 1 ? "" : "s")")
+      if let map = artifacts.text("map.txt") { print(map, terminator: "") }
+    } catch let e as BuildJob.Failure {
+      throw UnusableInput(message: "\(plan): \(e.description)")
+    } catch let e as OutputDirectory.Failure {
+      throw UnusableInput(message: e.description)
+    }
+  }
+
+  private func loaderBytes(for p: Partition) throws -> [UInt8]? {
+    let path = loader ?? "build/loader-\(p.target.rawValue).bin"
+    guard let data = FileManager.default.contents(atPath: path) else {
+      if loader != nil { throw UnusableInput(message: "\(path): cannot read the loader") }
+      return nil
+    }
+    return Array(data)
+  }
+}

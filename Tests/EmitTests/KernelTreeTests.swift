@@ -1,0 +1,66 @@
+import DeviceTree
+import Foundation
+import Machine
+import Partitioning
+import Testing
+
+@testable import Emit
+
+/// Properties every emitted tree must have, over every board's example plan.
+struct KernelTreeTests {
+  @Test(arguments: examplePlans())
+  func treesArePartitions(plan: String) throws {
+    let p = try partition(plan)
+    let trees = BuildJob(partition: p).kernelTrees()
+    var cpuOwners: [UInt64: [String]] = [:]
+    var deviceOwners: [String: [String]] = [:]
+    let boardWarnings = try dtcWarnings(try p.machine.tree.blob()).count
+    for (k, tree) in zip(p.kernels, trees) {
+      #expect(tree.danglingReferences().isEmpty, "\(plan) \(k.name): dangling \(tree.danglingReferences().map { "\(tree.path(of: $0.node)):\($0.property)" })")
+      let m = try Machine(tree: tree)
+      for c in m.cpus { cpuOwners[c.hardwareID, default: []].append(k.name) }
+      for d in m.devices where d.isPartitionable { deviceOwners[d.path, default: []].append(k.name) }
+      #expect(m.memory.map(\.range) == k.memory.map(\.range).sorted(), "memory nodes are exactly the kernel's RAM")
+      let ic = try #require(m.primaryInterruptController)
+      #expect((tree.property("cleave,owns-distributor", of: ic.node) != nil) == (p.interruptControllerOwner == k.index))
+      #expect(tree.property("cleave,tenant", of: ic.node)?.string == k.name)
+      let channels = tree.descendants().filter { tree.isCompatible($0, with: "cleave,channel") }
+      #expect(channels.count == p.channels.filter { $0.members.contains(k.index) }.count)
+      #expect(tree.node(path: "/chosen/cleave").flatMap { tree.property("kernel", of: $0)?.string } == k.name)
+      #expect(try dtcWarnings(try tree.blob()).count <= boardWarnings, "\(k.name): dtc warns more than for the board")
+    }
+    #expect(cpuOwners.count == Set(p.kernels.flatMap(\.cpus)).count)
+    #expect(cpuOwners.values.allSatisfy { $0.count == 1 }, "every CPU in exactly one tree")
+    let shared = Set(p.kernels.flatMap(\.sharedDevices).map { p.machine.devices[$0].path })
+    for (path, owners) in deviceOwners where !shared.contains(path) {
+      #expect(owners.count == 1, "\(path) is in \(owners)")
+    }
+    for k in p.kernels { for d in k.devices { #expect(deviceOwners[p.machine.devices[d].path] == [k.name]) } }
+  }
+
+  @Test(arguments: examplePlans())
+  func overlayOnTheBoardGivesTheKernelTree(plan: String) throws {
+    let p = try partition(plan)
+    let artifacts = try BuildJob(partition: p).run()
+    let board = try String(contentsOfFile: p.boardPath, encoding: .utf8)
+    for k in p.kernels {
+      let dir = try scratch()
+      let combined = dir.appendingPathComponent("combined.dts").path
+      try (board + "\n" + (artifacts.text("kernels/\(k.name).overlay.dts") ?? "")).write(toFile: combined, atomically: true, encoding: .utf8)
+      let own = dir.appendingPathComponent("own.dts").path
+      try (artifacts.text("kernels/\(k.name).dts") ?? "").write(toFile: own, atomically: true, encoding: .utf8)
+      let a = try run("dtc", ["-q", "-I", "dts", "-O", "dts", combined])
+      let b = try run("dtc", ["-q", "-I", "dts", "-O", "dts", own])
+      #expect(a.status == 0, "\(k.name) overlay: \(a.err)")
+      #expect(b.status == 0, "\(k.name).dts: \(b.err)")
+      let compiled = dir.appendingPathComponent("combined.dtb").path
+      #expect(try run("dtc", ["-q", "-I", "dts", "-O", "dtb", "-o", compiled, combined]).status == 0)
+      let emitted = dir.appendingPathComponent("emitted.dtb").path
+      try Data(artifacts["kernels/\(k.name).dtb"] ?? []).write(to: URL(fileURLWithPath: emitted))
+      let fromOverlay = try run("dtc", ["-q", "-I", "dtb", "-O", "dts", compiled])
+      let fromTree = try run("dtc", ["-q", "-I", "dtb", "-O", "dts", emitted])
+      #expect(fromOverlay.out == fromTree.out, "\(plan) \(k.name): board + overlay differs from the kernel tree")
+      #expect(!fromTree.out.isEmpty)
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import DeviceTree
+import Foundation
+import Machine
+import Partitioning
+import Testing
+
+@testable import Emit
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// Every example plan in dts/.
+func examplePlans() -> [String] {
+  let dir = repositoryRoot.appendingPathComponent("dts").path
+  return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".plan.yaml") }.sorted()
+}
+
+/// Resolves and checks a plan from dts/, failing the test on any error.
+func partition(_ plan: String) throws -> Partition {
+  let result = PlanCheck.run(planPath: repositoryRoot.appendingPathComponent("dts/\(plan)").path)
+  #expect(result.errors == 0, "\(result.diagnostics.map(\.text))")
+  return try #require(result.partition)
+}
+
+/// Runs a program to completion and returns its status, stdout and stderr.
+func run(_ program: String, _ arguments: [String], input: Data? = nil) throws -> (status: Int32, out: String, err: String) {
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+  p.arguments = [program] + arguments
+  let out = Pipe()
+  let err = Pipe()
+  p.standardOutput = out
+  p.standardError = err
+  let inPipe = Pipe()
+  p.standardInput = input == nil ? FileHandle.nullDevice : inPipe
+  try p.run()
+  if let input {
+    inPipe.fileHandleForWriting.write(input)
+    try inPipe.fileHandleForWriting.close()
+  }
+  let errData = err.fileHandleForReading.readDataToEndOfFile()
+  let outData = out.fileHandleForReading.readDataToEndOfFile()
+  p.waitUntilExit()
+  return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+/// A scratch directory for one test.
+func scratch() throws -> URL {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("cleave-emit-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  return url
+}
+
+/// dtc's warnings for a blob, one per line (ignoring the file name).
+func dtcWarnings(_ blob: [UInt8]) throws -> [String] {
+  let dir = try scratch()
+  let path = dir.appendingPathComponent("t.dtb").path
+  try Data(blob).write(to: URL(fileURLWithPath: path))
+  let r = try run("dtc", ["-I", "dtb", "-O", "dts", "-o", "/dev/null", path])
+  #expect(r.status == 0, "dtc rejects the blob: \(r.err)")
+  return r.err.split(separator: "\n").map { $0.replacingOccurrences(of: path, with: "") }
+}
