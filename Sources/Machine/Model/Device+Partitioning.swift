@@ -2,10 +2,11 @@ import DeviceTree
 
 extension Device {
   /// Whether the device is something a plan gives to one kernel: it has MMIO
-  /// windows or raises SPIs / PLIC sources. Interrupt controllers, buses and
-  /// per-core devices (arch timer, PMU: PPIs only) are not; every kernel keeps those.
+  /// windows or raises SPIs / PLIC sources. The system interrupt controllers,
+  /// buses and per-core devices (arch timer, PMU: PPIs only) are not; every
+  /// kernel keeps those. A GPIO block that is also an interrupt controller is.
   public var isPartitionable: Bool {
-    guard enabled, !isBus, !isInterruptController else { return false }
+    guard enabled, !isBus, !isSystemInterruptController else { return false }
     return !mmio.isEmpty || interrupts.contains { $0.interrupt.isShared }
   }
 

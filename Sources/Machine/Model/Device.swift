@@ -16,9 +16,12 @@ public struct Device: Sendable, Hashable {
   public var interrupts: [RoutedInterrupt]
   public var providers: [Provider]
   public var numaNode: UInt32?
-  /// The node is an interrupt controller, or a part of one cleave recognises (GICv3
-  /// ITS, GICv2m, CLINT, ACLINT): its ownership is decided separately.
+  /// The node declares `interrupt-controller` (a GIC, a PLIC, but also a GPIO block).
   public var isInterruptController: Bool
+  /// The node is an interrupt controller cleave divides itself (GIC, ITS, GICv2m,
+  /// PLIC, CLINT, ACLINT, APLIC, IMSIC): its ownership follows the ownership model,
+  /// not the plan's device lists.
+  public var isSystemInterruptController: Bool
   /// The node is a bus (`simple-bus` and the like) that only translates addresses.
   public var isBus: Bool
 

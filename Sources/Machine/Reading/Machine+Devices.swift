@@ -39,7 +39,11 @@ extension Machine {
         for ref in try tree.phandleList(property, of: id, cellsName: cells) {
           var target = ref.target
           if property.hasPrefix("pinctrl"), let owner = pinController(of: ref.target, tree: tree) { target = owner }
-          providers.append(.init(kind: property.hasPrefix("pinctrl") ? "pinctrl" : property, node: target, arguments: ref.arguments))
+          let kind = property.hasPrefix("pinctrl") ? "pinctrl" : property
+          // One entry per provider and kind: a device taking two clocks from one controller depends on it once.
+          if !providers.contains(where: { $0.kind == kind && $0.node == target }) {
+            providers.append(.init(kind: kind, node: target, arguments: ref.arguments))
+          }
         }
       }
       out.append(
@@ -47,7 +51,7 @@ extension Machine {
           index: out.count, node: id, path: tree.path(of: id), name: tree[id].name, labels: tree[id].labels,
           aliases: aliases[id] ?? [], compatible: compatible, enabled: tree.isEnabled(id), mmio: try tree.mmio(id),
           interrupts: routed, providers: providers, numaNode: try tree.u32("numa-node-id", of: id),
-          isInterruptController: tree.isInterruptController(id) || tree.controllerKind(id) != nil,
+          isInterruptController: tree.isInterruptController(id), isSystemInterruptController: tree.controllerKind(id) != nil,
           isBus: compatible.contains { busCompatibles.contains($0) }))
     }
     return out

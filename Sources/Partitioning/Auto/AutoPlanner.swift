@@ -69,9 +69,9 @@ public struct AutoPlanner {
   public func plan() throws -> String {
     let groups = try groups()
     let refs = References(machine: machine)
-    let loaderBase = machine.memory.first?.range.base ?? 0
+    let loader = Resolver.defaultLoader(machine)
     var allocator = MemoryAllocator(banks: machine.memory)
-    allocator.claim(AddressRange(base: loaderBase, size: Resolver.defaultLoaderSize))
+    allocator.claim(loader)
     for r in machine.reservations { if let range = r.range { allocator.claim(range) } }
     let channels = groups.count - 1
     let sizes = split(groups, allocator: allocator, channels: channels)
@@ -83,7 +83,7 @@ public struct AutoPlanner {
     out.append("board: \(boardReference)")
     out.append("target: \(machine.architecture == .riscv64 ? "riscv64" : "aarch64")")
     out.append("boot: \(machine.architecture == .riscv64 ? "sbi-hsm" : "psci")")
-    out.append("loader: { base: \(Format.hex(loaderBase)), size: \(yamlSize(Resolver.defaultLoaderSize)) }")
+    out.append("loader: { base: \(Format.hex(loader.base)), size: \(yamlSize(loader.size)) }")
     out.append("kernels:")
     let devices = machine.devices.filter(\.isPartitionable)
     for (i, group) in groups.enumerated() {

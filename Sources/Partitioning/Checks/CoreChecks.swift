@@ -22,7 +22,7 @@ enum CoreChecks {
     if !idle.isEmpty, !p.kernels.isEmpty {
       engine.warning(
         .coreUnassigned, "\(idle.count) core\(idle.count == 1 ? " is" : "s are") given to no kernel: \(idle.map(\.name).joined(separator: ", "))",
-        at: p.kernels[0].location)
+        at: p.plan.kernelsLocation ?? p.kernels[0].location)
     }
   }
 }

@@ -27,9 +27,10 @@ enum DeviceChecks {
           guard let controller = deviceOfNode[irq.controller], p.machine.devices[controller].isPartitionable else { continue }
           if !(holders[controller] ?? []).contains(k.index) {
             let other = owner[controller].map { " (it belongs to '\(p.kernels[$0].name)')" } ?? ""
+            let note = owner[controller].map { [Diagnostic.Note("'\(p.kernels[$0].name)' takes it here", at: p.kernels[$0].deviceLocations[controller])] } ?? []
             engine.error(
               .deviceInterruptUnreachable, "\(device.path) of '\(k.name)' signals through \(p.machine.devices[controller].path), which '\(k.name)' does not have\(other)",
-              at: k.deviceLocations[d])
+              at: k.deviceLocations[d], notes: note)
           }
         }
         for provider in device.providers {

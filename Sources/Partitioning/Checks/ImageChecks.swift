@@ -22,7 +22,8 @@ enum ImageChecks {
         engine.error(.imageOutsideMemory, "\(what) of '\(k.name)' is outside its memory \(mem.isEmpty ? "(none)" : mem)", at: location)
       }
       if let entry = KernelPlacement.entry(of: k), !placed.contains(where: { $0.contains(entry) }) {
-        engine.error(.imageEntryOutside, "entry \(Format.hex(entry)) of '\(k.name)' is outside every loaded segment", at: location)
+        let segments = placed.map { "\($0)" }.joined(separator: ", ")
+        engine.error(.imageEntryOutside, "entry \(Format.hex(entry)) of '\(k.name)' is outside every loaded segment (\(segments))", at: location)
       }
       if let dtb = k.dtb, let hit = placed.first(where: { $0.overlaps(dtb) }) {
         engine.error(.dtbOverlapsImage, "the DTB slot \(dtb) of '\(k.name)' overlaps its image at \(hit); give the kernel more memory", at: location)

@@ -43,6 +43,8 @@ enum MemoryChecks {
     for c in p.channels where c.region.size > 0 {
       checkInsideRAM(c.region, what: "channel \(c.name) \(c.region)", at: c.location, p, &engine)
     }
+    for s in p.sharedRegions { checkInsideRAM(s.range, what: "shared region \(s.range)", at: s.location, p, &engine) }
+    checkInsideRAM(p.loader, what: "the loader region \(p.loader)", at: p.loaderLocation, p, &engine)
   }
 
   private static func checkInsideRAM(_ r: AddressRange, what: String, at location: SourceLocation, _ p: Partition, _ engine: inout DiagnosticEngine) {
@@ -64,7 +66,8 @@ enum MemoryChecks {
   private static func report(_ a: (AddressRange, Owner), _ b: (AddressRange, Owner), _ p: Partition, _ engine: inout DiagnosticEngine) {
     // Put the kernel (or channel) first so the diagnostic sits at the plan line to fix.
     switch (a.1, b.1) {
-    case (.kernel, _), (.channel, .loader), (.channel, .reservation), (.channel, .mmio), (.channel, .channel), (.shared, _):
+    case (.kernel, _), (.channel, .loader), (.channel, .reservation), (.channel, .mmio), (.channel, .channel), (.shared, _),
+      (.loader, .reservation), (.loader, .mmio):
       classify(a, b, p, &engine)
     default:
       classify(b, a, p, &engine)
@@ -113,8 +116,24 @@ enum MemoryChecks {
       engine.error(.memoryOverlapsReserved, "channel \(p.channels[c].name) \(ra) overlaps reserved memory \(r.name) \(rb)", at: p.channels[c].location)
     case (.channel(let c), .mmio(let d)):
       engine.error(.memoryOverlapsMMIO, "channel \(p.channels[c].name) \(ra) overlaps the MMIO window \(rb) of \(d.path)", at: p.channels[c].location)
-    case (.shared(let s), .loader), (.shared(let s), .reservation), (.shared(let s), .mmio):
-      engine.error(.memoryOverlapsReserved, "shared region \(ra) overlaps \(describe(ob))", at: p.sharedRegions[s].location)
+    case (.shared(let s), .loader):
+      engine.error(
+        .memoryOverlapsLoader, "shared region \(ra) overlaps the loader region \(p.loader)", at: p.sharedRegions[s].location,
+        notes: [.init("the loader region is set here", at: p.loaderLocation)])
+    case (.shared(let s), .reservation(let r)):
+      engine.error(.memoryOverlapsReserved, "shared region \(ra) overlaps reserved memory \(r.name) \(rb)", at: p.sharedRegions[s].location)
+    case (.shared(let s), .mmio(let d)):
+      engine.error(
+        .memoryOverlapsMMIO, "shared region \(ra) overlaps the MMIO window \(rb) of \(d.path)", at: p.sharedRegions[s].location,
+        notes: [.init("the device is here", at: SourceLocation(file: p.boardPath, path: d.path + ":reg"))])
+    case (.loader, .reservation(let r)):
+      engine.error(
+        .memoryOverlapsReserved, "the loader region \(ra) overlaps reserved memory \(r.name) \(rb)", at: p.loaderLocation,
+        notes: [.init("reserved by the board", at: SourceLocation(file: p.boardPath, path: r.node.map { p.machine.tree.path(of: $0) } ?? "/memreserve/"))])
+    case (.loader, .mmio(let d)):
+      engine.error(
+        .memoryOverlapsMMIO, "the loader region \(ra) overlaps the MMIO window \(rb) of \(d.path)", at: p.loaderLocation,
+        notes: [.init("the device is here", at: SourceLocation(file: p.boardPath, path: d.path + ":reg"))])
     default:
       return
     }

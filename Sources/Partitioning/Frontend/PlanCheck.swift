@@ -2,6 +2,21 @@ import DeviceTree
 import Foundation
 import Machine
 
+/// `a/b/../c` as `a/c`: paths in messages as a person would write them.
+func normalized(_ path: String) -> String {
+  var parts: [Substring] = []
+  for c in path.split(separator: "/", omittingEmptySubsequences: true) {
+    if c == "." { continue }
+    if c == "..", let last = parts.last, last != ".." {
+      parts.removeLast()
+    } else {
+      parts.append(c)
+    }
+  }
+  let joined = parts.joined(separator: "/")
+  return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+}
+
 /// Reads a plan and its board, resolves it and runs every check: what
 /// `cleave check PLAN` (and later `cleave build`) stand on.
 public struct PlanCheck: Sendable {
@@ -27,7 +42,7 @@ public struct PlanCheck: Sendable {
     var engine = DiagnosticEngine()
     engine.append(contentsOf: extra)
     let directory = (plan.file as NSString).deletingLastPathComponent
-    let board = plan.board.value.hasPrefix("/") || directory.isEmpty ? plan.board.value : "\(directory)/\(plan.board.value)"
+    let board = normalized(plan.board.value.hasPrefix("/") || directory.isEmpty ? plan.board.value : "\(directory)/\(plan.board.value)")
     let machine: Machine
     do {
       machine = try Machine.load(board, includes: includes)

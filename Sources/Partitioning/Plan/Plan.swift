@@ -15,6 +15,8 @@ public struct Plan: Sendable {
   public var boot: Located<BootMode>?
   public var loader: Region?
   public var kernels: [Kernel]
+  /// Where `kernels:` is written.
+  public var kernelsLocation: SourceLocation?
   public var channels: [Channel]
   public var shared: [Shared]
   public var doorbells: Doorbells?

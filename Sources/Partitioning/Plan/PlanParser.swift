@@ -44,14 +44,18 @@ public struct PlanParser {
       }
       root = node
     } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
-      let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-      engine.error(.duplicateKey, "key \(keys) appears more than once in the same mapping", at: loc(context.mark))
+      let key = duplicates.first ?? "?"
+      let first = loc(context.mark)
+      let second = Self.repeatOf(key: key, after: context.mark, in: text).map { loc(line: $0.line, column: $0.column) }
+      engine.error(
+        .duplicateKey, "key '\(key)' appears more than once in the same mapping", at: second ?? first,
+        notes: second == nil ? [] : [.init("'\(key)' is first given here", at: first)])
       return nil
     } catch let YamlError.scanner(context, problem, mark, _), let YamlError.parser(context, problem, mark, _),
       let YamlError.composer(context, problem, mark, _)
     {
-      let where_ = context.map { " \($0.text)" } ?? ""
-      engine.error(.planSyntax, "\(problem)\(where_)", at: loc(mark))
+      let notes = context.map { [Diagnostic.Note($0.text + " that starts here", at: loc($0.mark))] } ?? []
+      engine.error(.planSyntax, problem, at: loc(mark), notes: notes)
       return nil
     } catch {
       engine.error(.planSyntax, "\(error)".split(separator: "\n").first.map(String.init) ?? "not YAML", at: loc(line: 1, column: 1))
@@ -64,7 +68,9 @@ public struct PlanParser {
       if top["board"] == nil { engine.error(.missingKey, "the plan needs 'board' (the board's .dts or .dtb, relative to the plan)", at: loc(root.mark)) }
       return nil
     }
-    var plan = Plan(file: file, board: board, target: nil, boot: nil, loader: nil, kernels: [], channels: [], shared: [], doorbells: nil)
+    var plan = Plan(
+      file: file, board: board, target: nil, boot: nil, loader: nil, kernels: [], kernelsLocation: top.keys["kernels"],
+      channels: [], shared: [], doorbells: nil)
     plan.target = top["target"].flatMap { choice($0, what: "target") }
     plan.boot = top["boot"].flatMap { choice($0, what: "boot") }
     plan.loader = top["loader"].flatMap { region($0, what: "loader") }
@@ -183,6 +189,24 @@ public struct PlanParser {
     return Plan.Shared(device: device, region: region, kernels: kernels, location: loc(node.mark))
   }
 
+  /// Where a block-mapping key given at `mark` is given again: the next line at
+  /// the same indentation that starts with `key:`, before the mapping ends.
+  static func repeatOf(key: String, after mark: Mark, in text: String) -> (line: Int, column: Int)? {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    let column = mark.column
+    var n = mark.line
+    while n < lines.count {
+      let line = lines[n]
+      n += 1
+      let indent = line.prefix { $0 == " " }.count
+      let rest = line.dropFirst(indent)
+      if rest.isEmpty || rest.hasPrefix("#") { continue }
+      if indent + 1 < column { return nil }
+      if indent + 1 == column, rest.hasPrefix(key + ":") || rest.hasPrefix("\"\(key)\":") { return (n, column) }
+    }
+    return nil
+  }
+
   // MARK: Typed values
 
   private func loc(_ mark: Mark?) -> SourceLocation {
@@ -200,17 +224,25 @@ public struct PlanParser {
     }
   }
 
+  /// The known keys of a mapping, their values and where each key is written.
+  struct Fields {
+    var values: [String: Node] = [:]
+    var keys: [String: SourceLocation] = [:]
+    subscript(_ key: String) -> Node? { values[key] }
+  }
+
   /// A mapping with only the known keys (duplicates were refused by the YAML reader).
-  private mutating func mapping(_ node: Node, what: String, keys: [String]) -> [String: Node]? {
+  private mutating func mapping(_ node: Node, what: String, keys: [String]) -> Fields? {
     guard let pairs = pairs(node, what: what) else { return nil }
-    var out: [String: Node] = [:]
+    var out = Fields()
     for (k, v) in pairs {
       guard let key = string(k, what: "a key") else { continue }
       guard keys.contains(key.value) else {
         engine.error(.unknownKey, "unknown key '\(key.value)' in \(what)\(suggestion(key.value, in: keys))", at: key.location)
         continue
       }
-      out[key.value] = v
+      out.values[key.value] = v
+      out.keys[key.value] = key.location
     }
     return out
   }

@@ -64,7 +64,7 @@ struct References {
   func device(_ reference: String) -> Result<Int, Failure> {
     if let d = deviceNames[reference] { return .success(d) }
     if let id = machine.tree.resolve(reference), let d = machine.devices.first(where: { $0.node == id }) {
-      return .failure(.notPartitionable(d.isInterruptController ? "an interrupt controller (own it with owns: [interrupt-controller])" : "a bus or per-core device every kernel keeps"))
+      return .failure(.notPartitionable(d.isSystemInterruptController ? "an interrupt controller (own it with owns: [interrupt-controller])" : "a bus or per-core device every kernel keeps"))
     }
     return .failure(.unknown(suggestion: suggestion(reference, in: deviceNames.keys.sorted())))
   }

@@ -30,9 +30,7 @@ public struct Resolver {
       let fits = target == .aarch64 ? b.value == .psci : b.value != .psci
       if !fits { engine.error(.targetMismatch, "boot '\(b.value.rawValue)' does not start \(target.rawValue) cores", at: b.location) }
     }
-    let firstBank = machine.memory.first?.range.base ?? 0
-    let loader = plan.loader.map { AddressRange(base: $0.base.value, size: $0.size.value) }
-      ?? AddressRange(base: firstBank, size: Self.defaultLoaderSize)
+    let loader = plan.loader.map { AddressRange(base: $0.base.value, size: $0.size.value) } ?? Self.defaultLoader(machine)
     let loaderLocation = plan.loader?.location ?? plan.board.location
     if let l = plan.loader, AddressRange(checkedBase: l.base.value, size: l.size.value) == nil {
       engine.error(.memoryOverflow, "loader [0x\(String(l.base.value, radix: 16)) + \(Format.size(l.size.value))] passes 2^64", at: l.location)
@@ -62,7 +60,10 @@ public struct Resolver {
         switch references.device(s.value) {
         case .success(let d) where kernels[k].allDevices.contains(d): kernels[k].stdout = d
         case .success(let d):
-          engine.error(.stdoutNotOwned, "stdout of '\(kernels[k].name)' is \(machine.devices[d].path), which '\(kernels[k].name)' neither owns nor shares", at: s.location)
+          let owner = kernels.first { $0.devices.contains(d) }
+          engine.error(
+            .stdoutNotOwned, "stdout of '\(kernels[k].name)' is \(machine.devices[d].path), which '\(kernels[k].name)' neither owns nor shares\(owner.map { " (it belongs to '\($0.name)')" } ?? "")",
+            at: s.location, notes: owner.map { [.init("'\($0.name)' takes it here", at: $0.deviceLocations[d])] } ?? [])
         case .failure:
           engine.error(.deviceUnknown, "stdout '\(s.value)' names no device on the board", at: s.location)
         }
@@ -71,6 +72,14 @@ public struct Resolver {
     return Partition(
       machine: machine, plan: plan, boardPath: boardPath, target: target, boot: boot, loader: loader, loaderLocation: loaderLocation,
       kernels: kernels, channels: channels, sharedRegions: shared, interruptControllerOwner: owner, doorbellMechanism: mechanism)
+  }
+
+  /// The lowest 2 MiB-aligned 16 MiB of RAM clear of every reservation.
+  public static func defaultLoader(_ machine: Machine) -> AddressRange {
+    var allocator = MemoryAllocator(banks: machine.memory)
+    for r in machine.reservations { if let range = r.range { allocator.claim(range) } }
+    return allocator.place(size: defaultLoaderSize, align: defaultAlignment, numa: nil)
+      ?? AddressRange(base: machine.memory.first?.range.base ?? 0, size: defaultLoaderSize)
   }
 
   private mutating func resolveTarget() -> Plan.Target {
@@ -132,7 +141,7 @@ public struct Resolver {
     for entry in plan.shared {
       let members: [Int] = entry.kernels.compactMap { ref in
         guard let i = kernelIndex[ref.value] else {
-          engine.error(.kernelUnknown, "shared entry names kernel '\(ref.value)', which the plan does not define\(suggestion(ref.value, in: kernelIndex.keys))", at: ref.location)
+          engine.error(.kernelUnknown, "shared entry names kernel '\(ref.value)', which the plan does not define\(suggestion(ref.value, in: plan.kernels.map(\.name.value)))", at: ref.location)
           return nil
         }
         return i
@@ -170,7 +179,7 @@ public struct Resolver {
       var members: [Int] = []
       for ref in c.between {
         guard let k = kernelIndex[ref.value] else {
-          engine.error(.kernelUnknown, "channel names kernel '\(ref.value)', which the plan does not define\(suggestion(ref.value, in: kernelIndex.keys))", at: ref.location)
+          engine.error(.kernelUnknown, "channel names kernel '\(ref.value)', which the plan does not define\(suggestion(ref.value, in: plan.kernels.map(\.name.value)))", at: ref.location)
           continue
         }
         if !members.contains(k) { members.append(k) }
@@ -334,8 +343,9 @@ public struct Resolver {
       switch mechanism {
       case .sgi:
         if list.count > count && !multiplex {
+          let sgis = count == 1 ? "only 1 doorbell SGI (\(first))" : "only \(count) doorbell SGIs (\(first)-\(first + UInt32(max(count, 1)) - 1))"
           engine.error(
-            .doorbellsExhausted, "'\(kernels[k].name)' has \(list.count) channel ends but only \(count) doorbell SGIs (\(first)-\(first + UInt32(max(count, 1)) - 1)) and multiplexing is off",
+            .doorbellsExhausted, "'\(kernels[k].name)' has \(list.count) channel ends but \(sgis) and multiplexing is off",
             at: plan.kernels[k].name.location, notes: [.init("multiplexing is turned off here", at: plan.doorbells?.multiplex?.location)])
         }
         mux = list.count > count
