@@ -49,6 +49,47 @@ public struct BuildJob {
         """
       out.add("kernels/\(k.name).overlay.dts", text: Overlay.text(board: partition.machine.tree, kernel: tree, header: header))
     }
+    let images = try partition.kernels.map { k -> [UInt8]? in
+      guard let image = k.image else { return nil }
+      guard let data = FileManager.default.contents(atPath: image.path) else {
+        throw Failure(description: "cannot read the image of '\(k.name)' (\(image.path))")
+      }
+      return Array(data)
+    }
+    let descriptor: BootDescriptor
+    do {
+      descriptor = try BootDescriptor.make(partition, dtbs: blobs, images: images)
+    } catch let e as BootDescriptor.Failure {
+      throw Failure(description: e.description)
+    }
+    out.add("boot/descriptor.bin", descriptor.descriptor)
+    out.add("boot/descriptor.json", text: try json(descriptor.summary))
+    if let loader = options.loader {
+      do {
+        out.add("image.elf", try ImagePacker.pack(loader: loader, payload: descriptor.payload, partition: partition))
+      } catch let e as ImagePacker.Failure {
+        throw Failure(description: e.description)
+      }
+    }
+    if partition.target == .riscv64 {
+      let machineTree = OpenSBIDomains.machineTree(partition)
+      out.add("opensbi/machine.dts", text: machineTree.source())
+      do {
+        out.add("opensbi/machine.dtb", try machineTree.blob())
+      } catch {
+        throw Failure(description: "cannot write the OpenSBI machine tree: \(error)")
+      }
+    }
+    let map = MemoryMap(partition)
+    out.add("map.txt", text: map.text)
+    out.add("map.svg", text: map.svg)
+    out.add("report.json", text: try json(BuildReport(partition, artifacts: out)))
     return out
+  }
+
+  private func json<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
   }
 }

@@ -1,0 +1,72 @@
+import DeviceTree
+import Machine
+import Partitioning
+
+/// `OUT/report.json`: everything the build resolved and every file it wrote.
+public struct BuildReport: Codable, Sendable {
+  public var plan: String
+  public var board: String
+  public var target: String
+  public var boot: String
+  public var loader: String
+  public var interruptControllerOwner: String?
+  public var doorbells: String
+  public var kernels: [Kernel]
+  public var channels: [Channel]
+  public var files: [File]
+
+  public struct Kernel: Codable, Sendable {
+    public var name: String
+    public var cpus: [String]
+    public var bootCPU: String?
+    public var memory: [String]
+    public var dtb: String?
+    public var devices: [String]
+    public var sharedDevices: [String]
+    public var interrupts: [UInt32]
+    public var image: String?
+    public var entry: String?
+    public var protocolName: String
+  }
+
+  public struct Channel: Codable, Sendable {
+    public var name: String
+    public var region: String
+    public var members: [String]
+    public var doorbells: [String]
+  }
+
+  public struct File: Codable, Sendable {
+    public var path: String
+    public var size: Int
+    public var sha256: String
+  }
+
+  init(_ p: Partition, artifacts: Artifacts) {
+    plan = p.plan.file
+    board = p.boardPath
+    target = p.target.rawValue
+    boot = p.boot.rawValue
+    loader = "\(p.loader)"
+    interruptControllerOwner = p.interruptControllerOwner.map { p.kernels[$0].name }
+    doorbells = p.doorbellMechanism.rawValue
+    kernels = p.kernels.map { k in
+      Kernel(
+        name: k.name, cpus: k.cpus.map { p.machine.cpus[$0].name }, bootCPU: k.bootCPU.map { p.machine.cpus[$0].name },
+        memory: k.memory.map { "\($0.range)" }, dtb: k.dtb.map { "\($0)" },
+        devices: k.devices.map { p.machine.devices[$0].path }, sharedDevices: k.sharedDevices.map { p.machine.devices[$0].path },
+        interrupts: Set(k.interrupts.map(\.number)).sorted(), image: k.image?.path,
+        entry: KernelPlacement.entry(of: k).map(Format.hex), protocolName: k.protocol.rawValue)
+    }
+    channels = p.channels.map { c in
+      Channel(
+        name: c.name, region: "\(c.region)", members: c.members.map { p.kernels[$0].name },
+        doorbells: c.doorbells.map { d in
+          "\(p.kernels[d.kernel].name): \(p.doorbellMechanism == .sgi ? "SGI \(d.interrupt)" : p.doorbellMechanism.rawValue) on \(p.machine.cpus[d.cpu].name)\(d.multiplexed ? ", multiplexed bit \(d.bit)" : "")"
+        })
+    }
+    files = artifacts.paths.compactMap { path in
+      artifacts[path].map { File(path: path, size: $0.count, sha256: SHA256.hex(SHA256.hash($0))) }
+    }
+  }
+}

@@ -1,0 +1,226 @@
+import CBootABI
+import DeviceTree
+import Machine
+import Partitioning
+
+#if _endian(big)
+  #error("the boot descriptor is little-endian; serialising it by copying structs needs a little-endian host")
+#endif
+
+/// The boot descriptor (CBootABI's `struct cleave_desc` and its tables) and the
+/// payload it indexes: descriptor, then every kernel's DTB, then every image.
+public struct BootDescriptor: Sendable {
+  /// The descriptor alone (`total_size` bytes), CRC included.
+  public var descriptor: [UInt8]
+  /// Descriptor, DTBs and images, as the loader finds them after itself.
+  public var payload: [UInt8]
+  /// The same content for people and tools.
+  public var summary: DescriptorSummary
+
+  public struct Failure: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  /// Builds the descriptor for a partition whose kernels have these DTBs and image bytes.
+  public static func make(_ p: Partition, dtbs: [[UInt8]], images: [[UInt8]?]) throws -> BootDescriptor {
+    var kernels: [cleave_kernel] = []
+    var cpus: [cleave_cpu] = []
+    var segments: [cleave_segment] = []
+    var routes: [cleave_route] = []
+    var channels: [cleave_channel] = []
+    let banks = p.machine.memory.map { cleave_range(base: $0.range.base, size: $0.range.size) }
+    var cpuSlot: [Int: Int] = [:]  // machine CPU index -> cpu table index
+
+    for k in p.kernels {
+      for (i, c) in k.cpus.enumerated() {
+        cpuSlot[c] = cpus.count
+        cpus.append(cleave_cpu(hwid: p.machine.cpus[c].hardwareID, kernel: UInt32(k.index), flags: i == 0 ? UInt32(CLEAVE_CPU_BOOT) : 0))
+      }
+    }
+    let counts = (kernels: p.kernels.count, cpus: cpus.count, channels: p.channels.count, banks: banks.count)
+    var segmentCount = 0
+    for k in p.kernels { segmentCount += KernelPlacement.segments(of: k).count }
+    var routeCount = 0
+    for k in p.kernels { routeCount += Set(k.interrupts.map(\.number)).count }
+    let headerSize = MemoryLayout<cleave_desc>.size
+    let kernelOffset = headerSize
+    let cpuOffset = kernelOffset + counts.kernels * MemoryLayout<cleave_kernel>.size
+    let segmentOffset = cpuOffset + counts.cpus * MemoryLayout<cleave_cpu>.size
+    let routeOffset = segmentOffset + segmentCount * MemoryLayout<cleave_segment>.size
+    let channelOffset = routeOffset + routeCount * MemoryLayout<cleave_route>.size
+    let bankOffset = channelOffset + counts.channels * MemoryLayout<cleave_channel>.size
+    let total = bankOffset + counts.banks * MemoryLayout<cleave_range>.size
+
+    // Payload after the descriptor: DTBs, then images, each 8-byte aligned.
+    var cursor = UInt64(align8(total))
+    var dtbOffsets: [UInt64] = []
+    for d in dtbs {
+      dtbOffsets.append(cursor)
+      cursor += UInt64(align8(d.count))
+    }
+    var imageOffsets: [UInt64] = []
+    for i in images {
+      imageOffsets.append(cursor)
+      cursor += UInt64(align8(i?.count ?? 0))
+    }
+
+    let ic = p.machine.primaryInterruptController
+    for k in p.kernels {
+      var entry = cleave_kernel()
+      setName(&entry.name, k.name)
+      entry.index = UInt32(k.index)
+      entry.protocol = k.protocol == .linux ? UInt32(CLEAVE_PROTO_LINUX) : UInt32(CLEAVE_PROTO_ELF)
+      var flags: UInt32 = 0
+      if p.interruptControllerOwner == k.index { flags |= UInt32(CLEAVE_KERNEL_OWNS_IC) }
+      if k.protocol == .linux { flags |= UInt32(CLEAVE_KERNEL_RESETS_IC) }
+      entry.flags = flags
+      let first = k.cpus.first.flatMap { cpuSlot[$0] } ?? 0
+      entry.boot_cpu = UInt32(first)
+      entry.cpu_first = UInt32(first)
+      entry.cpu_count = UInt32(k.cpus.count)
+      entry.segment_first = UInt32(segments.count)
+      let dtb = dtbs[k.index]
+      guard let slot = k.dtb else { throw Failure(description: "'\(k.name)' has no memory for its DTB") }
+      guard UInt64(dtb.count) <= slot.size else {
+        throw Failure(description: "the DTB of '\(k.name)' is \(dtb.count) bytes, more than its \(Format.size(slot.size)) slot")
+      }
+      entry.dtb_addr = slot.base
+      entry.dtb_size = UInt64(dtb.count)
+      entry.dtb_offset = dtbOffsets[k.index]
+      entry.memory = cleave_range(base: k.memory.first?.range.base ?? 0, size: k.memory.first?.range.size ?? 0)
+      if let image = k.image, let bytes = images[k.index] {
+        entry.image_size = UInt64(bytes.count)
+        entry.image_offset = imageOffsets[k.index]
+        setDigest(&entry.image_sha256, SHA256.hash(bytes))
+        entry.entry = KernelPlacement.entry(of: k) ?? 0
+        let placed = KernelPlacement.segments(of: k)
+        switch image.format {
+        case .elf:
+          for (s, r) in zip(image.segments, placed) {
+            segments.append(cleave_segment(src_offset: imageOffsets[k.index] + s.offset, dest: r.base, file_size: s.fileSize, mem_size: s.memorySize))
+          }
+        case .linuxArm64, .linuxRISCV:
+          for r in placed {
+            segments.append(cleave_segment(src_offset: imageOffsets[k.index], dest: r.base, file_size: UInt64(bytes.count), mem_size: r.size))
+          }
+        }
+      }
+      entry.segment_count = UInt32(segments.count) - entry.segment_first
+      kernels.append(entry)
+
+      for n in Set(k.interrupts.map(\.number)).sorted() {
+        let boot = k.cpus.first
+        let hw = boot.map { p.machine.cpus[$0].hardwareID } ?? 0
+        let isPLIC = ic?.kind == .plic || ic?.kind == .aplic
+        routes.append(
+          cleave_route(
+            irq: n, kernel: UInt32(k.index), target: isPLIC ? hw : hw & 0xff_00ff_ffff,
+            cpu_mask: boot.map { $0 < 8 ? UInt32(1) << UInt32($0) : 0 } ?? 0, priority: isPLIC ? 1 : 0xa0))
+      }
+    }
+    for c in p.channels {
+      var entry = cleave_channel()
+      setName(&entry.name, c.name)
+      entry.region = cleave_range(base: c.region.base, size: c.region.size)
+      guard c.doorbells.count <= Int(CLEAVE_CHANNEL_MAX_ENDS) else {
+        throw Failure(description: "channel \(c.name) has \(c.doorbells.count) members; at most \(CLEAVE_CHANNEL_MAX_ENDS)")
+      }
+      entry.end_count = UInt32(c.doorbells.count)
+      entry.flags = c.doorbells.contains(where: \.multiplexed) ? UInt32(CLEAVE_CHANNEL_MULTIPLEXED) : 0
+      withUnsafeMutableBytes(of: &entry.ends) { raw in
+        let ends = raw.bindMemory(to: cleave_channel_end.self)
+        for (i, d) in c.doorbells.enumerated() {
+          ends[i] = cleave_channel_end(kernel: UInt32(d.kernel), cpu: UInt32(cpuSlot[d.cpu] ?? 0), irq: d.interrupt, bit: UInt32(d.bit))
+        }
+      }
+      channels.append(entry)
+    }
+
+    var header = cleave_desc()
+    header.magic = CLEAVE_DESC_MAGIC
+    header.version = UInt16(CLEAVE_DESC_VERSION)
+    header.header_size = UInt16(headerSize)
+    header.total_size = UInt32(total)
+    header.arch = p.target == .aarch64 ? UInt32(CLEAVE_ARCH_AARCH64) : UInt32(CLEAVE_ARCH_RISCV64)
+    header.boot_mode =
+      switch p.boot {
+      case .psci: UInt32(CLEAVE_BOOT_PSCI)
+      case .sbiHSM: UInt32(CLEAVE_BOOT_SBI_HSM)
+      case .opensbiDomains: UInt32(CLEAVE_BOOT_OPENSBI_DOMAINS)
+      }
+    header.ic_kind =
+      switch ic?.kind {
+      case .gicV2?: UInt32(CLEAVE_IC_GICV2)
+      case .gicV3?: UInt32(CLEAVE_IC_GICV3)
+      case .plic?: UInt32(CLEAVE_IC_PLIC)
+      default: UInt32(CLEAVE_IC_NONE)
+      }
+    header.ic_owner = UInt32(p.interruptControllerOwner ?? 0)
+    header.ic_base = ic?.frames.first?.range.base ?? 0
+    header.ic_redist_base = ic?.frames.dropFirst().first?.range.base ?? 0
+    header.conduit =
+      switch p.machine.psci?.method {
+      case "hvc"?: UInt32(CLEAVE_CONDUIT_HVC)
+      case "smc"?: UInt32(CLEAVE_CONDUIT_SMC)
+      default: UInt32(CLEAVE_CONDUIT_NONE)
+      }
+    header.doorbell =
+      switch p.doorbellMechanism {
+      case .sgi: UInt32(CLEAVE_DOORBELL_SGI)
+      case .sbiIPI: UInt32(CLEAVE_DOORBELL_SBI_IPI)
+      case .aclintSSWI: UInt32(CLEAVE_DOORBELL_ACLINT_SSWI)
+      case .polling: UInt32(CLEAVE_DOORBELL_POLLING)
+      }
+    header.payload_size = cursor
+    header.kernel_count = UInt32(kernels.count)
+    header.kernel_offset = UInt32(kernelOffset)
+    header.cpu_count = UInt32(cpus.count)
+    header.cpu_offset = UInt32(cpuOffset)
+    header.segment_count = UInt32(segments.count)
+    header.segment_offset = UInt32(segmentOffset)
+    header.route_count = UInt32(routes.count)
+    header.route_offset = UInt32(routeOffset)
+    header.channel_count = UInt32(channels.count)
+    header.channel_offset = UInt32(channelOffset)
+    header.bank_count = UInt32(banks.count)
+    header.bank_offset = UInt32(bankOffset)
+
+    var bytes = raw(header)
+    for x in kernels { bytes += raw(x) }
+    for x in cpus { bytes += raw(x) }
+    for x in segments { bytes += raw(x) }
+    for x in routes { bytes += raw(x) }
+    for x in channels { bytes += raw(x) }
+    for x in banks { bytes += raw(x) }
+    guard bytes.count == total else { throw Failure(description: "descriptor layout: \(bytes.count) bytes, expected \(total)") }
+    let crc = CRC32.checksum(bytes)
+    bytes.replaceSubrange(12..<16, with: [UInt8(crc & 0xff), UInt8((crc >> 8) & 0xff), UInt8((crc >> 16) & 0xff), UInt8(crc >> 24)])
+
+    var payload = bytes + [UInt8](repeating: 0, count: align8(total) - total)
+    for d in dtbs { payload += d + [UInt8](repeating: 0, count: align8(d.count) - d.count) }
+    for i in images { if let i { payload += i + [UInt8](repeating: 0, count: align8(i.count) - i.count) } }
+    guard UInt64(payload.count) == cursor else { throw Failure(description: "payload layout: \(payload.count) bytes, expected \(cursor)") }
+    let summary = DescriptorSummary(p, crc: crc, total: total, payload: payload.count, kernels: kernels, segments: segments, routes: routes, images: images)
+    return BootDescriptor(descriptor: bytes, payload: payload, summary: summary)
+  }
+}
+
+func align8(_ n: Int) -> Int { (n + 7) & ~7 }
+
+func raw<T>(_ value: T) -> [UInt8] {
+  withUnsafeBytes(of: value) { Array($0) }
+}
+
+/// Copies a name into a fixed C char array, NUL-padded and truncated to fit.
+func setName<T>(_ field: inout T, _ name: String) {
+  withUnsafeMutableBytes(of: &field) { buffer in
+    for i in buffer.indices { buffer[i] = 0 }
+    for (i, b) in name.utf8.prefix(buffer.count - 1).enumerated() { buffer[i] = b }
+  }
+}
+
+func setDigest<T>(_ field: inout T, _ digest: [UInt8]) {
+  withUnsafeMutableBytes(of: &field) { buffer in
+    for (i, b) in digest.prefix(buffer.count).enumerated() { buffer[i] = b }
+  }
+}

@@ -1,0 +1,86 @@
+import CBootABI
+import DeviceTree
+import Machine
+import Partitioning
+
+/// `OUT/boot/descriptor.json`: what descriptor.bin holds, readable.
+public struct DescriptorSummary: Codable, Sendable {
+  public var magic: String
+  public var version: Int
+  public var crc32: String
+  public var totalSize: Int
+  public var payloadSize: Int
+  public var arch: String
+  public var bootMode: String
+  public var interruptController: String
+  public var interruptControllerOwner: String?
+  public var doorbell: String
+  public var kernels: [Kernel]
+  public var routes: [Route]
+  public var channels: [Channel]
+  public var banks: [String]
+
+  public struct Kernel: Codable, Sendable {
+    public var name: String
+    public var protocolName: String
+    public var bootCPU: String
+    public var cpus: [String]
+    public var entry: String
+    public var dtb: String
+    public var dtbSize: Int
+    public var memory: String
+    public var segments: [String]
+    public var imageSHA256: String?
+    public var ownsInterruptController: Bool
+    public var resetsInterruptController: Bool
+  }
+
+  public struct Route: Codable, Sendable {
+    public var irq: UInt32
+    public var kernel: String
+    public var target: String
+  }
+
+  public struct Channel: Codable, Sendable {
+    public var name: String
+    public var region: String
+    public var multiplexed: Bool
+    public var ends: [String]
+  }
+
+  init(
+    _ p: Partition, crc: UInt32, total: Int, payload: Int, kernels: [cleave_kernel], segments: [cleave_segment], routes: [cleave_route],
+    images: [[UInt8]?]
+  ) {
+    magic = Format.hex(UInt64(CLEAVE_DESC_MAGIC))
+    version = Int(CLEAVE_DESC_VERSION)
+    crc32 = Format.hex(UInt64(crc))
+    totalSize = total
+    payloadSize = payload
+    arch = p.target.rawValue
+    bootMode = p.boot.rawValue
+    interruptController = p.machine.primaryInterruptController?.kind?.rawValue ?? "none"
+    interruptControllerOwner = p.interruptControllerOwner.map { p.kernels[$0].name }
+    doorbell = p.doorbellMechanism.rawValue
+    self.kernels = zip(p.kernels, kernels).map { k, e in
+      let segs = segments[Int(e.segment_first)..<Int(e.segment_first + e.segment_count)]
+      return Kernel(
+        name: k.name, protocolName: k.protocol.rawValue,
+        bootCPU: k.bootCPU.map { Format.hex(p.machine.cpus[$0].hardwareID) } ?? "-",
+        cpus: k.cpus.map { Format.hex(p.machine.cpus[$0].hardwareID) }, entry: Format.hex(e.entry),
+        dtb: "\(AddressRange(base: e.dtb_addr, size: e.dtb_size))", dtbSize: Int(e.dtb_size),
+        memory: "\(AddressRange(base: e.memory.base, size: e.memory.size))",
+        segments: segs.map { "\(AddressRange(base: $0.dest, size: $0.mem_size)) from payload +\(Format.hex($0.src_offset)), \($0.file_size) bytes" },
+        imageSHA256: images[k.index].map { SHA256.hex(SHA256.hash($0)) },
+        ownsInterruptController: e.flags & UInt32(CLEAVE_KERNEL_OWNS_IC) != 0,
+        resetsInterruptController: e.flags & UInt32(CLEAVE_KERNEL_RESETS_IC) != 0)
+    }
+    self.routes = routes.map { Route(irq: $0.irq, kernel: p.kernels[Int($0.kernel)].name, target: Format.hex($0.target)) }
+    channels = p.channels.map { c in
+      Channel(
+        name: c.name, region: "\(c.region)", multiplexed: c.doorbells.contains(where: \.multiplexed),
+        ends: c.doorbells.map { "\(p.kernels[$0.kernel].name): irq \($0.interrupt) on \(Format.hex(p.machine.cpus[$0.cpu].hardwareID)), bit \($0.bit)" })
+    }
+    banks = p.machine.memory.map { "\($0.range)" }
+  }
+}

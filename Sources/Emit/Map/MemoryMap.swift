@@ -1,0 +1,108 @@
+import DeviceTree
+import Machine
+import Partitioning
+
+/// The physical memory map of a partition: one lane per kernel plus loader,
+/// shared, reserved and device lanes, each holding labelled ranges.
+public struct MemoryMap: Sendable {
+  public struct Item: Sendable, Hashable {
+    public var lane: Int
+    public var range: AddressRange
+    public var label: String
+  }
+
+  public struct Lane: Sendable, Hashable {
+    public enum Kind: String, Sendable { case kernel, loader, shared, reserved, devices }
+    public var name: String
+    public var kind: Kind
+  }
+
+  public var title: String
+  public var lanes: [Lane]
+  public var items: [Item]
+  public var ram: [AddressRange]
+
+  public init(_ p: Partition) {
+    title = "\(NSStringLike(value: p.boardPath).lastComponent) — \(NSStringLike(value: p.plan.file).lastComponent)"
+    ram = p.machine.memory.map(\.range)
+    var lanes: [Lane] = []
+    var items: [Item] = []
+    func lane(_ name: String, _ kind: Lane.Kind) -> Int {
+      lanes.append(Lane(name: name, kind: kind))
+      return lanes.count - 1
+    }
+    let reserved = lane("reserved", .reserved)
+    items.append(Item(lane: reserved, range: p.loader, label: "loader"))
+    for r in p.machine.reservations {
+      guard let range = r.range else { continue }
+      items.append(Item(lane: reserved, range: range, label: r.source == .memreserve ? "memreserve" : r.name))
+    }
+    for k in p.kernels {
+      let l = lane(k.name, .kernel)
+      for m in k.memory { items.append(Item(lane: l, range: m.range, label: k.name)) }
+      if let dtb = k.dtb { items.append(Item(lane: l, range: dtb, label: "\(k.name) dtb")) }
+    }
+    if !p.channels.isEmpty || !p.sharedRegions.isEmpty {
+      let shared = lane("shared", .shared)
+      for c in p.channels where c.region.size > 0 { items.append(Item(lane: shared, range: c.region, label: "channel \(c.name)")) }
+      for s in p.sharedRegions {
+        items.append(Item(lane: shared, range: s.range, label: "shared " + s.kernels.map { p.kernels[$0].name }.joined(separator: "+")))
+      }
+    }
+    let devices = lane("devices", .devices)
+    var owner: [Int: String] = [:]
+    for k in p.kernels { for d in k.devices { owner[d] = k.name } }
+    for k in p.kernels { for d in k.sharedDevices { owner[d] = owner[d].map { $0 + "+" + k.name } ?? k.name } }
+    var run: (range: AddressRange, label: String, key: String, count: Int)?
+    func flush() {
+      if let r = run { items.append(Item(lane: devices, range: r.range, label: r.count > 1 ? "\(r.label) x\(r.count)" : r.label)) }
+      run = nil
+    }
+    let windows = p.machine.devices.filter { $0.isPartitionable || $0.isSystemInterruptController }
+      .flatMap { d in d.mmio.map { (d, $0) } }.sorted { $0.1 < $1.1 }
+    for (d, w) in windows {
+      let who = d.isSystemInterruptController ? "all" : (owner[d.index] ?? "none")
+      let name = d.compatible.first ?? d.name
+      let key = "\(name)|\(who)"
+      if var r = run, r.key == key, r.range.end == w.base {
+        r.range = AddressRange(base: r.range.base, size: w.end - r.range.base)
+        r.count += 1
+        run = r
+        continue
+      }
+      flush()
+      run = (w, "\(d.names[0]) (\(who))", key, 1)
+    }
+    flush()
+    self.lanes = lanes
+    self.items = items.sorted { ($0.range.base, $0.lane) < ($1.range.base, $1.lane) }
+  }
+
+  /// `OUT/map.txt`: every range in address order with its lane, size and label.
+  public var text: String {
+    var out = ["memory map of \(title)", ""]
+    out.append("RAM " + ram.map { "\($0) \(Format.size($0.size))" }.joined(separator: ", "))
+    out.append("")
+    let rangeWidth = items.map { "\($0.range)".count }.max() ?? 20
+    let laneWidth = max(8, lanes.map(\.name.count).max() ?? 8)
+    for item in items {
+      let lane = lanes[item.lane].name
+      let r = "\(item.range)"
+      out.append(
+        lane + String(repeating: " ", count: laneWidth - lane.count + 2) + r + String(repeating: " ", count: rangeWidth - r.count + 2)
+          + Format.size(item.range.size).padding(10) + item.label)
+    }
+    return out.joined(separator: "\n") + "\n"
+  }
+}
+
+/// The last path component without Foundation.
+struct NSStringLike {
+  let value: String
+  var lastComponent: String { value.split(separator: "/").last.map(String.init) ?? value }
+}
+
+extension String {
+  fileprivate func padding(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+}
+
