@@ -2,6 +2,7 @@
 
 SWIFT      ?= swift
 BOARD      ?= dts/qemu-virt-aarch64-gicv3.dts
+PLAN       ?= dts/qemu-virt-aarch64-gicv3.plan.yaml
 RELEASE    := .build/release/cleave
 
 .PHONY: all build deps linux test demo boards lint clean
@@ -24,6 +25,8 @@ test: deps linux
 
 demo: build
 	$(RELEASE) inspect $(BOARD)
+	$(RELEASE) check $(PLAN)
+	$(RELEASE) build $(PLAN) -o build/demo
 
 # Regenerates the QEMU boards in dts/ from QEMU's own dumpdtb.
 boards: deps
