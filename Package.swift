@@ -10,6 +10,7 @@ let package = Package(
     .library(name: "Machine", targets: ["Machine"]),
     .library(name: "Partitioning", targets: ["Partitioning"]),
     .library(name: "Emit", targets: ["Emit"]),
+    .library(name: "Boot", targets: ["Boot"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -24,16 +25,18 @@ let package = Package(
     .target(name: "Machine", dependencies: ["DeviceTree"]),
     .target(name: "Partitioning", dependencies: ["Machine", .product(name: "Yams", package: "Yams")]),
     .target(name: "Emit", dependencies: ["Partitioning", "CBootABI"]),
+    .target(name: "Boot", dependencies: ["Emit"]),
     .executableTarget(
       name: "cleave",
       dependencies: [
-        "DeviceTree", "Machine", "Partitioning", "Emit",
+        "DeviceTree", "Machine", "Partitioning", "Emit", "Boot",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree"], path: "Tests/DeviceTreeTests"),
     .testTarget(name: "MachineTests", dependencies: ["Machine"], path: "Tests/MachineTests"),
     .testTarget(name: "PartitioningTests", dependencies: ["Partitioning"], path: "Tests/PartitioningTests"),
     .testTarget(name: "EmitTests", dependencies: ["Emit"], path: "Tests/EmitTests"),
+    .testTarget(name: "BootTests", dependencies: ["Boot"], path: "Tests/BootTests"),
     .testTarget(name: "EndToEndTests", dependencies: ["DeviceTree"], path: "Tests/EndToEndTests"),
   ]
 )

@@ -6,7 +6,7 @@ struct Cleave: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "cleave",
     abstract: "Split one machine into several kernels and boot them.",
-    subcommands: [Inspect.self, PlanCommand.self, CheckCommand.self, BuildCommand.self])
+    subcommands: [Inspect.self, PlanCommand.self, CheckCommand.self, BuildCommand.self, RunCommand.self])
 
   /// Runs the command; unusable input exits 2 with one line on standard error.
   static func main() {

@@ -1,0 +1,79 @@
+import Foundation
+
+/// Runs QEMU, streams its console to a sink line by line, and stops it once
+/// the verdict is in or the time is up.
+public enum BootRun {
+  public struct Result: Sendable {
+    public var outcome: ConsoleVerdict.Outcome
+    public var missing: [String]
+    public var timedOut: Bool
+    public var console: String
+  }
+
+  public static func run(_ command: QEMUCommand, expecting kernels: [String], timeout: Double, echo: (@Sendable (String) -> Void)? = nil) throws -> Result {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [command.executable] + command.arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    process.standardInput = FileHandle.nullDevice
+    let state = Shared(ConsoleVerdict(expecting: kernels))
+    let done = DispatchSemaphore(value: 0)
+    let handle = pipe.fileHandleForReading
+    handle.readabilityHandler = { h in
+      let data = h.availableData
+      if data.isEmpty {
+        h.readabilityHandler = nil
+        done.signal()
+        return
+      }
+      let finished = state.feed(data, echo: echo)
+      if finished { done.signal() }
+    }
+    try process.run()
+    let timedOut = done.wait(timeout: .now() + timeout) == .timedOut
+    if process.isRunning { process.terminate() }
+    let killer = DispatchQueue.global()
+    killer.asyncAfter(deadline: .now() + 2) { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    process.waitUntilExit()
+    handle.readabilityHandler = nil
+    let verdict = state.verdict
+    var outcome = verdict.outcome
+    if outcome == .running {
+      outcome = .failed(timedOut ? "timed out after \(Int(timeout)) s" : "QEMU exited")
+    }
+    return Result(outcome: outcome, missing: verdict.missing, timedOut: timedOut && verdict.outcome == .running, console: state.console)
+  }
+
+  /// The verdict and console text, fed from QEMU's reader thread.
+  private final class Shared: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending = Data()
+    private(set) var console = ""
+    private var state: ConsoleVerdict
+
+    init(_ v: ConsoleVerdict) { state = v }
+
+    var verdict: ConsoleVerdict {
+      lock.lock()
+      defer { lock.unlock() }
+      return state
+    }
+
+    func feed(_ data: Data, echo: (@Sendable (String) -> Void)?) -> Bool {
+      lock.lock()
+      defer { lock.unlock() }
+      pending.append(data)
+      while let newline = pending.firstIndex(of: 0x0a) {
+        let lineData = pending[pending.startIndex..<newline]
+        pending.removeSubrange(pending.startIndex...newline)
+        let line = String(decoding: lineData, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
+        console += line + "\n"
+        echo?(line)
+        state.read(Substring(line))
+      }
+      return state.outcome != .running
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Boot
+import Emit
+import Foundation
+import Machine
+import Partitioning
+
+struct RunCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Boot a built partition in QEMU and wait for every kernel to report PASS.",
+    discussion: """
+      Exit status: 0 when every kernel printed its PASS line, 1 on a FAIL or loader ERROR line, \
+      on QEMU exiting early or on timeout (with the reason), 2 for unusable input.
+      """)
+
+  @Argument(help: "An OUT directory made by cleave build, or a plan to build first.")
+  var target: String
+
+  @Option(help: "Seconds to wait for every kernel's verdict.")
+  var timeout: Double = 120
+
+  @Flag(help: "Print only the verdict, not the console.")
+  var quiet = false
+
+  @Option(help: "The loader binary, when building from a plan.")
+  var loader: String?
+
+  func run() throws {
+    var out = target
+    var scratch: String?
+    if target.hasSuffix(".yaml") || target.hasSuffix(".yml") {
+      let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cleave-run-\(UUID().uuidString)").path
+      var build = try BuildCommand.parse([target, "-o", dir] + (loader.map { ["--loader", $0] } ?? []))
+      try build.run()
+      out = dir
+      scratch = dir
+    }
+    defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
+    guard let data = FileManager.default.contents(atPath: "\(out)/report.json"),
+      let report = try? JSONDecoder().decode(BuildReport.self, from: data)
+    else { throw UnusableInput(message: "\(out): not an OUT directory of cleave build (no readable report.json)") }
+    let image = "\(out)/image.elf"
+    guard FileManager.default.fileExists(atPath: image) else {
+      throw UnusableInput(message: "\(out): no image.elf; build the loader (make loader) and build again")
+    }
+    guard let targetArch = Plan.Target(rawValue: report.target) else { throw UnusableInput(message: "\(out): unknown target \(report.target)") }
+    let machine = try loadMachine(report.board, includes: [])
+    let command = QEMUCommand.make(target: targetArch, board: report.board, machine: machine, image: image)
+    let kernels = report.kernels.map(\.name)
+    if !quiet { print("cleave run: \(command.shellLine)") }
+    let result = try BootRun.run(command, expecting: kernels, timeout: timeout, echo: quiet ? nil : echoLine)
+    switch result.outcome {
+    case .passed:
+      print("cleave run: PASS: \(kernels.joined(separator: ", "))")
+    case .failed(let reason):
+      let missing = result.missing.isEmpty ? "" : " (no PASS from \(result.missing.joined(separator: ", ")))"
+      print("cleave run: FAIL: \(reason)\(missing)")
+      throw ExitCode(1)
+    case .running:
+      throw ExitCode(1)
+    }
+  }
+}
+
+/// Prints one console line as it arrives.
+@Sendable func echoLine(_ line: String) {
+  print(line)
+}
