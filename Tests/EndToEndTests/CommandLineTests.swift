@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+/// The verbs after inspect, through the built binary: exit statuses and what they print.
+@Suite("Command line")
+struct CommandLineTests {
+  /// Per-kernel trees cut by hand from the GICv3 board: the example plan's build
+  /// gives a clean set; editing one tree plants each kind of overlap.
+  @Test("check A.dtb B.dtb finds planted overlaps of memory, a core and a device, and passes a clean set")
+  func handMadeTrees() throws {
+    let dir = try TemporaryDirectory()
+    let out = dir.path("out")
+    let built = try cleave(["build", repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv3.plan.yaml").path, "-o", out])
+    try #require(built.status == 0, "\(built.summary)")
+    let k0 = out + "/kernels/k0.dtb"
+    let k1 = out + "/kernels/k1.dtb"
+    let board = repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv3.dts").path
+    let clean = try cleave(["check", k0, k1, "--board", board])
+    #expect(clean.status == 0, "\(clean.stdoutText) \(clean.summary)")
+    #expect(clean.stdoutText.contains("0 errors, 0 warnings"))
+
+    // Plant: k1's tree also claims k0's first 16 MiB, enables cpu@0 and the UART.
+    var planted = try String(contentsOfFile: out + "/kernels/k1.dts", encoding: .utf8)
+    planted = planted.replacingOccurrences(of: "reg = <0x00 0x80600000 0x00 0x3f600000>;", with: "reg = <0x00 0x41000000 0x00 0x7ec00000>;")
+    let k0Source = try String(contentsOfFile: out + "/kernels/k0.dts", encoding: .utf8)
+    let cpu0 = try #require(k0Source.range(of: "\t\tcpu0: cpu@0 {"), "k0's tree has cpu@0")
+    let cpu0End = try #require(k0Source.range(of: "\t\t};\n", range: cpu0.upperBound..<k0Source.endIndex))
+    let uart = try #require(k0Source.range(of: "\tpl011@9000000 {"))
+    let uartEnd = try #require(k0Source.range(of: "\t};\n", range: uart.upperBound..<k0Source.endIndex))
+    planted = planted.replacingOccurrences(of: "\t\tcpu4: cpu@4 {", with: plantedCPU(String(k0Source[cpu0.lowerBound..<cpu0End.upperBound])) + "\n\t\tcpu4: cpu@4 {")
+    planted = planted.replacingOccurrences(of: "\tchosen {", with: String(k0Source[uart.lowerBound..<uartEnd.upperBound]) + "\n\tchosen {")
+    let plantedPath = try dir.write(Data(planted.utf8), to: "k1-planted.dts")
+    let found = try cleave(["check", k0, plantedPath])
+    #expect(found.status == 1, "\(found.stdoutText) \(found.summary)\n\(planted)")
+    for check in ["error[memory_overlap]", "error[core_assigned_twice]", "error[device_owned_twice]", "error[interrupt_owned_twice]"] {
+      #expect(found.stdoutText.contains(check), "\(check) missing from:\n\(found.stdoutText)")
+    }
+  }
+
+  /// k0's cpu@0 without its label and cache link (k1's tree has neither cache).
+  private func plantedCPU(_ node: String) -> String {
+    node.replacingOccurrences(of: "cpu0: ", with: "").split(separator: "\n", omittingEmptySubsequences: false)
+      .filter { !$0.contains("next-level-cache") }.joined(separator: "\n")
+  }
+
+  @Test("build refuses a directory it did not make, and --force replaces it")
+  func buildGuardsOut() throws {
+    let dir = try TemporaryDirectory()
+    let mine = dir.path("mine")
+    try FileManager.default.createDirectory(atPath: mine, withIntermediateDirectories: true)
+    _ = try dir.write(Data("keep".utf8), to: "mine/notes.txt")
+    let plan = repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv3.plan.yaml").path
+    let refused = try cleave(["build", plan, "-o", mine])
+    #expect(refused.status == 2)
+    #expect(refused.stderr.contains("was not made by cleave build"))
+    #expect(FileManager.default.fileExists(atPath: mine + "/notes.txt"))
+    let forced = try cleave(["build", plan, "-o", mine, "--force"])
+    #expect(forced.status == 0, "\(forced.summary)")
+    #expect(FileManager.default.fileExists(atPath: mine + "/report.json"))
+    let again = try cleave(["build", plan, "-o", mine])
+    #expect(again.status == 0, "a directory cleave made is replaced without --force: \(again.summary)")
+  }
+
+  @Test("plan --auto writes a plan that check accepts, with the board path relative to it")
+  func autoPlanRoundTrip() throws {
+    let dir = try TemporaryDirectory()
+    let planPath = dir.path("sub/auto.plan.yaml")
+    try FileManager.default.createDirectory(atPath: dir.path("sub"), withIntermediateDirectories: true)
+    let wrote = try cleave(["plan", "--auto", repositoryRoot.appendingPathComponent("dts/manycore-64.dts").path, "-o", planPath])
+    #expect(wrote.status == 0, "\(wrote.summary)")
+    let checked = try cleave(["check", planPath, "--format", "json"])
+    #expect(checked.status == 0, "\(checked.stdoutText) \(checked.summary)")
+    let json = try #require(try JSONSerialization.jsonObject(with: checked.stdout) as? [String: Any])
+    #expect(json["errors"] as? Int == 0)
+    #expect(json["usable"] as? Bool == true)
+  }
+}
