@@ -5,7 +5,7 @@ BOARD      ?= dts/qemu-virt-aarch64-gicv3.dts
 PLAN       ?= dts/qemu-virt-aarch64-gicv3.plan.yaml
 RELEASE    := .build/release/cleave
 
-.PHONY: all build deps linux test demo boards lint clean
+.PHONY: all build deps linux test demo boards fuzz lint clean
 
 all: build
 
@@ -27,6 +27,11 @@ demo: build
 	$(RELEASE) inspect $(BOARD)
 	$(RELEASE) check $(PLAN)
 	$(RELEASE) build $(PLAN) -o build/demo
+
+# libFuzzer over the DTB reader + machine view and the plan parser + resolver +
+# checks, FUZZ_TIME seconds each (default 180). Not part of make test.
+fuzz: deps
+	bash scripts/fuzz.sh
 
 # Regenerates the QEMU boards in dts/ from QEMU's own dumpdtb.
 boards: deps

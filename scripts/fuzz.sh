@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets in Fuzz/ and runs each for FUZZ_TIME seconds
+# (default 180) from a seed corpus made of the boards and plans in dts/ and the
+# fixtures. A crash leaves its input in build/fuzz/<target>/crash-*; turn it
+# into a regression test in Tests/EndToEndTests/MalformedInputTests.swift.
+# Leak detection is off: the Swift runtime's metadata caches live until exit.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+time_each=${FUZZ_TIME:-180}
+work=build/fuzz
+mkdir -p "$work/dtb/corpus" "$work/plan/corpus"
+
+for b in dts/*.dts; do dtc -q -I dts -O dtb -o "$work/dtb/corpus/$(basename "$b" .dts).dtb" "$b"; done
+mapfile -t shipped < <(find build/linux/dtbs -name '*.dtb' 2>/dev/null | sort)
+for f in "${shipped[@]:0:40}"; do cp "$f" "$work/dtb/corpus/"; done
+cp dts/*.plan.yaml Tests/Fixtures/checks/*.plan.yaml "$work/plan/corpus/"
+
+# SwiftPM links executables through their own main, so instead of
+# -sanitize=fuzzer (which brings libFuzzer's main) the targets get libFuzzer's
+# instrumentation and its no-main runtime, and main.swift calls its driver.
+runtime=$(ls "$(dirname "$(dirname "$(command -v swift)")")"/lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a | head -1)
+flags=(-c release -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp
+  -Xlinker "$runtime" -Xlinker -lstdc++)
+(cd Fuzz && swift build "${flags[@]}" --product FuzzDTB >/dev/null && swift build "${flags[@]}" --product FuzzPlan >/dev/null)
+bin=$(cd Fuzz && swift build -c release --show-bin-path)
+
+for t in dtb plan; do
+  case $t in dtb) exe="$bin/FuzzDTB" ;; plan) exe="$bin/FuzzPlan" ;; esac
+  echo "fuzz $t: $time_each s"
+  (cd "$work/$t" && "$exe" -max_total_time="$time_each" -timeout=10 -rss_limit_mb=4096 -detect_leaks=0 -print_final_stats=1 corpus 2>&1 |
+    grep -E "^(stat::number_of_executed_units|stat::average_exec_per_sec|Done|==.*ERROR)" || true)
+done
