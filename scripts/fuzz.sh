@@ -28,6 +28,6 @@ bin=$(cd Fuzz && swift build -c release --show-bin-path)
 for t in dtb plan; do
   case $t in dtb) exe="$bin/FuzzDTB" ;; plan) exe="$bin/FuzzPlan" ;; esac
   echo "fuzz $t: $time_each s"
-  (cd "$work/$t" && "$exe" -max_total_time="$time_each" -timeout=10 -rss_limit_mb=4096 -detect_leaks=0 -print_final_stats=1 corpus 2>&1 |
+  (cd "$work/$t" && ASAN_OPTIONS=detect_leaks=0 "$exe" -max_total_time="$time_each" -timeout=10 -rss_limit_mb=4096 -detect_leaks=0 -print_final_stats=1 corpus 2>&1 |
     grep -E "^(stat::number_of_executed_units|stat::average_exec_per_sec|Done|==.*ERROR)" || true)
 done
