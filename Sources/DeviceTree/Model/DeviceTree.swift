@@ -56,6 +56,24 @@ public struct DeviceTree: Sendable {
     }
   }
 
+  /// Detaches many nodes at once: each parent's child list is filtered once, so
+  /// pruning thousands of siblings stays linear.
+  public mutating func removeNodes(_ ids: some Collection<NodeID>) {
+    let doomed = Set(ids.filter { nodes[$0.index].parent != nil })
+    var parents = Set<NodeID>()
+    for id in doomed { if let p = nodes[id.index].parent { parents.insert(p) } }
+    for p in parents { nodes[p.index].children.removeAll { doomed.contains($0) } }
+    var stack = Array(doomed)
+    for id in doomed { nodes[id.index].parent = nil }
+    while let n = stack.popLast() {
+      for name in ["phandle", "linux,phandle"] {
+        if let v = nodes[n.index][property: name]?.u32, phandleIndex[v] == n { phandleIndex[v] = nil }
+      }
+      for l in nodes[n.index].labels where labelIndex[l] == n { labelIndex[l] = nil }
+      stack.append(contentsOf: nodes[n.index].children)
+    }
+  }
+
   /// Whether the node is still reachable from the root.
   public func isAttached(_ id: NodeID) -> Bool {
     var n = id

@@ -31,9 +31,11 @@ public struct BuildJob {
 
   public func run() throws -> Artifacts {
     var out = Artifacts()
-    let trees = kernelTrees()
     var blobs: [[UInt8]] = []
-    for (k, tree) in zip(partition.kernels, trees) {
+    // One kernel at a time: a tree is dropped as soon as its files are written,
+    // so a build of a thousand kernels never holds a thousand trees.
+    for k in partition.kernels {
+      let tree = KernelTree.make(partition, kernel: k.index, options: options.trees)
       let blob: [UInt8]
       do {
         blob = try tree.blob()

@@ -44,29 +44,36 @@ public struct KernelTree {
   // MARK: CPUs
 
   private mutating func pruneCPUs(_ own: Set<Int>) {
-    for cpu in machine.cpus where !own.contains(cpu.index) { tree.removeNode(cpu.node) }
+    tree.removeNodes(machine.cpus.filter { !own.contains($0.index) }.map(\.node))
     guard let map = tree.node(path: "/cpus/cpu-map") else { return }
     // Remove cpu-map leaves naming a removed CPU, then every group left empty.
+    let kept = Set(own.map { machine.cpus[$0].node })
+    var doomed: [NodeID] = []
     func prune(_ id: NodeID) -> Bool {
       if let ph = tree.property("cpu", of: id)?.u32 {
-        guard let target = tree.node(phandle: ph), tree.isAttached(target) else {
-          tree.removeNode(id)
-          return false
-        }
-        return true
+        let alive = tree.node(phandle: ph).map(kept.contains) ?? false
+        if !alive { doomed.append(id) }
+        return alive
       }
       var alive = false
-      for c in tree[id].children where prune(c) { alive = true }
-      if !alive && id != map { tree.removeNode(id) }
+      var dead: [NodeID] = []
+      for c in tree[id].children {
+        if prune(c) { alive = true } else { dead.append(c) }
+      }
+      if !alive && id != map {
+        doomed.removeAll { dead.contains($0) }
+        doomed.append(id)
+      }
       return alive
     }
-    if !prune(map) { tree.removeNode(map) }
+    if !prune(map) { doomed = [map] }
+    tree.removeNodes(doomed)
   }
 
   private mutating func pruneCaches() {
     var used = Set<NodeID>()
     for c in kernel.cpus { for i in machine.cpus[c].caches { used.insert(machine.caches[i].node) } }
-    for cache in machine.caches where !used.contains(cache.node) { tree.removeNode(cache.node) }
+    tree.removeNodes(machine.caches.filter { !used.contains($0.node) }.map(\.node))
   }
 
   // MARK: PLIC / CLINT contexts
@@ -177,14 +184,15 @@ public struct KernelTree {
 
   private mutating func pruneDevices() {
     let mine = Set(kernel.allDevices)
-    for d in machine.devices where d.isPartitionable && !mine.contains(d.index) {
-      if options.disableForeignDevices {
+    let foreign = machine.devices.filter { $0.isPartitionable && !mine.contains($0.index) }
+    if options.disableForeignDevices {
+      for d in foreign {
         var n = tree[d.node]
         n.set(Property(name: "status", strings: ["disabled"]))
         tree[d.node] = n
-      } else {
-        tree.removeNode(d.node)
       }
+    } else {
+      tree.removeNodes(foreign.map(\.node))
     }
     // The ITS / GICv2m belong to the interrupt-controller owner; others see them disabled
     // so msi-parent / msi-map references stay valid.

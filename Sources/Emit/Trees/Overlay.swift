@@ -17,7 +17,6 @@ public enum Overlay {
         deletions.append("/delete-node/ &{\(board.path(of: id))};")
         continue
       }
-      stack.append(contentsOf: board[id].children.reversed())
       var body: [String] = []
       let before = board[id].properties
       let after = kernel[id].properties
@@ -29,9 +28,20 @@ public enum Overlay {
       for p in after where before.first(where: { $0.name == p.name }) != p || p.name == "phandle" {
         body.append("\t\(p.name)\(DTSValue.render(p.value))")
       }
+      for c in board[id].children.reversed() {
+        if kernel.isAttached(c) && mostlyDeleted(c, board: board, kernel: kernel) {
+          // Cheaper to delete the node and state what is left: dtc revives a
+          // re-added node, and each of its children, where it stood.
+          deletions.append("/delete-node/ &{\(board.path(of: c))};")
+          body.append("")
+          body.append(contentsOf: nodeText(kernel, c, level: 1, labels: true))
+        } else {
+          stack.append(c)
+        }
+      }
       for c in kernel[id].children where c.index >= board.nodes.count {
         body.append("")
-        body.append(contentsOf: nodeText(kernel, c, level: 1))
+        body.append(contentsOf: nodeText(kernel, c, level: 1, labels: false))
       }
       guard !body.isEmpty else { continue }
       let target = id == board.root ? "/" : "&{\(board.path(of: id))}"
@@ -43,13 +53,22 @@ public enum Overlay {
     return out + "\n"
   }
 
-  private static func nodeText(_ t: DeviceTree, _ id: NodeID, level: Int) -> [String] {
+  /// A kept node that lost more children than its whole remaining subtree holds
+  /// (a /cpus with thousands of other kernels' cores).
+  private static func mostlyDeleted(_ id: NodeID, board: DeviceTree, kernel: DeviceTree) -> Bool {
+    let lost = board[id].children.filter { !kernel.isAttached($0) }.count
+    guard lost >= 16 else { return false }
+    return lost > kernel.descendants(of: id).count
+  }
+
+  private static func nodeText(_ t: DeviceTree, _ id: NodeID, level: Int, labels: Bool) -> [String] {
     let pad = String(repeating: "\t", count: level)
-    var lines = ["\(pad)\(t[id].name) {"]
+    let prefix = labels ? t[id].labels.map { "\($0): " }.joined() : ""
+    var lines = ["\(pad)\(prefix)\(t[id].name) {"]
     for p in t[id].properties { lines.append("\(pad)\t\(p.name)\(DTSValue.render(p.value))") }
     for c in t[id].children {
       lines.append("")
-      lines += nodeText(t, c, level: level + 1)
+      lines += nodeText(t, c, level: level + 1, labels: labels)
     }
     lines.append("\(pad)};")
     return lines

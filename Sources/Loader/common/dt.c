@@ -5,11 +5,8 @@
 #define FDT_END_NODE	2u
 #define FDT_PROP	3u
 #define FDT_NOP		4u
-#define FDT_END		9u
 
-#define HEADER_SIZE	40u
-
-uint32_t dt_be32(const void *p)
+__attribute__((noinline)) uint32_t dt_be32(const void *p)
 {
 	const uint8_t *b = p;
 
@@ -18,36 +15,32 @@ uint32_t dt_be32(const void *p)
 
 uint64_t dt_be64(const void *p)
 {
-	const uint8_t *b = p;
-
-	return (uint64_t)dt_be32(b) << 32 | dt_be32(b + 4);
+	return dt_read_cells(p, 2);
 }
 
-uint64_t dt_read_cells(const void *p, uint32_t cells)
+__attribute__((noinline)) uint64_t dt_read_cells(const void *p, uint32_t cells)
 {
 	const uint8_t *b = p;
 	uint64_t v = 0;
 
-	for (uint32_t i = 0; i < cells; i++)
-		v = v << 32 | dt_be32(b + 4 * i);
+	while (cells--) {
+		v = v << 32 | dt_be32(b);
+		b += 4;
+	}
 	return v;
 }
 
 int dt_open(struct dt *dt, const void *blob, uint64_t limit)
 {
 	const uint8_t *b = blob;
-	uint32_t total, version, last;
+	uint32_t total;
 
-	if (limit < HEADER_SIZE)
-		return DT_ESIZE;
-	if (dt_be32(b) != DT_MAGIC)
-		return DT_EMAGIC;
+	if (limit < 40 || dt_be32(b) != DT_MAGIC)
+		return limit < 40 ? DT_ESIZE : DT_EMAGIC;
 	total = dt_be32(b + 4);
-	if (total < HEADER_SIZE || total > limit || total > 0x7fffffffu)
+	if (total < 40 || total > limit || total > 0x7fffffffu)
 		return DT_ESIZE;
-	version = dt_be32(b + 20);
-	last = dt_be32(b + 24);
-	if (version < 16 || last > 17)
+	if (dt_be32(b + 20) < 16 || dt_be32(b + 24) > 17)
 		return DT_EVERSION;
 	dt->blob = b;
 	dt->size = total;
@@ -56,10 +49,8 @@ int dt_open(struct dt *dt, const void *blob, uint64_t limit)
 	dt->rsvmap_off = dt_be32(b + 16);
 	dt->strings_size = dt_be32(b + 32);
 	dt->struct_size = dt_be32(b + 36);
-	if ((dt->struct_off & 3) || (dt->rsvmap_off & 7) ||
-	    dt->struct_off > total || dt->struct_size > total - dt->struct_off ||
-	    dt->strings_off > total || dt->strings_size > total - dt->strings_off ||
-	    dt->rsvmap_off > total)
+	if ((dt->struct_off & 3) || (uint64_t)dt->struct_off + dt->struct_size > total ||
+	    (uint64_t)dt->strings_off + dt->strings_size > total || dt->rsvmap_off > total)
 		return DT_ELAYOUT;
 	return DT_OK;
 }
@@ -67,18 +58,14 @@ int dt_open(struct dt *dt, const void *blob, uint64_t limit)
 const char *dt_strerror(int err)
 {
 	switch (err) {
-	case DT_OK:
-		return "ok";
 	case DT_EMAGIC:
 		return "no FDT magic";
 	case DT_ESIZE:
 		return "bad totalsize";
 	case DT_EVERSION:
 		return "unsupported version";
-	case DT_ELAYOUT:
-		return "blocks outside the blob";
 	default:
-		return "unknown error";
+		return "blocks outside the blob";
 	}
 }
 
@@ -87,186 +74,120 @@ static const uint8_t *sp(const struct dt *dt, uint32_t off)
 	return dt->blob + dt->struct_off + off;
 }
 
-static int token(const struct dt *dt, int off, uint32_t *tag)
+/*
+ * The one place that parses the structure block: the token at off in *tag,
+ * and the offset of the token after it (past a node's name or a property's
+ * value), or -1 when anything lies outside the block.
+ */
+static __attribute__((noinline)) int step(const struct dt *dt, int off, uint32_t *tag)
 {
-	if (off < 0 || (off & 3) || (uint32_t)off + 4 > dt->struct_size)
+	uint32_t o = (uint32_t)off, end = dt->struct_size, len;
+
+	if (off < 0 || (o & 3) || o + 4 > end)
 		return -1;
-	*tag = dt_be32(sp(dt, (uint32_t)off));
-	return 0;
-}
-
-static int align4(uint32_t off)
-{
-	return (int)((off + 3) & ~3u);
-}
-
-/* The offset just past a node's name, or -1. */
-static int after_name(const struct dt *dt, int node)
-{
-	uint32_t tag, i;
-
-	if (token(dt, node, &tag) || tag != FDT_BEGIN_NODE)
-		return -1;
-	for (i = (uint32_t)node + 4; i < dt->struct_size && *sp(dt, i); i++)
-		;
-	if (i >= dt->struct_size)
-		return -1;
-	return align4(i + 1);
-}
-
-/* The offset just past a property at off; its length, name and value offsets. */
-static int prop_at(const struct dt *dt, int off, uint32_t *len, uint32_t *nameoff, int *val)
-{
-	if ((uint32_t)off + 12 > dt->struct_size)
-		return -1;
-	*len = dt_be32(sp(dt, (uint32_t)off + 4));
-	*nameoff = dt_be32(sp(dt, (uint32_t)off + 8));
-	if (*len > dt->struct_size - (uint32_t)off - 12)
-		return -1;
-	*val = off + 12;
-	return align4((uint32_t)off + 12 + *len);
-}
-
-/* The first token after a node's properties (a child or its END_NODE). */
-static int skip_props(const struct dt *dt, int node)
-{
-	int off = after_name(dt, node);
-	uint32_t tag, len, nameoff;
-	int val;
-
-	while (off >= 0 && !token(dt, off, &tag)) {
-		if (tag == FDT_PROP)
-			off = prop_at(dt, off, &len, &nameoff, &val);
-		else if (tag == FDT_NOP)
-			off += 4;
-		else
-			return off;
-	}
-	return -1;
-}
-
-/* The offset just past the END_NODE that closes node. */
-static int skip_node(const struct dt *dt, int node)
-{
-	int off = node, depth = 0, val;
-	uint32_t tag, len, nameoff;
-
-	while (off >= 0 && !token(dt, off, &tag)) {
-		switch (tag) {
-		case FDT_BEGIN_NODE:
-			depth++;
-			off = after_name(dt, off);
-			break;
-		case FDT_END_NODE:
-			off += 4;
-			if (--depth == 0)
-				return off;
-			break;
-		case FDT_PROP:
-			off = prop_at(dt, off, &len, &nameoff, &val);
-			break;
-		case FDT_NOP:
-			off += 4;
-			break;
-		default:
+	*tag = dt_be32(sp(dt, o));
+	o += 4;
+	if (*tag == FDT_BEGIN_NODE) {
+		while (o < end && *sp(dt, o))
+			o++;
+		o++;
+	} else if (*tag == FDT_PROP) {
+		if (o + 8 > end)
 			return -1;
-		}
+		len = dt_be32(sp(dt, o));
+		if (len > end - o - 8)
+			return -1;
+		o += 8 + len;
+	} else if (*tag != FDT_END_NODE && *tag != FDT_NOP) {
+		return -1;
 	}
-	return -1;
+	o = (o + 3) & ~3u;
+	return o > end ? -1 : (int)o;
 }
 
-static int skip_nops(const struct dt *dt, int off)
+/* The first token after a node's properties: a child's BEGIN_NODE or its END_NODE. */
+static int skip_props(const struct dt *dt, int node, uint32_t *tag)
 {
-	uint32_t tag;
+	int off = step(dt, node, tag);
+	int next;
 
-	while (!token(dt, off, &tag) && tag == FDT_NOP)
-		off += 4;
-	return off;
+	if (*tag != FDT_BEGIN_NODE)
+		return -1;
+	while ((next = step(dt, off, tag)) >= 0 && (*tag == FDT_PROP || *tag == FDT_NOP))
+		off = next;
+	return next < 0 ? -1 : off;
 }
 
 int dt_root(const struct dt *dt)
 {
 	uint32_t tag;
-	int off = skip_nops(dt, 0);
+	int off = 0, next;
 
-	if (token(dt, off, &tag) || tag != FDT_BEGIN_NODE)
-		return -1;
-	return off;
+	while ((next = step(dt, off, &tag)) >= 0 && tag == FDT_NOP)
+		off = next;
+	return next >= 0 && tag == FDT_BEGIN_NODE ? off : -1;
 }
 
 int dt_first_child(const struct dt *dt, int node)
 {
-	int off = skip_props(dt, node);
 	uint32_t tag;
+	int off = skip_props(dt, node, &tag);
 
-	if (off < 0 || token(dt, off, &tag) || tag != FDT_BEGIN_NODE)
-		return -1;
-	return off;
+	return off >= 0 && tag == FDT_BEGIN_NODE ? off : -1;
 }
 
 int dt_next_sibling(const struct dt *dt, int node)
 {
-	int off = skip_node(dt, node);
 	uint32_t tag;
+	int depth = 0, off = node;
 
-	if (off < 0)
-		return -1;
-	off = skip_nops(dt, off);
-	if (token(dt, off, &tag) || tag != FDT_BEGIN_NODE)
-		return -1;
-	return off;
-}
+	do {
+		off = step(dt, off, &tag);
+		depth += (tag == FDT_BEGIN_NODE) - (tag == FDT_END_NODE);
+	} while (off >= 0 && depth > 0);
+	while (off >= 0) {
+		int next = step(dt, off, &tag);
 
-int dt_next_node(const struct dt *dt, int node, int *depth)
-{
-	int off = skip_props(dt, node);
-	uint32_t tag;
-
-	while (off >= 0 && !token(dt, off, &tag)) {
-		if (tag == FDT_BEGIN_NODE) {
-			(*depth)++;
-			return off;
-		}
-		if (tag == FDT_END_NODE) {
-			(*depth)--;
-			off += 4;
-		} else if (tag == FDT_NOP) {
-			off += 4;
-		} else {
-			return -1;
-		}
+		if (next < 0 || tag != FDT_NOP)
+			return next >= 0 && tag == FDT_BEGIN_NODE ? off : -1;
+		off = next;
 	}
 	return -1;
 }
 
-/* Fill chain[0..depth] with the nodes from the root to target; return depth. */
-static int chain(const struct dt *dt, int target, int chain[DT_MAX_DEPTH])
+int dt_next_node(const struct dt *dt, int node, int *depth)
 {
-	int off = dt_root(dt), depth = -1, val;
-	uint32_t tag, len, nameoff;
+	uint32_t tag;
+	int off = skip_props(dt, node, &tag);
 
-	while (off >= 0 && !token(dt, off, &tag)) {
-		switch (tag) {
-		case FDT_BEGIN_NODE:
+	while (off >= 0) {
+		if (tag == FDT_BEGIN_NODE) {
+			(*depth)++;
+			return off;
+		}
+		*depth -= tag == FDT_END_NODE;
+		off = step(dt, off, &tag);
+		if (off >= 0)
+			step(dt, off, &tag);
+	}
+	return -1;
+}
+
+/* Fill c[0..depth] with the nodes from the root down to target; return depth or -1. */
+static __attribute__((noinline)) int chain(const struct dt *dt, int target, int c[DT_MAX_DEPTH])
+{
+	uint32_t tag;
+	int depth = -1;
+
+	for (int off = dt_root(dt), next; off >= 0; off = next) {
+		next = step(dt, off, &tag);
+		if (tag == FDT_BEGIN_NODE) {
 			if (++depth >= DT_MAX_DEPTH)
 				return -1;
-			chain[depth] = off;
+			c[depth] = off;
 			if (off == target)
 				return depth;
-			off = after_name(dt, off);
-			break;
-		case FDT_END_NODE:
-			if (--depth < 0)
-				return -1;
-			off += 4;
-			break;
-		case FDT_PROP:
-			off = prop_at(dt, off, &len, &nameoff, &val);
-			break;
-		case FDT_NOP:
-			off += 4;
-			break;
-		default:
+		} else if (tag == FDT_END_NODE && --depth < 0) {
 			return -1;
 		}
 	}
@@ -283,7 +204,9 @@ int dt_parent(const struct dt *dt, int node)
 
 const char *dt_name(const struct dt *dt, int node)
 {
-	if (after_name(dt, node) < 0)
+	uint32_t tag;
+
+	if (step(dt, node, &tag) < 0 || tag != FDT_BEGIN_NODE)
 		return "";
 	return (const char *)sp(dt, (uint32_t)node + 4);
 }
@@ -296,43 +219,32 @@ const char *dt_path_of(const struct dt *dt, int node, char *buf, uint32_t size)
 
 	if (!size)
 		return buf;
-	if (depth <= 0) {
-		if (size > 1)
-			buf[n++] = depth == 0 ? '/' : '?';
-	}
 	for (int i = 1; i <= depth; i++) {
-		const char *name = dt_name(dt, c[i]);
+		const char *s = dt_name(dt, c[i]);
 
 		if (n + 1 < size)
 			buf[n++] = '/';
-		while (*name && n + 1 < size)
-			buf[n++] = *name++;
+		while (*s && n + 1 < size)
+			buf[n++] = *s++;
 	}
+	if (depth == 0 && size > 1)
+		buf[n++] = '/';
 	buf[n] = '\0';
 	return buf;
 }
 
-static int name_matches(const char *node_name, const char *want, uint32_t want_len)
-{
-	uint32_t i;
-
-	for (i = 0; i < want_len; i++)
-		if (node_name[i] != want[i])
-			return 0;
-	if (node_name[i] == '\0')
-		return 1;
-	/* "cpu" matches "cpu@0" when the query names no unit address. */
-	for (i = 0; i < want_len; i++)
-		if (want[i] == '@')
-			return 0;
-	return node_name[want_len] == '@';
-}
-
+/*
+ * A child named by the len bytes at name; without a unit address, "cpu"
+ * matches "cpu@0" (a name holds one '@', so "a@1" never matches "a@10").
+ */
 static int subnode_n(const struct dt *dt, int node, const char *name, uint32_t len)
 {
-	for (int c = dt_first_child(dt, node); c >= 0; c = dt_next_sibling(dt, c))
-		if (name_matches(dt_name(dt, c), name, len))
+	for (int c = dt_first_child(dt, node); c >= 0; c = dt_next_sibling(dt, c)) {
+		const char *cn = dt_name(dt, c);
+
+		if (!strncmp(cn, name, len) && (cn[len] == '\0' || cn[len] == '@'))
 			return c;
+	}
 	return -1;
 }
 
@@ -341,98 +253,78 @@ int dt_subnode(const struct dt *dt, int node, const char *name)
 	return subnode_n(dt, node, name, (uint32_t)strlen(name));
 }
 
-static int lookup(const struct dt *dt, const char *path, int aliases_left)
+/* Components end at '/', and the whole path at ':' (stdout-path options) or NUL. */
+static uint32_t component(const char *p)
 {
-	int node = dt_root(dt);
-	uint32_t len;
+	uint32_t len = 0;
 
-	if (node < 0 || !path)
-		return -1;
-	if (*path != '/') {
-		const char *target;
-		int aliases = dt_subnode(dt, node, "aliases");
-
-		for (len = 0; path[len] && path[len] != ':' && path[len] != '/'; len++)
-			;
-		if (aliases < 0 || !aliases_left)
-			return -1;
-		/* An alias name is a property of /aliases; match it exactly. */
-		target = 0;
-		{
-			char name[64];
-
-			if (len >= sizeof(name))
-				return -1;
-			memcpy(name, path, len);
-			name[len] = '\0';
-			target = dt_prop_str(dt, aliases, name);
-		}
-		return target ? lookup(dt, target, aliases_left - 1) : -1;
-	}
-	while (*path == '/') {
-		while (*path == '/')
-			path++;
-		if (!*path || *path == ':')
-			break;
-		for (len = 0; path[len] && path[len] != '/' && path[len] != ':'; len++)
-			;
-		node = subnode_n(dt, node, path, len);
-		if (node < 0)
-			return -1;
-		path += len;
-	}
-	return node;
+	while (p[len] && p[len] != '/' && p[len] != ':')
+		len++;
+	return len;
 }
 
 int dt_lookup(const struct dt *dt, const char *path)
 {
-	return lookup(dt, path, 1);
+	int node = dt_root(dt);
+
+	if (node < 0 || !path)
+		return -1;
+	if (*path != '/') {
+		/* An alias: a property of /aliases whose value is an absolute path. */
+		char name[32];
+		uint32_t len = component(path);
+		int aliases = dt_subnode(dt, node, "aliases");
+		const char *target;
+
+		if (len >= sizeof(name) || aliases < 0)
+			return -1;
+		memcpy(name, path, len);
+		name[len] = '\0';
+		target = dt_prop_str(dt, aliases, name);
+		return target && *target == '/' ? dt_lookup(dt, target) : -1;
+	}
+	while (node >= 0 && *path == '/') {
+		uint32_t len;
+
+		path++;
+		len = component(path);
+		if (len)
+			node = subnode_n(dt, node, path, len);
+		path += len;
+	}
+	return node;
 }
 
 int dt_by_phandle(const struct dt *dt, uint32_t phandle)
 {
 	int depth = 0;
 
-	if (phandle == 0 || phandle == 0xffffffffu)
-		return -1;
 	for (int n = dt_root(dt); n >= 0; n = dt_next_node(dt, n, &depth)) {
 		uint32_t v;
 
-		if ((!dt_prop_u32(dt, n, "phandle", &v) || !dt_prop_u32(dt, n, "linux,phandle", &v)) &&
-		    v == phandle)
+		if (!dt_prop_u32(dt, n, "phandle", &v) && v == phandle)
 			return n;
 	}
 	return -1;
 }
 
-/* Is the string at strings-block offset nameoff equal to name? */
-static int string_is(const struct dt *dt, uint32_t nameoff, const char *name)
-{
-	uint32_t n = (uint32_t)strlen(name);
-
-	if (nameoff >= dt->strings_size || n >= dt->strings_size - nameoff)
-		return 0;
-	return !memcmp(dt->blob + dt->strings_off + nameoff, name, n + 1);
-}
-
 const void *dt_prop(const struct dt *dt, int node, const char *name, uint32_t *len)
 {
-	int off = after_name(dt, node), val;
-	uint32_t tag, plen, nameoff;
+	uint32_t tag, n = (uint32_t)strlen(name);
+	int off = step(dt, node, &tag), next;
 
-	while (off >= 0 && !token(dt, off, &tag)) {
-		if (tag == FDT_NOP) {
-			off += 4;
-			continue;
-		}
-		if (tag != FDT_PROP)
-			break;
-		off = prop_at(dt, off, &plen, &nameoff, &val);
-		if (off >= 0 && string_is(dt, nameoff, name)) {
+	if (tag != FDT_BEGIN_NODE)
+		return 0;
+	while ((next = step(dt, off, &tag)) >= 0 && (tag == FDT_PROP || tag == FDT_NOP)) {
+		uint32_t nameoff = dt_be32(sp(dt, (uint32_t)off + 8));
+
+		if (tag == FDT_PROP && nameoff < dt->strings_size && n < dt->strings_size - nameoff &&
+		    !memcmp(dt->blob + dt->strings_off + nameoff, name, n + 1)) {
 			if (len)
-				*len = plen;
-			return sp(dt, (uint32_t)val);
+				*len = dt_be32(sp(dt, (uint32_t)off + 4));
+			return sp(dt, (uint32_t)off + 12);
 		}
+		off = next;
 	}
 	return 0;
 }
@@ -442,9 +334,7 @@ const char *dt_prop_str(const struct dt *dt, int node, const char *name)
 	uint32_t len;
 	const char *s = dt_prop(dt, node, name, &len);
 
-	if (!s || len == 0 || strnlen(s, len) == len)
-		return 0;
-	return s;
+	return s && len && !s[len - 1] ? s : 0;
 }
 
 int dt_prop_u32(const struct dt *dt, int node, const char *name, uint32_t *out)
@@ -460,18 +350,12 @@ int dt_prop_u32(const struct dt *dt, int node, const char *name, uint32_t *out)
 
 int dt_prop_has_string(const struct dt *dt, int node, const char *name, const char *str)
 {
-	uint32_t len, i = 0, n = (uint32_t)strlen(str);
+	uint32_t len, n = (uint32_t)strlen(str) + 1;
 	const char *s = dt_prop(dt, node, name, &len);
 
-	if (!s)
-		return 0;
-	while (i < len) {
-		uint32_t l = (uint32_t)strnlen(s + i, len - i);
-
-		if (l == n && !memcmp(s + i, str, n))
+	for (uint32_t i = 0; s && i + n <= len; i += (uint32_t)strnlen(s + i, len - i) + 1)
+		if (!memcmp(s + i, str, n))
 			return 1;
-		i += l + 1;
-	}
 	return 0;
 }
 
@@ -487,81 +371,77 @@ int dt_enabled(const struct dt *dt, int node)
 	return !s || !strcmp(s, "okay") || !strcmp(s, "ok");
 }
 
-uint32_t dt_address_cells(const struct dt *dt, int node)
+static uint32_t cells(const struct dt *dt, int node, const char *name, uint32_t dflt)
 {
 	uint32_t v;
 
-	return dt_prop_u32(dt, node, "#address-cells", &v) ? 2 : v;
+	return dt_prop_u32(dt, node, name, &v) ? dflt : v;
+}
+
+uint32_t dt_address_cells(const struct dt *dt, int node)
+{
+	return cells(dt, node, "#address-cells", 2);
 }
 
 uint32_t dt_size_cells(const struct dt *dt, int node)
 {
-	uint32_t v;
-
-	return dt_prop_u32(dt, node, "#size-cells", &v) ? 1 : v;
+	return cells(dt, node, "#size-cells", 1);
 }
 
-int dt_reg(const struct dt *dt, int node, uint32_t index, uint64_t *base, uint64_t *size)
-{
-	int parent = dt_parent(dt, node);
-	uint32_t ac, sc, len, entry;
-	const uint8_t *reg;
-
-	if (parent < 0)
-		return -1;
-	ac = dt_address_cells(dt, parent);
-	sc = dt_size_cells(dt, parent);
-	if (ac < 1 || ac > 2 || sc > 2)
-		return -1;
-	reg = dt_prop(dt, node, "reg", &len);
-	entry = 4 * (ac + sc);
-	if (!reg || index >= len / entry)
-		return -1;
-	reg += index * entry;
-	*base = dt_read_cells(reg, ac);
-	*size = dt_read_cells(reg + 4 * ac, sc);
-	return 0;
-}
-
-int dt_reg_phys(const struct dt *dt, int node, uint32_t index, uint64_t *base, uint64_t *size)
+/*
+ * The index-th reg entry; with translate, mapped up through every ancestor
+ * bus's ranges (an empty ranges is the identity; a missing one means the bus
+ * is not memory-mapped). Addresses of more than two cells are not supported.
+ */
+static int reg(const struct dt *dt, int node, uint32_t index, int translate, uint64_t *base, uint64_t *size)
 {
 	int c[DT_MAX_DEPTH];
 	int depth = chain(dt, node, c);
+	uint32_t ac, sc, len;
+	const uint8_t *r;
 	uint64_t addr;
 
-	if (depth < 1 || dt_reg(dt, node, index, &addr, size))
+	if (depth < 1)
 		return -1;
-	/* Walk up from the node's parent to the root's children, applying each bus's ranges. */
-	for (int i = depth - 1; i >= 1; i--) {
-		int bus = c[i];
-		uint32_t len, cac, pac, csc, entry, n;
-		const uint8_t *r = dt_prop(dt, bus, "ranges", &len);
+	ac = dt_address_cells(dt, c[depth - 1]);
+	sc = dt_size_cells(dt, c[depth - 1]);
+	r = dt_prop(dt, node, "reg", &len);
+	if (!r || ac - 1 > 1 || sc > 2 || index >= len / (4 * (ac + sc)))
+		return -1;
+	r += index * 4 * (ac + sc);
+	addr = dt_read_cells(r, ac);
+	*size = dt_read_cells(r + 4 * ac, sc);
+	for (int i = depth - 1; translate && i >= 1; i--) {
+		uint32_t pac = dt_address_cells(dt, c[i - 1]), n;
 
-		if (!r)
+		ac = dt_address_cells(dt, c[i]);
+		sc = dt_size_cells(dt, c[i]);
+		r = dt_prop(dt, c[i], "ranges", &len);
+		if (!r || ac - 1 > 1 || pac - 1 > 1 || sc > 2)
 			return -1;
-		if (len == 0)
-			continue;
-		cac = dt_address_cells(dt, bus);
-		csc = dt_size_cells(dt, bus);
-		pac = dt_address_cells(dt, c[i - 1]);
-		if (cac < 1 || cac > 2 || pac < 1 || pac > 2 || csc > 2)
-			return -1;
-		entry = 4 * (cac + pac + csc);
-		for (n = 0; n < len / entry; n++, r += entry) {
-			uint64_t cb = dt_read_cells(r, cac);
-			uint64_t pb = dt_read_cells(r + 4 * cac, pac);
-			uint64_t sz = dt_read_cells(r + 4 * (cac + pac), csc);
+		for (n = len; n >= 4 * (ac + pac + sc); n -= 4 * (ac + pac + sc), r += 4 * (ac + pac + sc)) {
+			uint64_t child = dt_read_cells(r, ac);
 
-			if (addr >= cb && addr - cb < sz) {
-				addr = pb + (addr - cb);
+			if (addr - child < dt_read_cells(r + 4 * (ac + pac), sc)) {
+				addr = addr - child + dt_read_cells(r + 4 * ac, pac);
 				break;
 			}
 		}
-		if (n == len / entry)
+		if (len && n < 4 * (ac + pac + sc))
 			return -1;
 	}
 	*base = addr;
 	return 0;
+}
+
+int dt_reg(const struct dt *dt, int node, uint32_t index, uint64_t *base, uint64_t *size)
+{
+	return reg(dt, node, index, 0, base, size);
+}
+
+int dt_reg_phys(const struct dt *dt, int node, uint32_t index, uint64_t *base, uint64_t *size)
+{
+	return reg(dt, node, index, 1, base, size);
 }
 
 int dt_memreserve(const struct dt *dt, uint32_t index, uint64_t *base, uint64_t *size)

@@ -1,8 +1,8 @@
 /*
- * A small vsnprintf for log lines: flags '-' and '0', a field width, a
- * precision for %s, the length modifiers l, ll and z, and the conversions
- * d i u x X p s c %. Always NUL-terminates (when size > 0) and returns the
- * number of characters written, not counting the NUL.
+ * A small printf for log lines. Conversions: %s %c %d %u %x and %%, the
+ * length modifier l (64-bit), a zero-padded width for numbers ("%08x") and
+ * a precision for strings ("%.16s", for the descriptor's NUL-padded names).
+ * Nothing else: it has to fit a 16 KiB loader.
  */
 #ifndef LOADER_FMT_H
 #define LOADER_FMT_H
@@ -10,6 +10,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+typedef void (*fmt_sink)(void *ctx, char c);
+
+/* Format into a sink, one character at a time. */
+void fmt_emit(fmt_sink sink, void *ctx, const char *fmt, va_list ap);
+/* Format into buf; always NUL-terminated when size > 0; returns the length written. */
 size_t fmt_vformat(char *buf, size_t size, const char *fmt, va_list ap);
 size_t fmt_format(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

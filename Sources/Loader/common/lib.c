@@ -5,31 +5,10 @@ void *memcpy(void *dst, const void *src, size_t n)
 	uint8_t *d = dst;
 	const uint8_t *s = src;
 
-	if ((((uintptr_t)d ^ (uintptr_t)s) & 7) == 0) {
-		while (n && ((uintptr_t)d & 7)) {
-			*d++ = *s++;
-			n--;
-		}
-		while (n >= 32) {
-			uint64_t a = ((const uint64_t *)s)[0];
-			uint64_t b = ((const uint64_t *)s)[1];
-			uint64_t c = ((const uint64_t *)s)[2];
-			uint64_t e = ((const uint64_t *)s)[3];
-
-			((uint64_t *)d)[0] = a;
-			((uint64_t *)d)[1] = b;
-			((uint64_t *)d)[2] = c;
-			((uint64_t *)d)[3] = e;
-			d += 32;
-			s += 32;
-			n -= 32;
-		}
-		while (n >= 8) {
+	if (!(((uintptr_t)d | (uintptr_t)s | n) & 7)) {
+		for (; n; n -= 8, d += 8, s += 8)
 			*(uint64_t *)d = *(const uint64_t *)s;
-			d += 8;
-			s += 8;
-			n -= 8;
-		}
+		return dst;
 	}
 	while (n--)
 		*d++ = *s++;
@@ -51,27 +30,13 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	uint8_t *d = dst;
-	uint64_t v = (uint8_t)c;
 
-	v |= v << 8;
-	v |= v << 16;
-	v |= v << 32;
-	while (n && ((uintptr_t)d & 7)) {
-		*d++ = (uint8_t)c;
-		n--;
-	}
-	while (n >= 32) {
-		((uint64_t *)d)[0] = v;
-		((uint64_t *)d)[1] = v;
-		((uint64_t *)d)[2] = v;
-		((uint64_t *)d)[3] = v;
-		d += 32;
-		n -= 32;
-	}
-	while (n >= 8) {
-		*(uint64_t *)d = v;
-		d += 8;
-		n -= 8;
+	if (!(((uintptr_t)d | n) & 7)) {
+		uint64_t v = (uint8_t)c * 0x0101010101010101ull;
+
+		for (; n; n -= 8, d += 8)
+			*(uint64_t *)d = v;
+		return dst;
 	}
 	while (n--)
 		*d++ = (uint8_t)c;
@@ -90,11 +55,7 @@ int memcmp(const void *a, const void *b, size_t n)
 
 size_t strlen(const char *s)
 {
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
+	return strnlen(s, (size_t)-1);
 }
 
 size_t strnlen(const char *s, size_t max)
@@ -108,11 +69,7 @@ size_t strnlen(const char *s, size_t max)
 
 int strcmp(const char *a, const char *b)
 {
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return (uint8_t)*a - (uint8_t)*b;
+	return strncmp(a, b, (size_t)-1);
 }
 
 int strncmp(const char *a, const char *b, size_t n)

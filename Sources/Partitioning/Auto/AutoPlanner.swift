@@ -68,7 +68,7 @@ public struct AutoPlanner {
   /// The plan as YAML text.
   public func plan() throws -> String {
     let groups = try groups()
-    let refs = References(machine: machine)
+    let names = GroupNames(machine: machine)
     let loader = Resolver.defaultLoader(machine)
     var allocator = MemoryAllocator(banks: machine.memory)
     allocator.claim(loader)
@@ -88,7 +88,7 @@ public struct AutoPlanner {
     let devices = machine.devices.filter(\.isPartitionable)
     for (i, group) in groups.enumerated() {
       out.append("  k\(i):")
-      let names = coreNames(group, refs: refs)
+      let names = self.names(group, from: names)
       let cpuNames = group.map { machine.cpus[$0].name }
       let comment = cpuNames.count > 8 ? "\(cpuNames.count) cores, \(cpuNames[0]) .. \(cpuNames[cpuNames.count - 1])" : cpuNames.joined(separator: " ")
       out.append("    cores: [\(names.joined(separator: ", "))]\(names.count == group.count && names == group.map { machine.cpus[$0].name } ? "" : "  # \(comment)")")
@@ -119,25 +119,11 @@ public struct AutoPlanner {
     }
   }
 
-  /// The shortest names that resolve to exactly this group: a label or cpu-map
-  /// node for the whole group, otherwise the CPU node names.
-  private func coreNames(_ group: [Int], refs: References) -> [String] {
-    let target = Set(group)
+  /// One name that resolves to exactly this group (a label, a cpu-map node),
+  /// otherwise the CPU node names.
+  private func names(_ group: [Int], from index: GroupNames) -> [String] {
     if group.count == 1 { return [machine.cpus[group[0]].name] }
-    var candidates: [String] = []
-    for n in machine.topology { collect(n, into: &candidates) }
-    for c in machine.caches where Set(c.sharedBy) == target { candidates += machine.tree[c.node].labels }
-    for name in candidates {
-      if case .success(let cpus) = refs.cores(name), Set(cpus) == target, cpus.count == group.count { return [name] }
-    }
-    return group.map { machine.cpus[$0].name }
-  }
-
-  private func collect(_ n: TopologyNode, into out: inout [String]) {
-    if let id = machine.tree.node(path: n.path) { out += machine.tree[id].labels }
-    out.append(n.name)
-    if let r = n.path.range(of: "/cpus/cpu-map/") { out.append(String(n.path[r.upperBound...])) }
-    for c in n.children { collect(c, into: &out) }
+    return index.name(for: group).map { [$0] } ?? group.map { machine.cpus[$0].name }
   }
 
   private func numaNode(_ group: [Int]) -> UInt32? {

@@ -54,7 +54,7 @@ public struct Resolver {
     let owner = designateOwner(kernels)
     let mechanism = doorbellMechanism(boot: boot)
     assignDoorbells(&channels, kernels: kernels, mechanism: mechanism)
-    resolveImages(&kernels)
+    resolveImages(&kernels, channels: channels)
     for k in plan.kernels.indices {
       if let s = plan.kernels[k].stdout {
         switch references.device(s.value) {
@@ -363,12 +363,22 @@ public struct Resolver {
 
   // MARK: Images
 
-  private mutating func resolveImages(_ kernels: inout [Partition.Kernel]) {
+  /// Room for a kernel's DTB at the top of its first memory range: 64 KiB for
+  /// the board's common nodes, plus room for each CPU, device and channel node
+  /// it will hold, in whole 64 KiB.
+  static func dtbSlotSize(kernel: Partition.Kernel, channels: [Partition.Channel]) -> UInt64 {
+    let ends = channels.filter { $0.members.contains(kernel.index) }.count
+    let bytes = dtbSlot + UInt64(kernel.cpus.count) * 512 + UInt64(kernel.allDevices.count) * 1024 + UInt64(ends) * 1024
+    return (bytes + dtbSlot - 1) / dtbSlot * dtbSlot
+  }
+
+  private mutating func resolveImages(_ kernels: inout [Partition.Kernel], channels: [Partition.Channel]) {
     let planDirectory = (plan.file as NSString).deletingLastPathComponent
     for (k, spec) in plan.kernels.enumerated() {
       if let base = kernels[k].memory.first?.range {
         let top = base.base + base.size
-        if base.size >= Self.dtbSlot * 2 { kernels[k].dtb = AddressRange(base: top - Self.dtbSlot, size: Self.dtbSlot) }
+        let slot = Self.dtbSlotSize(kernel: kernels[k], channels: channels)
+        if base.size >= slot * 2 { kernels[k].dtb = AddressRange(base: top - slot, size: slot) }
       }
       guard let image = spec.image else { continue }
       let path = image.path.value.hasPrefix("/") ? image.path.value : (planDirectory.isEmpty ? image.path.value : "\(planDirectory)/\(image.path.value)")

@@ -1,0 +1,71 @@
+#include "aarch64.h"
+#include "arch.h"
+#include "entry.h"
+#include "log.h"
+
+uint64_t arch_cpu_id(void)
+{
+	return aarch64_hwid();
+}
+
+unsigned arch_privilege(void)
+{
+	return aarch64_el();
+}
+
+uint64_t arch_counter(void)
+{
+	return aarch64_counter();
+}
+
+uint64_t arch_counter_hz(void)
+{
+	return aarch64_counter_hz();
+}
+
+void arch_dcache_clean(uint64_t base, uint64_t size)
+{
+	aarch64_dcache_clean(base, size);
+}
+
+/*
+ * Clean-and-invalidate serves for invalidation too: it is as good for reading
+ * fresh data and can never throw away a line this core dirtied.
+ */
+void arch_dcache_invalidate(uint64_t base, uint64_t size)
+{
+	aarch64_dcache_clean(base, size);
+}
+
+void arch_icache_sync(void)
+{
+	aarch64_icache_sync();
+}
+
+void arch_signal(void)
+{
+	aarch64_dsb();
+	aarch64_sev();
+}
+
+void arch_enter(const struct cleave_kernel *k)
+{
+	aarch64_enter_kernel(k->entry, k->dtb_addr);
+}
+
+void arch_park(void)
+{
+	for (;;)
+		aarch64_wfe();
+}
+
+/* The one vector the loader can take: 4, a synchronous exception at this EL. */
+void aarch64_exception(uint64_t vector)
+{
+	static int once;
+
+	if (once++)
+		arch_park();
+	fail("exception (vector %lu): ESR 0x%lx, ELR 0x%lx, FAR 0x%lx", vector, aarch64_esr(), aarch64_elr(),
+	     aarch64_far());
+}

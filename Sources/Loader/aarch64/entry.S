@@ -1,0 +1,173 @@
+/*
+ * Loader start-up and the trampoline for the cores it starts.
+ *
+ * The loader is one position-independent blob: every address below is
+ * formed PC-relative (adr/adrp), so it runs wherever the image was loaded.
+ */
+#include "launch.h"
+
+	.section .text.entry, "ax"
+
+/*
+ * The loader's start doubles as its exception vector table (VBAR = _start,
+ * hence the 2 KiB alignment). The loader runs on SP_ELx with IRQ, FIQ and
+ * SError masked and nothing runs below it, so the one entry that can ever be
+ * taken is "current EL, SPx, synchronous" at 0x200 (a fault). This file's
+ * code fills the slots before it; the rest of the loader follows it.
+ *
+ * _start: the one core the machine started, at EL2 or EL1, MMU and caches
+ * off. x0 holds a DTB if the previous stage passed one (QEMU passes 0 for
+ * an ELF). Mask interrupts, take the loader's stack, zero .bss, point VBAR
+ * at the table, then loader_main(x0, our own address).
+ */
+	.balign	2048
+	.global	_start
+	.type	_start, %function
+_start:
+	msr	daifset, #0xf
+	mov	x19, x0
+
+	adrp	x1, __stack_top
+	add	x1, x1, :lo12:__stack_top
+	mov	sp, x1
+
+	adrp	x1, __bss_start
+	add	x1, x1, :lo12:__bss_start
+	adrp	x2, __bss_end
+	add	x2, x2, :lo12:__bss_end
+1:	cmp	x1, x2
+	b.hs	2f
+	str	xzr, [x1], #8
+	b	1b
+
+2:	adr	x0, _start
+	mrs	x1, CurrentEL
+	cmp	x1, #(2 << 2)
+	b.ne	3f
+	msr	vbar_el2, x0
+	b	4f
+3:	msr	vbar_el1, x0
+4:	isb
+
+	mov	x0, x19
+	adr	x1, _start
+	bl	loader_main
+5:	wfe
+	b	5b
+	.size	_start, . - _start
+
+
+/*
+ * aarch64_trampoline: where PSCI CPU_ON starts a kernel's boot core, with
+ * x0 = the context the loader gave (the kernel index), MMU and caches off
+ * (PSCI guarantees both). Runs the launch protocol of launch.h: check in
+ * with our MPIDR affinity, wait for go and not_before, then enter the kernel
+ * with x0 = its DTB and x1-x3 = 0 (the Linux arm64 boot protocol; ELF
+ * kernels read x0 only). Uses no stack and no memory but its launch slot.
+ */
+	.global	aarch64_trampoline
+	.type	aarch64_trampoline, %function
+	.balign	8
+aarch64_trampoline:
+	msr	daifset, #0xf
+	adrp	x1, loader_launch
+	add	x1, x1, :lo12:loader_launch
+	add	x1, x1, x0, lsl #LAUNCH_SLOT_SHIFT
+
+	mrs	x2, mpidr_el1
+	ubfx	x3, x2, #32, #8			/* Aff3 */
+	and	x2, x2, #0xffffff		/* Aff2.Aff1.Aff0 */
+	orr	x2, x2, x3, lsl #32
+	orr	x2, x2, #(1 << LAUNCH_CHECKED_IN_BIT)
+	str	x2, [x1, #LAUNCH_CHECKIN]
+	dsb	sy
+	sev
+
+1:	ldr	x2, [x1, #LAUNCH_GO]
+	cbnz	x2, 2f
+	wfe
+	b	1b
+
+2:	ldr	x2, [x1, #LAUNCH_NOT_BEFORE]
+3:	isb
+	mrs	x3, cntpct_el0
+	cmp	x3, x2
+	b.lo	3b
+
+	ldr	x4, [x1, #LAUNCH_ENTRY]
+	ldr	x0, [x1, #LAUNCH_DTB]
+	mov	x1, xzr
+	mov	x2, xzr
+	mov	x3, xzr
+	br	x4
+	.size	aarch64_trampoline, . - aarch64_trampoline
+
+/*
+ * aarch64_enter_kernel(entry, dtb): enter a kernel on this core the same
+ * way, making sure the MMU and D-cache are off at the current EL (they are
+ * already under QEMU; the loader never turns them on).
+ */
+	.global	aarch64_enter_kernel
+	.type	aarch64_enter_kernel, %function
+aarch64_enter_kernel:
+	mov	x4, x0
+	mrs	x5, CurrentEL
+	cmp	x5, #(2 << 2)
+	b.ne	1f
+	mrs	x6, sctlr_el2
+	bic	x6, x6, #(1 << 0)		/* M: MMU */
+	bic	x6, x6, #(1 << 2)		/* C: D-cache */
+	msr	sctlr_el2, x6
+	b	2f
+1:	mrs	x6, sctlr_el1
+	bic	x6, x6, #(1 << 0)
+	bic	x6, x6, #(1 << 2)
+	msr	sctlr_el1, x6
+2:	isb
+	mov	x0, x1
+	mov	x1, xzr
+	mov	x2, xzr
+	mov	x3, xzr
+	br	x4
+	.size	aarch64_enter_kernel, . - aarch64_enter_kernel
+
+/*
+ * Cache maintenance by address to the point of coherency, for the loader's
+ * copies and the launch slots it shares with cores whose MMU is off.
+ * aarch64_dcache_clean(base, size): clean and invalidate every line of
+ * [base, base + size) (CTR_EL0.DminLine gives the line size), then DSB.
+ */
+	.global	aarch64_dcache_clean
+	.type	aarch64_dcache_clean, %function
+aarch64_dcache_clean:
+	mrs	x3, ctr_el0
+	ubfx	x3, x3, #16, #4
+	mov	x2, #4
+	lsl	x2, x2, x3			/* line size in bytes */
+	add	x1, x0, x1			/* end */
+	sub	x3, x2, #1
+	bic	x0, x0, x3
+1:	cmp	x0, x1
+	b.hs	2f
+	dc	civac, x0
+	add	x0, x0, x2
+	b	1b
+2:	dsb	sy
+	ret
+	.size	aarch64_dcache_clean, . - aarch64_dcache_clean
+
+/* aarch64_icache_sync(): make new code visible to instruction fetch on every core. */
+	.global	aarch64_icache_sync
+	.type	aarch64_icache_sync, %function
+aarch64_icache_sync:
+	dsb	ish
+	ic	ialluis
+	dsb	ish
+	isb
+	ret
+	.size	aarch64_icache_sync, . - aarch64_icache_sync
+
+/* Current EL, SPx, synchronous: report the fault (cpu.c) and park. */
+	.org	0x200
+	mov	x0, #4
+	b	aarch64_exception

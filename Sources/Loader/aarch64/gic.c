@@ -1,0 +1,168 @@
+#include "aarch64.h"
+#include "arch.h"
+#include "desc.h"
+#include "dt.h"
+#include "lib.h"
+#include "log.h"
+#include "mmio.h"
+
+/* Bounded wait for a distributor write to take effect (GICD_CTLR.RWP). */
+#define RWP_SPINS	1000000
+
+static const char *ic_name(uint32_t kind)
+{
+	return kind == CLEAVE_IC_GICV3 ? "GICv3" : kind == CLEAVE_IC_GICV2 ? "GICv2" : "no GIC";
+}
+
+static const char *conduit_name(uint32_t conduit)
+{
+	return conduit == CLEAVE_CONDUIT_SMC ? "smc" : conduit == CLEAVE_CONDUIT_HVC ? "hvc" : "none";
+}
+
+/* The GIC kind a node's compatible names, or CLEAVE_IC_NONE. */
+static uint32_t gic_kind(const struct dt *dt, int node)
+{
+	if (dt_compatible(dt, node, "arm,gic-v3"))
+		return CLEAVE_IC_GICV3;
+	if (dt_compatible(dt, node, "arm,cortex-a15-gic") || dt_compatible(dt, node, "arm,gic-400") ||
+	    dt_compatible(dt, node, "arm,cortex-a9-gic") || dt_compatible(dt, node, "arm,cortex-a7-gic"))
+		return CLEAVE_IC_GICV2;
+	return CLEAVE_IC_NONE;
+}
+
+static int kernel_has_cpu(const struct cleave_desc *d, uint32_t kernel, uint64_t hwid)
+{
+	const struct cleave_kernel *k = desc_kernel(d, kernel);
+
+	for (uint32_t c = k->cpu_first; c < k->cpu_first + k->cpu_count; c++)
+		if (desc_cpu(d, c)->hwid == hwid)
+			return 1;
+	return 0;
+}
+
+static int wrong(const char *field, uint64_t value)
+{
+	log_error("descriptor: %s 0x%lx is wrong for AArch64", field, value);
+	return 1;
+}
+
+int arch_check_desc(const struct cleave_desc *d)
+{
+	int problems = 0, v3 = d->ic_kind == CLEAVE_IC_GICV3;
+
+	if (d->arch != CLEAVE_ARCH_AARCH64 || d->boot_mode != CLEAVE_BOOT_PSCI)
+		problems += wrong("arch/boot_mode (AArch64 with PSCI)", d->arch);
+	if (d->conduit - CLEAVE_CONDUIT_HVC > CLEAVE_CONDUIT_SMC - CLEAVE_CONDUIT_HVC)
+		problems += wrong("conduit", d->conduit);
+	if (!v3 && d->ic_kind != CLEAVE_IC_GICV2 && (d->ic_kind != CLEAVE_IC_NONE || d->route_count))
+		problems += wrong("ic_kind", d->ic_kind);
+	for (uint32_t r = 0; r < d->route_count; r++) {
+		const struct cleave_route *rt = desc_route(d, r);
+
+		/* An SPI, a byte of priority, and a target: a CPU of its kernel (v3) or 1-8 interfaces (v2). */
+		if (rt->irq - 32 > 1019 - 32 || rt->priority > 0xff ||
+		    (v3 ? !kernel_has_cpu(d, rt->kernel, rt->target) : rt->cpu_mask - 1 > 0xfe))
+			problems += wrong("route (INTID, priority or target)", rt->irq);
+	}
+	return problems;
+}
+
+int arch_check_live(const struct cleave_desc *d, const struct dt *live)
+{
+	int psci = dt_lookup(live, "/psci"), diffs = 0, depth = 0, node;
+	const char *method = psci >= 0 ? dt_prop_str(live, psci, "method") : 0;
+	uint32_t kind = CLEAVE_IC_NONE, rev = 0;
+	uint64_t dist = 0, second = 0, size;
+
+	if (!method || strcmp(method, conduit_name(d->conduit))) {
+		log_error("live DTB: /psci method is not %s", conduit_name(d->conduit));
+		diffs++;
+	}
+	for (node = dt_root(live); node >= 0; node = dt_next_node(live, node, &depth))
+		if (dt_prop(live, node, "interrupt-controller", 0) && dt_enabled(live, node) &&
+		    (kind = gic_kind(live, node)) != CLEAVE_IC_NONE)
+			break;
+	if (node >= 0) {
+		dt_reg_phys(live, node, 0, &dist, &size);
+		dt_reg_phys(live, node, 1, &second, &size);
+		/* The hardware's own word: GICD_PIDR2.ArchRev is 1-2 on GICv2, 3-4 on GICv3. */
+		rev = (mmio_read32(dist + (kind == CLEAVE_IC_GICV3 ? GICD_PIDR2_V3 : GICD_PIDR2_V2)) >> 4) & 15;
+	}
+	if (kind != d->ic_kind || dist != d->ic_base || second != d->ic_redist_base ||
+	    (kind && (rev + 1) / 2 != kind - 1)) {
+		log_error("live DTB: %s at 0x%lx / 0x%lx (revision %u); descriptor: %s at 0x%lx / 0x%lx",
+			  ic_name(kind), dist, second, rev, ic_name(d->ic_kind), d->ic_base, d->ic_redist_base);
+		diffs++;
+	}
+	if (!diffs)
+		log_info("live %s at 0x%lx / 0x%lx (revision %u), PSCI via %s", ic_name(kind), dist, second, rev,
+			 method);
+	return diffs;
+}
+
+static void wait_rwp(uint64_t dist)
+{
+	for (unsigned i = 0; i < RWP_SPINS; i++)
+		if (!(mmio_read32(dist + GICD_CTLR) & GICD_CTLR_RWP))
+			return;
+	fail("GIC distributor at 0x%lx: GICD_CTLR.RWP stuck", dist);
+}
+
+/* Put an interrupt in Group 1 (non-secure), and on GICv3 clear its group modifier. */
+static void group1(uint64_t dist, uint32_t irq, int v3)
+{
+	uint64_t reg = 4 * (irq / 32);
+	uint32_t bit = 1u << (irq % 32);
+
+	mmio_write32(dist + GICD_IGROUPR + reg, mmio_read32(dist + GICD_IGROUPR + reg) | bit);
+	if (v3)
+		mmio_write32(dist + GICD_IGRPMODR + reg, mmio_read32(dist + GICD_IGRPMODR + reg) & ~bit);
+}
+
+/*
+ * Program the distributor, the one piece of the GIC every kernel shares:
+ * each route's SPI goes to its owner (GICv2: the ITARGETSR byte; GICv3:
+ * IROUTER = the owner's boot core affinity), with its priority, in Group 1
+ * (non-secure). SPIs stay disabled: enabling one is its owner's call. CPU
+ * interfaces, redistributors, SGIs and PPIs belong to the cores and are left
+ * to the kernels.
+ */
+void arch_init_ic(const struct cleave_desc *d)
+{
+	uint64_t dist = d->ic_base;
+	int v3 = d->ic_kind == CLEAVE_IC_GICV3;
+	uint32_t lines;
+
+	if (d->ic_kind == CLEAVE_IC_NONE)
+		return;
+	lines = ((mmio_read32(dist + GICD_TYPER) & 0x1f) + 1) * 32;
+	/* Groups off first; GICv3 then turns on affinity routing, which IROUTER needs. */
+	mmio_write32(dist + GICD_CTLR, v3 ? mmio_read32(dist + GICD_CTLR) & GICD_CTLR_ARE : 0);
+	if (v3) {
+		wait_rwp(dist);
+		mmio_write32(dist + GICD_CTLR, GICD_CTLR_ARE);
+		wait_rwp(dist);
+	}
+	for (uint32_t r = 0; r < d->route_count; r++) {
+		const struct cleave_route *rt = desc_route(d, r);
+
+		if (rt->irq >= lines)
+			fail("route: INTID %u is beyond the distributor's %u lines", rt->irq, lines);
+		if (v3)
+			mmio_write64(dist + GICD_IROUTER + 8 * rt->irq, rt->target);
+		else
+			mmio_write8(dist + GICD_ITARGETSR + rt->irq, (uint8_t)rt->cpu_mask);
+		mmio_write8(dist + GICD_IPRIORITYR + rt->irq, (uint8_t)rt->priority);
+		group1(dist, rt->irq, v3);
+	}
+	/*
+	 * Enable Group 0 and Group 1 (one security state; GICv2 without the
+	 * Security Extensions reads bit 0 alone). As a non-secure access to a
+	 * two-state GICv3 the same bits are EnableGrp1 and EnableGrp1A.
+	 */
+	mmio_write32(dist + GICD_CTLR, (v3 ? GICD_CTLR_ARE : 0) | 3);
+	if (v3)
+		wait_rwp(dist);
+	log_info("%s distributor at 0x%lx on: %u route%s programmed, %u lines", ic_name(d->ic_kind), dist,
+		 d->route_count, d->route_count == 1 ? "" : "s", lines);
+}

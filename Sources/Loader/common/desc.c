@@ -1,0 +1,141 @@
+#include <stddef.h>
+
+#include "arch.h"
+#include "desc.h"
+#include "digest.h"
+#include "dt.h"
+#include "launch.h"
+#include "lib.h"
+#include "log.h"
+
+#define KNOWN_KERNEL_FLAGS	(CLEAVE_KERNEL_OWNS_IC | CLEAVE_KERNEL_RESETS_IC)
+
+/* check_header() walks the six count/offset pairs as one array. */
+_Static_assert(offsetof(struct cleave_desc, bank_offset) - offsetof(struct cleave_desc, kernel_count) == 44,
+	       "table count/offset pairs are contiguous");
+
+/*
+ * Refuse a damaged descriptor. The host tool writes descriptors, so damage
+ * means corruption or a tool bug: a line naming the part and the field is
+ * enough to find it, and keeps the loader small.
+ */
+static __attribute__((noreturn, noinline)) void bad(const char *part, const char *field, uint64_t value)
+{
+	fail("descriptor: " NAME ": bad %s (0x%lx); refusing to boot", part, field, value);
+}
+
+/* Is [offset, offset + size) outside the payload? */
+static int outside(const struct cleave_desc *d, uint64_t offset, uint64_t size)
+{
+	return range_wraps(offset, size) || offset + size > d->payload_size;
+}
+
+static void check_header(const struct cleave_desc *d, uint64_t avail)
+{
+	static const uint8_t zero[4];
+	const size_t at = offsetof(struct cleave_desc, crc32);
+	const uint32_t *table = (const uint32_t *)(desc_bytes(d) + offsetof(struct cleave_desc, kernel_count));
+	static const uint8_t entry[6] = {
+		sizeof(struct cleave_kernel), sizeof(struct cleave_cpu), sizeof(struct cleave_segment),
+		sizeof(struct cleave_route), sizeof(struct cleave_channel), sizeof(struct cleave_range),
+	};
+	uint32_t crc;
+
+	if (avail < sizeof(*d) || d->magic != CLEAVE_DESC_MAGIC)
+		fail("descriptor: no \"CLVE\" magic (0x%x): nothing packed after the loader?", d->magic);
+	if (d->version != CLEAVE_DESC_VERSION)
+		fail("descriptor: version %u, this loader reads version %u", d->version, CLEAVE_DESC_VERSION);
+	if (d->header_size != sizeof(*d) || d->total_size < sizeof(*d) || d->total_size > avail ||
+	    d->payload_size < d->total_size || d->payload_size > avail)
+		bad("header", "header_size/total_size/payload_size", d->total_size);
+	crc = crc32_update(0, d, at);
+	crc = crc32_update(crc, zero, sizeof(zero));
+	crc = crc32_update(crc, desc_bytes(d) + at + 4, d->total_size - at - 4);
+	if (crc != d->crc32)
+		fail("descriptor: CRC-32 0x%08x, header says 0x%08x: damaged; refusing to boot", crc, d->crc32);
+	/* The six tables, as count/offset pairs in header order. */
+	for (unsigned t = 0; t < 6; t++) {
+		uint32_t count = table[2 * t], offset = table[2 * t + 1];
+
+		if (count && ((offset & 7) || offset < sizeof(*d) ||
+			      (uint64_t)offset + (uint64_t)count * entry[t] > d->total_size))
+			bad("header", "table offset", offset);
+	}
+	if (d->kernel_count - 1 >= LOADER_MAX_KERNELS || !d->cpu_count || !d->bank_count)
+		bad("header", "kernel/cpu/bank count", d->kernel_count);
+}
+
+static void check_kernel(const struct cleave_desc *d, uint32_t i)
+{
+	const struct cleave_kernel *k = desc_kernel(d, i);
+	const uint8_t *dtb = (const uint8_t *)(uintptr_t)desc_payload(d, k->dtb_offset);
+	int entry_ok = 0;
+
+	if (!k->name[0] || k->index != i || k->protocol - 1 > 1 || (k->flags & ~KNOWN_KERNEL_FLAGS))
+		bad(k->name, "name/index/protocol/flags", i);
+	if (!k->cpu_count || (uint64_t)k->cpu_first + k->cpu_count > d->cpu_count ||
+	    k->boot_cpu - k->cpu_first >= k->cpu_count)
+		bad(k->name, "cpu_first/cpu_count/boot_cpu", k->boot_cpu);
+	for (uint32_t c = k->cpu_first; c < k->cpu_first + k->cpu_count; c++) {
+		const struct cleave_cpu *cpu = desc_cpu(d, c);
+
+		if (cpu->kernel != i || cpu->flags != (c == k->boot_cpu ? CLEAVE_CPU_BOOT : 0))
+			bad(k->name, "cpu table entry", c);
+	}
+	if (!k->segment_count || (uint64_t)k->segment_first + k->segment_count > d->segment_count)
+		bad(k->name, "segment_first/segment_count", k->segment_first);
+	for (uint32_t s = k->segment_first; s < k->segment_first + k->segment_count; s++) {
+		const struct cleave_segment *seg = desc_segment(d, s);
+
+		if (outside(d, seg->src_offset, seg->file_size) || seg->file_size > seg->mem_size ||
+		    range_wraps(seg->dest, seg->mem_size))
+			bad(k->name, "segment", s);
+		entry_ok |= k->entry - seg->dest < seg->mem_size;
+	}
+	if (!entry_ok || (k->entry & 3))
+		bad(k->name, "entry", k->entry);
+	if (outside(d, k->dtb_offset, k->dtb_size) || k->dtb_size < 40 || dt_be32(dtb) != DT_MAGIC ||
+	    dt_be32(dtb + 4) > k->dtb_size || range_wraps(k->dtb_addr, k->dtb_size) || (k->dtb_addr & 7))
+		bad(k->name, "DTB", k->dtb_offset);
+	if (outside(d, k->image_offset, k->image_size))
+		bad(k->name, "image_offset/image_size", k->image_offset);
+}
+
+void desc_check(const struct cleave_desc *d, uint64_t avail)
+{
+	int problems, resetting = 0;
+
+	check_header(d, avail);
+	for (uint32_t i = 0; i < d->kernel_count; i++) {
+		check_kernel(d, i);
+		resetting += !!(desc_kernel(d, i)->flags & CLEAVE_KERNEL_RESETS_IC);
+	}
+	if (resetting > 1)
+		bad("header", "kernels resetting the interrupt controller", resetting);
+	/* CPUs outside every kernel's range were not checked above. */
+	for (uint32_t i = 0; i < d->cpu_count; i++)
+		if (desc_cpu(d, i)->kernel >= d->kernel_count)
+			bad("cpu", "kernel", i);
+	for (uint32_t r = 0; r < d->route_count; r++)
+		if (desc_route(d, r)->kernel >= d->kernel_count)
+			bad("route", "kernel", r);
+	for (uint32_t i = 0; i < d->channel_count; i++) {
+		const struct cleave_channel *ch = desc_channel(d, i);
+
+		if (ch->end_count - 2 > CLEAVE_CHANNEL_MAX_ENDS - 2 || (ch->flags & ~CLEAVE_CHANNEL_MULTIPLEXED) ||
+		    ch->region.size < sizeof(struct cleave_channel_header) ||
+		    range_wraps(ch->region.base, ch->region.size) || (ch->region.base & 63))
+			bad(ch->name, "end_count/flags/region", ch->region.base);
+		for (uint32_t e = 0; e < ch->end_count; e++)
+			if (ch->ends[e].kernel >= d->kernel_count || ch->ends[e].cpu >= d->cpu_count ||
+			    desc_cpu(d, ch->ends[e].cpu)->kernel != ch->ends[e].kernel)
+				bad(ch->name, "end", e);
+	}
+	for (uint32_t b = 0; b < d->bank_count; b++)
+		if (!desc_bank(d, b)->size || range_wraps(desc_bank(d, b)->base, desc_bank(d, b)->size))
+			bad("bank", "range", desc_bank(d, b)->base);
+	problems = arch_check_desc(d);
+	if (problems)
+		fail("descriptor: %d architecture field%s wrong (above); refusing to boot",
+		     problems, problems == 1 ? "" : "s");
+}

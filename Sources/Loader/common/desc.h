@@ -1,0 +1,64 @@
+/*
+ * Reading the boot descriptor (cleave_boot.h): typed access to its tables,
+ * and the one validation pass the loader runs before trusting any of it.
+ */
+#ifndef LOADER_DESC_H
+#define LOADER_DESC_H
+
+#include <stdint.h>
+
+#include "cleave_boot.h"
+
+static inline const uint8_t *desc_bytes(const struct cleave_desc *d)
+{
+	return (const uint8_t *)d;
+}
+
+static inline const struct cleave_kernel *desc_kernel(const struct cleave_desc *d, uint32_t i)
+{
+	return (const struct cleave_kernel *)(desc_bytes(d) + d->kernel_offset) + i;
+}
+
+static inline const struct cleave_cpu *desc_cpu(const struct cleave_desc *d, uint32_t i)
+{
+	return (const struct cleave_cpu *)(desc_bytes(d) + d->cpu_offset) + i;
+}
+
+static inline const struct cleave_segment *desc_segment(const struct cleave_desc *d, uint32_t i)
+{
+	return (const struct cleave_segment *)(desc_bytes(d) + d->segment_offset) + i;
+}
+
+static inline const struct cleave_route *desc_route(const struct cleave_desc *d, uint32_t i)
+{
+	return (const struct cleave_route *)(desc_bytes(d) + d->route_offset) + i;
+}
+
+static inline const struct cleave_channel *desc_channel(const struct cleave_desc *d, uint32_t i)
+{
+	return (const struct cleave_channel *)(desc_bytes(d) + d->channel_offset) + i;
+}
+
+static inline const struct cleave_range *desc_bank(const struct cleave_desc *d, uint32_t i)
+{
+	return (const struct cleave_range *)(desc_bytes(d) + d->bank_offset) + i;
+}
+
+/* A payload offset as an address (offsets count from the descriptor's first byte). */
+static inline uint64_t desc_payload(const struct cleave_desc *d, uint64_t offset)
+{
+	return (uint64_t)(uintptr_t)d + offset;
+}
+
+/* Names are NUL-padded, not always NUL-terminated: print them with this. */
+#define NAME	"%.16s"
+
+/*
+ * Validate the descriptor at d, of which avail bytes are readable memory:
+ * header, CRC-32, every table inside total_size, every cross-reference
+ * between tables, every payload reference inside payload_size, and the
+ * architecture's own fields. Refuses (fail()) on the first damage found.
+ */
+void desc_check(const struct cleave_desc *d, uint64_t avail);
+
+#endif /* LOADER_DESC_H */

@@ -1,0 +1,56 @@
+/*
+ * The launch table: how the loader hands a kernel to a core it started.
+ *
+ * One 64-byte slot (a cache line) per kernel, indexed by kernel index, which
+ * the firmware passes to the trampoline as its context. The loader fills
+ * entry and dtb, starts the kernel's boot core at the trampoline, and polls
+ * checkin. The trampoline, running with the MMU and caches off:
+ *   1. writes checkin = LAUNCH_CHECKED_IN | its hardware id;
+ *   2. waits until go != 0, then until the counter reaches not_before;
+ *   3. enters the kernel with its protocol's registers (AArch64: x0 = dtb,
+ *      x1-x3 = 0; RISC-V: a0 = hart id, a1 = dtb).
+ * Holding kernels at step 2 lets the loader finish its own messages before
+ * any kernel prints, and start a distributor-resetting kernel first.
+ *
+ * Offsets are macros so the assembly trampoline uses the same layout.
+ */
+#ifndef LOADER_LAUNCH_H
+#define LOADER_LAUNCH_H
+
+#define LAUNCH_ENTRY		0
+#define LAUNCH_DTB		8
+#define LAUNCH_CHECKIN		16
+#define LAUNCH_GO		24
+#define LAUNCH_NOT_BEFORE	32
+#define LAUNCH_SLOT_SHIFT	6
+#define LAUNCH_CHECKED_IN_BIT	63
+
+/* At most this many kernels in one descriptor. */
+#define LOADER_MAX_KERNELS	64
+
+#ifndef __ASSEMBLER__
+#include <stddef.h>
+#include <stdint.h>
+
+#define LAUNCH_CHECKED_IN	((uint64_t)1 << LAUNCH_CHECKED_IN_BIT)
+
+struct launch_slot {
+	uint64_t entry;
+	uint64_t dtb;
+	volatile uint64_t checkin;
+	volatile uint64_t go;
+	uint64_t not_before;
+	uint64_t reserved[3];
+};
+
+_Static_assert(sizeof(struct launch_slot) == 1u << LAUNCH_SLOT_SHIFT, "launch slot size");
+_Static_assert(offsetof(struct launch_slot, entry) == LAUNCH_ENTRY, "launch entry");
+_Static_assert(offsetof(struct launch_slot, dtb) == LAUNCH_DTB, "launch dtb");
+_Static_assert(offsetof(struct launch_slot, checkin) == LAUNCH_CHECKIN, "launch checkin");
+_Static_assert(offsetof(struct launch_slot, go) == LAUNCH_GO, "launch go");
+_Static_assert(offsetof(struct launch_slot, not_before) == LAUNCH_NOT_BEFORE, "launch not_before");
+
+extern struct launch_slot loader_launch[LOADER_MAX_KERNELS];
+#endif
+
+#endif /* LOADER_LAUNCH_H */

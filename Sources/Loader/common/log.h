@@ -1,0 +1,23 @@
+/*
+ * Console lines with a fixed prefix and level, one per call:
+ *   cleave|INFO|cpu0: <message>
+ *   cleave|ERROR|cpu0: <message>
+ * fail() is the single way to give up: it prints an ERROR line and parks.
+ */
+#ifndef LOADER_LOG_H
+#define LOADER_LOG_H
+
+#include <stdint.h>
+
+void log_line(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#define log_info(...)	log_line("INFO", __VA_ARGS__)
+#define log_error(...)	log_line("ERROR", __VA_ARGS__)
+
+/* Microseconds and deadlines on the architecture's counter. */
+uint64_t time_us_since(uint64_t start);
+uint64_t time_deadline_ms(uint64_t ms);
+int time_passed(uint64_t deadline);
+
+#endif /* LOADER_LOG_H */
