@@ -363,12 +363,12 @@ public struct Resolver {
 
   // MARK: Images
 
-  /// Room for a kernel's DTB at the top of its first memory range: 64 KiB for
-  /// the board's common nodes, plus room for each CPU, device and channel node
-  /// it will hold, in whole 64 KiB.
+  /// Room for a kernel's DTB at the top of its first memory range: 32 KiB for
+  /// the board's common nodes plus room for each CPU, device and channel node
+  /// it will hold, in whole 64 KiB (a QEMU virt kernel's tree is about 10 KiB).
   static func dtbSlotSize(kernel: Partition.Kernel, channels: [Partition.Channel]) -> UInt64 {
     let ends = channels.filter { $0.members.contains(kernel.index) }.count
-    let bytes = dtbSlot + UInt64(kernel.cpus.count) * 512 + UInt64(kernel.allDevices.count) * 1024 + UInt64(ends) * 1024
+    let bytes = dtbSlot / 2 + UInt64(kernel.cpus.count) * 512 + UInt64(kernel.allDevices.count) * 1024 + UInt64(ends) * 1024
     return (bytes + dtbSlot - 1) / dtbSlot * dtbSlot
   }
 
