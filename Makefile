@@ -5,7 +5,7 @@ BOARD      ?= dts/qemu-virt-aarch64-gicv3.dts
 PLAN       ?= dts/qemu-virt-aarch64-gicv3.plan.yaml
 RELEASE    := .build/release/cleave
 
-.PHONY: all build deps linux test demo boards fuzz lint clean
+.PHONY: all build deps linux test demo boards fuzz bench lint clean
 
 all: build
 
@@ -32,6 +32,11 @@ demo: build
 # checks, FUZZ_TIME seconds each (default 180). Not part of make test.
 fuzz: deps
 	bash scripts/fuzz.sh
+
+# Figures side by side (dtc, scale, overlap checking); not part of make test.
+bench: build
+	cd Bench && $(SWIFT) build -c release >/dev/null
+	python3 bench/run.py
 
 # Regenerates the QEMU boards in dts/ from QEMU's own dumpdtb.
 boards: deps

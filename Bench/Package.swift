@@ -1,0 +1,16 @@
+// swift-tools-version:6.0
+// Measurements that need cleave's libraries in-process (overlap checking in
+// isolation) and a do-nothing Swift binary as the start-up baseline. Kept out
+// of the main package so `make test` never builds it; `make bench` does.
+import PackageDescription
+
+let package = Package(
+  name: "cleave-bench",
+  dependencies: [.package(path: "..")],
+  targets: [
+    .executableTarget(
+      name: "cleave-bench",
+      dependencies: [.product(name: "Partitioning", package: "main")]),
+    .executableTarget(name: "swift-nothing"),
+  ]
+)

@@ -1,0 +1,1 @@
+// The start-up baseline: a Swift executable that does nothing.
