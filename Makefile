@@ -5,9 +5,20 @@ BOARD      ?= dts/qemu-virt-aarch64-gicv3.dts
 PLAN       ?= dts/qemu-virt-aarch64-gicv3.plan.yaml
 RELEASE    := .build/release/cleave
 
-.PHONY: all build deps linux test demo boards fuzz bench lint clean
+.PHONY: all build deps linux test demo boards fuzz bench lint clean probe-images
 
 all: build
+
+# The freestanding loader and probe kernel (targets loader, probes).
+include mk/loader.mk
+
+# Every probe image a plan in dts/ names (build/probes/ARCH-ADDR.elf), each
+# the probe object linked at the base of that kernel's memory.
+PROBE_IMAGES := $(sort $(shell grep -ho 'build/probes/[a-z0-9]*-0x[0-9a-fA-F]*\.elf' dts/*.plan.yaml 2>/dev/null))
+probe-images: $(PROBE_IMAGES)
+
+build/probes/aarch64-%.elf: build/probe-aarch64.o scripts/probe.sh linker/probe-aarch64.ld
+	@bash scripts/probe.sh aarch64 $* $@
 
 build: deps
 	$(SWIFT) build -c release --product cleave
@@ -19,14 +30,15 @@ deps:
 linux: deps
 	@bash scripts/linux.sh
 
-test: deps linux
+test: deps linux loader probe-images
 	$(SWIFT) build --build-tests
 	CLEAVE_BIN=$(CURDIR)/.build/debug/cleave $(SWIFT) test --skip-build
 
-demo: build
+demo: build loader probe-images
 	$(RELEASE) inspect $(BOARD)
 	$(RELEASE) check $(PLAN)
 	$(RELEASE) build $(PLAN) -o build/demo
+	$(RELEASE) run build/demo
 
 # libFuzzer over the DTB reader + machine view and the plan parser + resolver +
 # checks, FUZZ_TIME seconds each (default 180). Not part of make test.

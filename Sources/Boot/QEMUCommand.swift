@@ -11,8 +11,10 @@ public struct QEMUCommand: Sendable, Equatable {
   /// (`// qemu: -M virt,... -smp 8 -m 2G`, as scripts/boards.sh writes), else
   /// options derived from the machine: CPU count, RAM, GIC version, and
   /// virtualization when PSCI is called through SMC.
-  public static func make(target: Plan.Target, board: String, machine: Machine, image: String, extra: [String] = []) -> QEMUCommand {
-    let machineOptions = recordedOptions(board) ?? derivedOptions(target: target, machine: machine)
+  public static func make(
+    target: Plan.Target, board: String, machine: Machine, image: String, machineOptions given: [String]? = nil, extra: [String] = []
+  ) -> QEMUCommand {
+    let machineOptions = given ?? recordedOptions(board) ?? derivedOptions(target: target, machine: machine)
     switch target {
     case .aarch64:
       return QEMUCommand(

@@ -26,6 +26,9 @@ struct RunCommand: ParsableCommand {
   @Option(help: "The loader binary, when building from a plan.")
   var loader: String?
 
+  @Option(help: "QEMU machine options to use instead of the board's (\"-M virt,gic-version=3 -smp 4 -m 2G\"): boot the partition on another machine.")
+  var machineOptions: String?
+
   func run() throws {
     var out = target
     var scratch: String?
@@ -46,7 +49,9 @@ struct RunCommand: ParsableCommand {
     }
     guard let targetArch = Plan.Target(rawValue: report.target) else { throw UnusableInput(message: "\(out): unknown target \(report.target)") }
     let machine = try loadMachine(report.board, includes: [])
-    let command = QEMUCommand.make(target: targetArch, board: report.board, machine: machine, image: image)
+    let command = QEMUCommand.make(
+      target: targetArch, board: report.board, machine: machine, image: image,
+      machineOptions: machineOptions.map { $0.split(separator: " ").map(String.init) })
     let kernels = report.kernels.map(\.name)
     if !quiet { print("cleave run: \(command.shellLine)") }
     let result = try BootRun.run(command, expecting: kernels, timeout: timeout, echo: quiet ? nil : echoLine)

@@ -53,7 +53,7 @@ struct DescriptorTests {
     let header = bytes.withUnsafeBytes { $0.loadUnaligned(as: cleave_desc.self) }
     #expect(header.magic == CLEAVE_DESC_MAGIC)
     #expect(Int(header.total_size) == bytes.count)
-    #expect(header.kernel_count == 2)
+    #expect(header.kernel_count == 3)
     #expect(header.cpu_count == 8)
     #expect(header.ic_kind == CLEAVE_IC_GICV3)
     #expect(header.conduit == CLEAVE_CONDUIT_SMC)
@@ -63,7 +63,7 @@ struct DescriptorTests {
     let k1 = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: Int(header.kernel_offset) + MemoryLayout<cleave_kernel>.size, as: cleave_kernel.self) }
     let name = withUnsafeBytes(of: k1.name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     #expect(name == "k1")
-    #expect(k1.cpu_first == 4 && k1.cpu_count == 4)
+    #expect(k1.cpu_first == 4 && k1.cpu_count == 2)
     #expect(k1.dtb_addr == p.kernels[1].dtb?.base)
     let routes = (0..<Int(header.route_count)).map { i in
       bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: Int(header.route_offset) + i * MemoryLayout<cleave_route>.size, as: cleave_route.self) }

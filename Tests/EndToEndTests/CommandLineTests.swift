@@ -19,9 +19,9 @@ struct CommandLineTests {
     #expect(clean.status == 0, "\(clean.stdoutText) \(clean.summary)")
     #expect(clean.stdoutText.contains("0 errors, 0 warnings"))
 
-    // Plant: k1's tree also claims k0's first 16 MiB, enables cpu@0 and the UART.
+    // Plant: k1's tree also claims the top half of k0's memory, enables cpu@0 and the UART.
     var planted = try String(contentsOfFile: out + "/kernels/k1.dts", encoding: .utf8)
-    planted = planted.replacingOccurrences(of: "reg = <0x00 0x80600000 0x00 0x3f600000>;", with: "reg = <0x00 0x41000000 0x00 0x7ec00000>;")
+    planted = planted.replacingOccurrences(of: "reg = <0x00 0x45000000 0x00 0x4000000>;", with: "reg = <0x00 0x43000000 0x00 0x4000000>;")
     let k0Source = try String(contentsOfFile: out + "/kernels/k0.dts", encoding: .utf8)
     let cpu0 = try #require(k0Source.range(of: "\t\tcpu0: cpu@0 {"), "k0's tree has cpu@0")
     let cpu0End = try #require(k0Source.range(of: "\t\t};\n", range: cpu0.upperBound..<k0Source.endIndex))

@@ -52,7 +52,7 @@ struct RunResult: Sendable {
 /// output. A program still running after ``runTimeLimit`` is killed and recorded as a
 /// failure at the caller's location.
 func run(
-  _ executable: String, _ arguments: [String], stdin: Data? = nil,
+  _ executable: String, _ arguments: [String], stdin: Data? = nil, timeLimit: TimeInterval = runTimeLimit,
   sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> RunResult {
   ignoreBrokenPipes()
@@ -87,13 +87,13 @@ func run(
   }
 
   var timedOut = false
-  if exited.wait(timeout: .now() + runTimeLimit) == .timedOut {
+  if exited.wait(timeout: .now() + timeLimit) == .timedOut {
     timedOut = true
     kill(process.processIdentifier, SIGKILL)
     _ = exited.wait(timeout: .now() + 5)
   }
   // A killed program's own children (dtc, cpp) may still hold the pipes open.
-  _ = readers.wait(timeout: .now() + (timedOut ? 2 : runTimeLimit))
+  _ = readers.wait(timeout: .now() + (timedOut ? 2 : timeLimit))
   let result = RunResult(
     status: process.isRunning ? SIGKILL : process.terminationStatus,
     signalled: timedOut || process.terminationReason == .uncaughtSignal, timedOut: timedOut,
@@ -101,7 +101,7 @@ func run(
   if timedOut {
     let command = ([executable] + arguments).joined(separator: " ")
     Issue.record(
-      "hang: `\(command)` was still running after \(Int(runTimeLimit)) s and was killed",
+      "hang: `\(command)` was still running after \(Int(timeLimit)) s and was killed",
       sourceLocation: sourceLocation)
   }
   return result

@@ -189,6 +189,17 @@ struct cleave_channel_header {
 	volatile uint64_t pending[CLEAVE_CHANNEL_MAX_ENDS];	/* per receiving member: bit b = channel end b rang */
 	uint32_t reserved[4];
 	struct cleave_ring ring[CLEAVE_CHANNEL_MAX_ENDS];
+	/*
+	 * How to ring member i, written by member i before it sets its ready
+	 * bit (a kernel's tree names no foreign CPU, so peers learn it here):
+	 * the address of the CPU that takes member i's doorbell, as the sender's
+	 * interrupt controller wants it (GICv3: MPIDR affinity, Aff3 in bits
+	 * 39:32, for ICC_SGI1R_EL1; GICv2: its CPU-interface bit for the
+	 * GICD_SGIR target list; RISC-V: the hart id), and the doorbell
+	 * interrupt it listens on (the SGI number on GIC).
+	 */
+	volatile uint64_t doorbell_target[CLEAVE_CHANNEL_MAX_ENDS];
+	volatile uint32_t doorbell_irq[CLEAVE_CHANNEL_MAX_ENDS];
 };
 
 _Static_assert(sizeof(struct cleave_range) == 16, "cleave_range");
@@ -200,5 +211,7 @@ _Static_assert(sizeof(struct cleave_route) == 24, "cleave_route");
 _Static_assert(sizeof(struct cleave_channel_end) == 16, "cleave_channel_end");
 _Static_assert(sizeof(struct cleave_channel) == 104, "cleave_channel");
 _Static_assert(sizeof(struct cleave_ring) == 64 + CLEAVE_RING_SLOTS * CLEAVE_MSG_SIZE, "cleave_ring");
+_Static_assert(sizeof(struct cleave_channel_header) == 56 + CLEAVE_CHANNEL_MAX_ENDS * (sizeof(struct cleave_ring) + 12),
+	       "cleave_channel_header");
 
 #endif /* CLEAVE_BOOT_H */

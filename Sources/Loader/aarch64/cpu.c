@@ -1,7 +1,6 @@
 #include "aarch64.h"
 #include "arch.h"
 #include "entry.h"
-#include "log.h"
 
 uint64_t arch_cpu_id(void)
 {
@@ -57,15 +56,4 @@ void arch_park(void)
 {
 	for (;;)
 		aarch64_wfe();
-}
-
-/* The one vector the loader can take: 4, a synchronous exception at this EL. */
-void aarch64_exception(uint64_t vector)
-{
-	static int once;
-
-	if (once++)
-		arch_park();
-	fail("exception (vector %lu): ESR 0x%lx, ELR 0x%lx, FAR 0x%lx", vector, aarch64_esr(), aarch64_elr(),
-	     aarch64_far());
 }

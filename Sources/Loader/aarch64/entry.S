@@ -167,7 +167,39 @@ aarch64_icache_sync:
 	ret
 	.size	aarch64_icache_sync, . - aarch64_icache_sync
 
-/* Current EL, SPx, synchronous: report the fault (cpu.c) and park. */
+/*
+ * A synchronous exception in the loader (a bug: it expects none) reports
+ * fail("exception: ESR, ELR, FAR") and parks; a second one, say from fail()
+ * itself, just parks.
+ */
+fault:
+	adrp	x4, fault_taken
+	add	x4, x4, :lo12:fault_taken
+	ldr	w5, [x4]
+	cbnz	w5, 3f
+	str	w4, [x4]
+	mrs	x3, CurrentEL
+	cmp	x3, #(2 << 2)
+	b.ne	1f
+	mrs	x1, esr_el2
+	mrs	x2, elr_el2
+	mrs	x3, far_el2
+	b	2f
+1:	mrs	x1, esr_el1
+	mrs	x2, elr_el1
+	mrs	x3, far_el1
+2:	adr	x0, fault_message
+	b	fail
+3:	wfe
+	b	3b
+fault_message:
+	.asciz	"exception: ESR 0x%lx, ELR 0x%lx, FAR 0x%lx"
+
+/* Current EL, SPx, synchronous. */
 	.org	0x200
-	mov	x0, #4
-	b	aarch64_exception
+	b	fault
+
+	.bss
+	.balign	4
+fault_taken:
+	.space	4

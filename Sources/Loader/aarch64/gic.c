@@ -51,7 +51,7 @@ int arch_check_desc(const struct cleave_desc *d)
 	int problems = 0, v3 = d->ic_kind == CLEAVE_IC_GICV3;
 
 	if (d->arch != CLEAVE_ARCH_AARCH64 || d->boot_mode != CLEAVE_BOOT_PSCI)
-		problems += wrong("arch/boot_mode (AArch64 with PSCI)", d->arch);
+		problems += wrong("arch/boot_mode", d->arch);
 	if (d->conduit - CLEAVE_CONDUIT_HVC > CLEAVE_CONDUIT_SMC - CLEAVE_CONDUIT_HVC)
 		problems += wrong("conduit", d->conduit);
 	if (!v3 && d->ic_kind != CLEAVE_IC_GICV2 && (d->ic_kind != CLEAVE_IC_NONE || d->route_count))
@@ -62,7 +62,7 @@ int arch_check_desc(const struct cleave_desc *d)
 		/* An SPI, a byte of priority, and a target: a CPU of its kernel (v3) or 1-8 interfaces (v2). */
 		if (rt->irq - 32 > 1019 - 32 || rt->priority > 0xff ||
 		    (v3 ? !kernel_has_cpu(d, rt->kernel, rt->target) : rt->cpu_mask - 1 > 0xfe))
-			problems += wrong("route (INTID, priority or target)", rt->irq);
+			problems += wrong("route", rt->irq);
 	}
 	return problems;
 }
@@ -105,7 +105,7 @@ static void wait_rwp(uint64_t dist)
 	for (unsigned i = 0; i < RWP_SPINS; i++)
 		if (!(mmio_read32(dist + GICD_CTLR) & GICD_CTLR_RWP))
 			return;
-	fail("GIC distributor at 0x%lx: GICD_CTLR.RWP stuck", dist);
+	fail("GICD_CTLR.RWP stuck at 0x%lx", dist);
 }
 
 /* Put an interrupt in Group 1 (non-secure), and on GICv3 clear its group modifier. */
@@ -147,7 +147,7 @@ void arch_init_ic(const struct cleave_desc *d)
 		const struct cleave_route *rt = desc_route(d, r);
 
 		if (rt->irq >= lines)
-			fail("route: INTID %u is beyond the distributor's %u lines", rt->irq, lines);
+			fail("INTID %u beyond the GIC's %u lines", rt->irq, lines);
 		if (v3)
 			mmio_write64(dist + GICD_IROUTER + 8 * rt->irq, rt->target);
 		else
@@ -163,6 +163,5 @@ void arch_init_ic(const struct cleave_desc *d)
 	mmio_write32(dist + GICD_CTLR, (v3 ? GICD_CTLR_ARE : 0) | 3);
 	if (v3)
 		wait_rwp(dist);
-	log_info("%s distributor at 0x%lx on: %u route%s programmed, %u lines", ic_name(d->ic_kind), dist,
-		 d->route_count, d->route_count == 1 ? "" : "s", lines);
+	log_info("%s distributor on, %u routes programmed", ic_name(d->ic_kind), d->route_count);
 }

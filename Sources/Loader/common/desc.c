@@ -47,7 +47,7 @@ static void check_header(const struct cleave_desc *d, uint64_t avail)
 		fail("descriptor: version %u, this loader reads version %u", d->version, CLEAVE_DESC_VERSION);
 	if (d->header_size != sizeof(*d) || d->total_size < sizeof(*d) || d->total_size > avail ||
 	    d->payload_size < d->total_size || d->payload_size > avail)
-		bad("header", "header_size/total_size/payload_size", d->total_size);
+		bad("header", "size", d->total_size);
 	crc = crc32_update(0, d, at);
 	crc = crc32_update(crc, zero, sizeof(zero));
 	crc = crc32_update(crc, desc_bytes(d) + at + 4, d->total_size - at - 4);
@@ -62,7 +62,7 @@ static void check_header(const struct cleave_desc *d, uint64_t avail)
 			bad("header", "table offset", offset);
 	}
 	if (d->kernel_count - 1 >= LOADER_MAX_KERNELS || !d->cpu_count || !d->bank_count)
-		bad("header", "kernel/cpu/bank count", d->kernel_count);
+		bad("header", "count", d->kernel_count);
 }
 
 static void check_kernel(const struct cleave_desc *d, uint32_t i)
@@ -72,10 +72,10 @@ static void check_kernel(const struct cleave_desc *d, uint32_t i)
 	int entry_ok = 0;
 
 	if (!k->name[0] || k->index != i || k->protocol - 1 > 1 || (k->flags & ~KNOWN_KERNEL_FLAGS))
-		bad(k->name, "name/index/protocol/flags", i);
+		bad(k->name, "kernel entry", i);
 	if (!k->cpu_count || (uint64_t)k->cpu_first + k->cpu_count > d->cpu_count ||
 	    k->boot_cpu - k->cpu_first >= k->cpu_count)
-		bad(k->name, "cpu_first/cpu_count/boot_cpu", k->boot_cpu);
+		bad(k->name, "CPUs", k->boot_cpu);
 	for (uint32_t c = k->cpu_first; c < k->cpu_first + k->cpu_count; c++) {
 		const struct cleave_cpu *cpu = desc_cpu(d, c);
 
@@ -83,7 +83,7 @@ static void check_kernel(const struct cleave_desc *d, uint32_t i)
 			bad(k->name, "cpu table entry", c);
 	}
 	if (!k->segment_count || (uint64_t)k->segment_first + k->segment_count > d->segment_count)
-		bad(k->name, "segment_first/segment_count", k->segment_first);
+		bad(k->name, "segments", k->segment_first);
 	for (uint32_t s = k->segment_first; s < k->segment_first + k->segment_count; s++) {
 		const struct cleave_segment *seg = desc_segment(d, s);
 
@@ -98,7 +98,7 @@ static void check_kernel(const struct cleave_desc *d, uint32_t i)
 	    dt_be32(dtb + 4) > k->dtb_size || range_wraps(k->dtb_addr, k->dtb_size) || (k->dtb_addr & 7))
 		bad(k->name, "DTB", k->dtb_offset);
 	if (outside(d, k->image_offset, k->image_size))
-		bad(k->name, "image_offset/image_size", k->image_offset);
+		bad(k->name, "image", k->image_offset);
 }
 
 void desc_check(const struct cleave_desc *d, uint64_t avail)
@@ -111,7 +111,7 @@ void desc_check(const struct cleave_desc *d, uint64_t avail)
 		resetting += !!(desc_kernel(d, i)->flags & CLEAVE_KERNEL_RESETS_IC);
 	}
 	if (resetting > 1)
-		bad("header", "kernels resetting the interrupt controller", resetting);
+		bad("header", "RESETS_IC count", resetting);
 	/* CPUs outside every kernel's range were not checked above. */
 	for (uint32_t i = 0; i < d->cpu_count; i++)
 		if (desc_cpu(d, i)->kernel >= d->kernel_count)
@@ -125,7 +125,7 @@ void desc_check(const struct cleave_desc *d, uint64_t avail)
 		if (ch->end_count - 2 > CLEAVE_CHANNEL_MAX_ENDS - 2 || (ch->flags & ~CLEAVE_CHANNEL_MULTIPLEXED) ||
 		    ch->region.size < sizeof(struct cleave_channel_header) ||
 		    range_wraps(ch->region.base, ch->region.size) || (ch->region.base & 63))
-			bad(ch->name, "end_count/flags/region", ch->region.base);
+			bad(ch->name, "channel", ch->region.base);
 		for (uint32_t e = 0; e < ch->end_count; e++)
 			if (ch->ends[e].kernel >= d->kernel_count || ch->ends[e].cpu >= d->cpu_count ||
 			    desc_cpu(d, ch->ends[e].cpu)->kernel != ch->ends[e].kernel)
@@ -136,6 +136,5 @@ void desc_check(const struct cleave_desc *d, uint64_t avail)
 			bad("bank", "range", desc_bank(d, b)->base);
 	problems = arch_check_desc(d);
 	if (problems)
-		fail("descriptor: %d architecture field%s wrong (above); refusing to boot",
-		     problems, problems == 1 ? "" : "s");
+		fail("descriptor: wrong for this architecture (above); refusing to boot");
 }

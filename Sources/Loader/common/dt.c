@@ -33,40 +33,21 @@ __attribute__((noinline)) uint64_t dt_read_cells(const void *p, uint32_t cells)
 int dt_open(struct dt *dt, const void *blob, uint64_t limit)
 {
 	const uint8_t *b = blob;
-	uint32_t total;
 
-	if (limit < 40 || dt_be32(b) != DT_MAGIC)
-		return limit < 40 ? DT_ESIZE : DT_EMAGIC;
-	total = dt_be32(b + 4);
-	if (total < 40 || total > limit || total > 0x7fffffffu)
-		return DT_ESIZE;
-	if (dt_be32(b + 20) < 16 || dt_be32(b + 24) > 17)
-		return DT_EVERSION;
+	if (limit < 40 || dt_be32(b) != DT_MAGIC || dt_be32(b + 20) < 16 || dt_be32(b + 24) > 17)
+		return -1;
 	dt->blob = b;
-	dt->size = total;
+	dt->size = dt_be32(b + 4);
 	dt->struct_off = dt_be32(b + 8);
 	dt->strings_off = dt_be32(b + 12);
 	dt->rsvmap_off = dt_be32(b + 16);
 	dt->strings_size = dt_be32(b + 32);
 	dt->struct_size = dt_be32(b + 36);
-	if ((dt->struct_off & 3) || (uint64_t)dt->struct_off + dt->struct_size > total ||
-	    (uint64_t)dt->strings_off + dt->strings_size > total || dt->rsvmap_off > total)
-		return DT_ELAYOUT;
-	return DT_OK;
-}
-
-const char *dt_strerror(int err)
-{
-	switch (err) {
-	case DT_EMAGIC:
-		return "no FDT magic";
-	case DT_ESIZE:
-		return "bad totalsize";
-	case DT_EVERSION:
-		return "unsupported version";
-	default:
-		return "blocks outside the blob";
-	}
+	if (dt->size < 40 || dt->size > limit || dt->size > 0x7fffffffu || (dt->struct_off & 3) ||
+	    (uint64_t)dt->struct_off + dt->struct_size > dt->size ||
+	    (uint64_t)dt->strings_off + dt->strings_size > dt->size || dt->rsvmap_off > dt->size)
+		return -1;
+	return 0;
 }
 
 static const uint8_t *sp(const struct dt *dt, uint32_t off)
@@ -83,6 +64,7 @@ static __attribute__((noinline)) int step(const struct dt *dt, int off, uint32_t
 {
 	uint32_t o = (uint32_t)off, end = dt->struct_size, len;
 
+	*tag = 0;
 	if (off < 0 || (o & 3) || o + 4 > end)
 		return -1;
 	*tag = dt_be32(sp(dt, o));
@@ -253,59 +235,23 @@ int dt_subnode(const struct dt *dt, int node, const char *name)
 	return subnode_n(dt, node, name, (uint32_t)strlen(name));
 }
 
-/* Components end at '/', and the whole path at ':' (stdout-path options) or NUL. */
-static uint32_t component(const char *p)
-{
-	uint32_t len = 0;
-
-	while (p[len] && p[len] != '/' && p[len] != ':')
-		len++;
-	return len;
-}
-
 int dt_lookup(const struct dt *dt, const char *path)
 {
 	int node = dt_root(dt);
 
-	if (node < 0 || !path)
+	if (!path || *path != '/')
 		return -1;
-	if (*path != '/') {
-		/* An alias: a property of /aliases whose value is an absolute path. */
-		char name[32];
-		uint32_t len = component(path);
-		int aliases = dt_subnode(dt, node, "aliases");
-		const char *target;
-
-		if (len >= sizeof(name) || aliases < 0)
-			return -1;
-		memcpy(name, path, len);
-		name[len] = '\0';
-		target = dt_prop_str(dt, aliases, name);
-		return target && *target == '/' ? dt_lookup(dt, target) : -1;
-	}
 	while (node >= 0 && *path == '/') {
-		uint32_t len;
+		uint32_t len = 0;
 
 		path++;
-		len = component(path);
+		while (path[len] && path[len] != '/' && path[len] != ':')
+			len++;
 		if (len)
 			node = subnode_n(dt, node, path, len);
 		path += len;
 	}
 	return node;
-}
-
-int dt_by_phandle(const struct dt *dt, uint32_t phandle)
-{
-	int depth = 0;
-
-	for (int n = dt_root(dt); n >= 0; n = dt_next_node(dt, n, &depth)) {
-		uint32_t v;
-
-		if (!dt_prop_u32(dt, n, "phandle", &v) && v == phandle)
-			return n;
-	}
-	return -1;
 }
 
 const void *dt_prop(const struct dt *dt, int node, const char *name, uint32_t *len)

@@ -25,16 +25,12 @@ struct dt {
 	uint32_t rsvmap_off;
 };
 
-/* dt_open() results. */
-#define DT_OK		0
-#define DT_EMAGIC	(-1)	/* no FDT magic */
-#define DT_ESIZE	(-2)	/* totalsize smaller than a header or beyond the limit */
-#define DT_EVERSION	(-3)	/* not a version 16/17 blob */
-#define DT_ELAYOUT	(-4)	/* a block lies outside totalsize or is misaligned */
-
-/* Check the header of a blob of at most limit bytes at blob and fill dt. */
+/*
+ * Check the header of a blob of at most limit bytes at blob (magic, version
+ * 16/17, every block inside totalsize) and fill dt: 0, or -1 if it is not a
+ * usable tree.
+ */
 int dt_open(struct dt *dt, const void *blob, uint64_t limit);
-const char *dt_strerror(int err);
 
 uint32_t dt_be32(const void *p);
 uint64_t dt_be64(const void *p);
@@ -54,9 +50,11 @@ const char *dt_path_of(const struct dt *dt, int node, char *buf, uint32_t size);
 
 /* A child by name; "cpu" matches "cpu@0" when the query has no unit address. */
 int dt_subnode(const struct dt *dt, int node, const char *name);
-/* An absolute path, or an alias name (resolved through /aliases). Stops at ':'. */
+/*
+ * An absolute path; stops at ':' (stdout-path options). Aliases are not
+ * resolved: a console named by alias falls back to the first PL011.
+ */
 int dt_lookup(const struct dt *dt, const char *path);
-int dt_by_phandle(const struct dt *dt, uint32_t phandle);
 
 const void *dt_prop(const struct dt *dt, int node, const char *name, uint32_t *len);
 /* A NUL-terminated string property, or 0. */

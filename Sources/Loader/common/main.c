@@ -16,14 +16,9 @@
 
 struct launch_slot loader_launch[LOADER_MAX_KERNELS] __attribute__((aligned(64)));
 
-static const char *s_if(uint32_t n)
-{
-	return n == 1 ? "" : "s";
-}
-
 static int open_live(struct dt *live, uint64_t addr)
 {
-	return addr && !(addr & 7) && dt_open(live, (const void *)(uintptr_t)addr, LIVE_DTB_MAX) == DT_OK;
+	return addr && !(addr & 7) && !dt_open(live, (const void *)(uintptr_t)addr, LIVE_DTB_MAX);
 }
 
 /*
@@ -109,7 +104,7 @@ static void check_live(const struct cleave_desc *d, const struct dt *live)
 		const struct cleave_cpu *cpu = desc_cpu(d, c);
 
 		if (cpus < 0 || !live_has_cpu(live, cpus, cpu->hwid)) {
-			log_error("live DTB: no /cpus/cpu@ with reg 0x%lx (a CPU of " NAME ")", cpu->hwid,
+			log_error("live DTB lacks CPU 0x%lx (of " NAME ")", cpu->hwid,
 				  desc_kernel(d, cpu->kernel)->name);
 			diffs++;
 		}
@@ -118,17 +113,14 @@ static void check_live(const struct cleave_desc *d, const struct dt *live)
 		const struct cleave_range *r = desc_bank(d, b);
 
 		if (live_memory_after(live, r->base) < r->size) {
-			log_error("live DTB: bank [0x%lx, 0x%lx) is not inside a /memory range",
-				  r->base, r->base + r->size);
+			log_error("live DTB lacks memory [0x%lx, 0x%lx)", r->base, r->base + r->size);
 			diffs++;
 		}
 	}
 	diffs += arch_check_live(d, live);
 	if (diffs)
-		fail("the live machine differs from the descriptor in %d place%s (above); refusing to boot",
-		     diffs, s_if((uint32_t)diffs));
-	log_info("live DTB matches: %u CPU%s, %u bank%s", d->cpu_count, s_if(d->cpu_count),
-		 d->bank_count, s_if(d->bank_count));
+		fail("the live machine differs from the descriptor (above); refusing to boot");
+	log_info("live DTB matches: CPUs %u, banks %u", d->cpu_count, d->bank_count);
 }
 
 /*
@@ -157,8 +149,8 @@ static void check_placement(const struct cleave_desc *d, uint64_t self, uint64_t
 		for (uint32_t k = 0; k < d->bank_count; k++)
 			in_bank |= range_inside(base, size, desc_bank(d, k)->base, desc_bank(d, k)->size);
 		if (!in_bank || range_overlaps(base, size, self, self_size))
-			fail("[0x%lx, 0x%lx) (a segment, DTB or channel) is outside the banks or on the loader [0x%lx, 0x%lx)",
-			     base, base + size, self, self + self_size);
+			fail("[0x%lx, 0x%lx) (segment, DTB or channel) is outside the banks or over the loader",
+			     base, base + size);
 	}
 }
 
@@ -180,8 +172,7 @@ static void load_kernels(const struct cleave_desc *d)
 		memcpy((void *)(uintptr_t)k->dtb_addr, (const void *)(uintptr_t)desc_payload(d, k->dtb_offset),
 		       k->dtb_size);
 		arch_dcache_clean(k->dtb_addr, k->dtb_size);
-		log_info(NAME ": 0x%lx bytes in %u segment%s, entry 0x%lx; DTB at 0x%lx", k->name, bytes, k->segment_count, s_if(k->segment_count), k->entry,
-			 k->dtb_addr);
+		log_info(NAME ": loaded 0x%lx bytes, entry 0x%lx, DTB 0x%lx", k->name, bytes, k->entry, k->dtb_addr);
 	}
 }
 
@@ -195,8 +186,7 @@ static void init_channels(const struct cleave_desc *d)
 		memset(h, 0, ch->region.size);
 		h->magic = CLEAVE_CHANNEL_MAGIC;
 		arch_dcache_clean(ch->region.base, ch->region.size);
-		log_info("channel " NAME ": [0x%lx, 0x%lx), %u ends, initialised", ch->name,
-			 ch->region.base, ch->region.base + ch->region.size, ch->end_count);
+		log_info("channel " NAME " at 0x%lx initialised", ch->name, ch->region.base);
 	}
 }
 
@@ -217,7 +207,7 @@ static void start_kernel(const struct cleave_desc *d, uint32_t i)
 		fail(NAME ": starting CPU 0x%lx failed: %ld (%s)", k->name, hwid, rc, arch_cpu_start_error(rc));
 	do {
 		if (time_passed(deadline))
-			fail(NAME ": CPU 0x%lx started (firmware said 0) but never checked in within %u ms",
+			fail(NAME ": CPU 0x%lx was started but did not check in within %u ms",
 			     k->name, hwid, CHECKIN_MS);
 		arch_dcache_invalidate((uintptr_t)slot, sizeof(*slot));
 	} while (!(slot->checkin & LAUNCH_CHECKED_IN));
@@ -270,7 +260,7 @@ static __attribute__((noreturn)) void launch(const struct cleave_desc *d)
 				held++;
 				continue;
 			}
-			log_info(NAME " resets the interrupt controller: it runs alone for %u ms",
+			log_info(NAME " resets the GIC: it runs alone for %u ms",
 				 desc_kernel(d, i)->name, IC_SETTLE_MS);
 			release(i, 0);
 			not_before = time_deadline_ms(IC_SETTLE_MS);
@@ -281,13 +271,12 @@ static __attribute__((noreturn)) void launch(const struct cleave_desc *d)
 	if (self >= 0) {
 		const struct cleave_kernel *k = desc_kernel(d, (uint32_t)self);
 
-		log_info("entering " NAME " at 0x%lx, DTB 0x%lx; releasing %u kernel%s", k->name, k->entry,
-			 k->dtb_addr, held, s_if(held));
+		log_info("entering " NAME " at 0x%lx; kernels released: %u", k->name, k->entry, held);
 		if (k->flags & CLEAVE_KERNEL_RESETS_IC)
 			not_before = time_deadline_ms(IC_SETTLE_MS);
 	} else {
-		log_info("no kernel boots here: releasing %u kernel%s, then %s", held, s_if(held),
-			 secondary ? "CPU_OFF for this CPU's kernel" : "parking");
+		log_info("no kernel boots on this CPU; kernels released: %u; now %s", held,
+			 secondary ? "CPU_OFF" : "parking");
 	}
 	for (uint32_t i = 0; i < d->kernel_count; i++)
 		if ((int)i != self && !(desc_kernel(d, i)->flags & CLEAVE_KERNEL_RESETS_IC))
@@ -308,15 +297,14 @@ void loader_main(uint64_t dtb, uint64_t base)
 	/* Without a tree there is no console to complain on: nothing to do but stop. */
 	if (!live_addr)
 		arch_park();
-	log_info("cleave loader at 0x%lx, EL%u; live DTB at 0x%lx; console at 0x%lx", base, arch_privilege(),
+	log_info("cleave loader at 0x%lx, EL%u, live DTB 0x%lx, console 0x%lx", base, arch_privilege(),
 		 live_addr, arch_console_init(&live));
 	if (base & 0x7ff)
 		fail("loaded at 0x%lx: the loader needs 2 KiB alignment", base);
 	avail = live_memory_after(&live, (uintptr_t)d);
 	desc_check(d, avail);
-	log_info("descriptor v%u at 0x%lx: %u kernel%s, %u CPUs, %u routes, %u channel%s; CRC-32 0x%08x ok",
-		 d->version, (uint64_t)(uintptr_t)d, d->kernel_count, s_if(d->kernel_count), d->cpu_count,
-		 d->route_count, d->channel_count, s_if(d->channel_count), d->crc32);
+	log_info("descriptor v%u: kernels %u, CPUs %u, routes %u, channels %u; CRC-32 0x%x ok", d->version,
+		 d->kernel_count, d->cpu_count, d->route_count, d->channel_count, d->crc32);
 	check_images(d);
 	check_live(d, &live);
 	check_placement(d, base, CLEAVE_LOADER_SPAN + d->payload_size);

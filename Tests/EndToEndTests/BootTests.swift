@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+/// Partitioned machines booted in QEMU (TCG): the loader, the probe kernels and
+/// cleave run together. Needs `make loader probe-images` (make test does it).
+@Suite("Boot", .serialized)
+struct BootTests {
+  static let timeLimit = 90.0
+
+  /// Builds a plan from dts/ into a fresh OUT.
+  static func build(_ plan: String, in dir: TemporaryDirectory) throws -> String {
+    let out = dir.path("out")
+    let r = try cleave(["build", repositoryRoot.appendingPathComponent("dts/\(plan)").path, "-o", out])
+    try #require(r.status == 0, "build \(plan): \(r.summary)")
+    try #require(FileManager.default.fileExists(atPath: out + "/image.elf"), "no image.elf: run make loader")
+    return out
+  }
+
+  static func boot(_ out: String, _ extra: [String] = []) throws -> RunResult {
+    try run(cleaveBinary, ["run", out, "--timeout", "\(Int(timeLimit))"] + extra, timeLimit: timeLimit + 20)
+  }
+
+  @Test(
+    "every kernel passes: RAM pattern, cores, no foreign resources, channel round trips",
+    arguments: [
+      ("qemu-virt-aarch64-gicv2.plan.yaml", ["k0", "k1"]),
+      ("qemu-virt-aarch64-gicv3.plan.yaml", ["k0", "k1", "k2"]),
+      ("qemu-virt-aarch64-gicv3.mux.plan.yaml", ["k0", "k1", "k2"]),
+    ])
+  func partitionsBootAndPass(plan: String, kernels: [String]) throws {
+    let dir = try TemporaryDirectory()
+    let out = try Self.build(plan, in: dir)
+    let r = try Self.boot(out)
+    let console = r.stdoutText
+    #expect(r.status == 0, "\(plan): \(r.summary)\n\(console)")
+    for k in kernels {
+      #expect(console.contains("cleave|PASS|\(k):"), "\(plan): no PASS from \(k)\n\(console)")
+      #expect(console.contains("\(k): channel"), "\(plan): \(k) ran no channel")
+    }
+    #expect(console.contains("cleave run: PASS: \(kernels.joined(separator: ", "))"))
+    if plan.contains(".mux.") {
+      let descriptor = try String(contentsOfFile: out + "/boot/descriptor.json", encoding: .utf8)
+      #expect(!descriptor.contains("\"multiplexed\" : false"), "every channel of the mux plan shares its doorbell")
+    }
+  }
+
+  /// Flips one byte of image.elf at `offset` from the start of the descriptor.
+  static func damage(_ out: String, at offset: Int) throws {
+    let path = out + "/image.elf"
+    var bytes = try #require(FileManager.default.contents(atPath: path))
+    let at = 0x1000 + 0x10000 + offset  // ELF data offset + loader span
+    try #require(at < bytes.count)
+    bytes[at] ^= 0x5a
+    try bytes.write(to: URL(fileURLWithPath: path))
+  }
+
+  /// The payload offset of the first image segment of kernel `index`, from descriptor.json.
+  static func imageOffset(_ out: String, kernel index: Int) throws -> Int {
+    let data = try #require(FileManager.default.contents(atPath: out + "/boot/descriptor.json"))
+    let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let kernels = try #require(json["kernels"] as? [[String: Any]])
+    let segment = try #require((kernels[index]["segments"] as? [String])?.first)
+    let hex = try #require(segment.range(of: "payload +0x")).upperBound
+    let digits = segment[hex...].prefix { $0.isHexDigit }
+    return try #require(Int(digits, radix: 16))
+  }
+
+  static func expectRefused(_ r: RunResult, _ message: String, _ kernels: [String]) {
+    let console = r.stdoutText
+    #expect(r.status == 1, "\(r.summary)\n\(console)")
+    #expect(console.contains("cleave|ERROR|") && console.contains(message), "expected '\(message)':\n\(console)")
+    for k in kernels {
+      #expect(!console.contains("|\(k):"), "\(k) was entered although the loader refused:\n\(console)")
+    }
+  }
+
+  @Test("a damaged descriptor stops the loader before any kernel")
+  func damagedDescriptor() throws {
+    let dir = try TemporaryDirectory()
+    let out = try Self.build("qemu-virt-aarch64-gicv2.plan.yaml", in: dir)
+    try Self.damage(out, at: 0x90)
+    Self.expectRefused(try Self.boot(out), "CRC-32", ["k0", "k1"])
+  }
+
+  @Test("a damaged image fails its SHA-256 and no kernel is entered")
+  func damagedImage() throws {
+    let dir = try TemporaryDirectory()
+    let out = try Self.build("qemu-virt-aarch64-gicv2.plan.yaml", in: dir)
+    try Self.damage(out, at: try Self.imageOffset(out, kernel: 1) + 0x40)
+    Self.expectRefused(try Self.boot(out), "image SHA-256", ["k0", "k1"])
+  }
+
+  @Test("a live machine that differs from the plan's board is named and refused")
+  func mismatchedLiveTree() throws {
+    let dir = try TemporaryDirectory()
+    let out = try Self.build("qemu-virt-aarch64-gicv3.plan.yaml", in: dir)
+    let r = try Self.boot(out, ["--machine-options=-M virt,gic-version=3,virtualization=on -cpu cortex-a57 -smp 4 -m 2G"])
+    Self.expectRefused(r, "live DTB lacks CPU 0x4", ["k0", "k1", "k2"])
+  }
+}

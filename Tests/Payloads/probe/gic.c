@@ -1,0 +1,178 @@
+#include "aarch64.h"
+#include "mmio.h"
+#include "probe.h"
+
+#define DOORBELL_PRIORITY	0x80
+#define WAKE_SPINS		1000000
+
+#define ICC_SRE_SRE		(1u << 0)
+#define ICC_SRE_ENABLE		(1u << 3)
+
+/* The GIC of this kernel's tree: the first enabled interrupt controller that is one. */
+void gic_find(void)
+{
+	const struct dt *dt = &probe.dt;
+	int depth = 0;
+	uint64_t size;
+
+	for (int n = dt_root(dt); n >= 0; n = dt_next_node(dt, n, &depth)) {
+		if (!dt_prop(dt, n, "interrupt-controller", 0) || !dt_enabled(dt, n))
+			continue;
+		if (dt_compatible(dt, n, "arm,gic-v3"))
+			probe.gic = CLEAVE_IC_GICV3;
+		else if (dt_compatible(dt, n, "arm,cortex-a15-gic") || dt_compatible(dt, n, "arm,gic-400") ||
+			 dt_compatible(dt, n, "arm,cortex-a9-gic") || dt_compatible(dt, n, "arm,cortex-a7-gic"))
+			probe.gic = CLEAVE_IC_GICV2;
+		else
+			continue;
+		probe.gic_node = n;
+		if (dt_reg_phys(dt, n, 0, &probe.gicd, &size) ||
+		    dt_reg_phys(dt, n, 1, &probe.gicr_or_gicc, &probe.gicr_size))
+			fail("GIC node without distributor and %s frames", probe.gic == CLEAVE_IC_GICV3 ? "GICR" : "GICC");
+		return;
+	}
+	fail("no GIC in the tree");
+}
+
+/* GICR_TYPER.Affinity packs Aff3.Aff2.Aff1.Aff0 into bits 63:32. */
+static uint64_t typer_affinity(uint64_t hwid)
+{
+	return (hwid >> 32 & 0xff) << 24 | (hwid & 0xffffff);
+}
+
+static uint64_t find_redistributor(uint64_t hwid)
+{
+	uint64_t want = typer_affinity(hwid);
+
+	for (uint64_t f = probe.gicr_or_gicc; f - probe.gicr_or_gicc < probe.gicr_size;) {
+		uint64_t typer = mmio_read64(f + GICR_TYPER);
+
+		if (typer >> 32 == want)
+			return f;
+		if (typer & GICR_TYPER_LAST)
+			break;
+		f += (typer & GICR_TYPER_VLPIS) ? 0x40000 : 0x20000;
+	}
+	fail("no redistributor for CPU 0x%lx in [0x%lx, +0x%lx)", hwid, probe.gicr_or_gicc, probe.gicr_size);
+}
+
+/*
+ * Enable this core's side of the GIC for the doorbells of its channels:
+ * its redistributor (GICv3) or banked distributor registers (GICv2) for the
+ * SGIs, and its CPU interface. Interrupts stay masked in PSTATE: the probe
+ * polls the acknowledge register instead of taking exceptions.
+ */
+void gic_init_cpu(void)
+{
+	uint32_t sgis = 0;
+
+	for (uint32_t i = 0; i < probe.nch; i++)
+		sgis |= 1u << probe.ch[i].irq;
+	if (probe.gic == CLEAVE_IC_GICV3) {
+		uint64_t rd = probe.redist = find_redistributor(probe.self), sgi = rd + GICR_SGI_BASE;
+		uint64_t sre;
+		unsigned i;
+
+		mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) & ~GICR_WAKER_SLEEP);
+		for (i = 0; i < WAKE_SPINS && (mmio_read32(rd + GICR_WAKER) & GICR_WAKER_ASLEEP); i++)
+			;
+		if (i == WAKE_SPINS)
+			fail("redistributor at 0x%lx does not wake up", rd);
+		for (uint32_t s = 0; s < 16; s++)
+			if (sgis & (1u << s))
+				mmio_write8(sgi + GICD_IPRIORITYR + s, DOORBELL_PRIORITY);
+		mmio_write32(sgi + GICD_IGROUPR, mmio_read32(sgi + GICD_IGROUPR) | sgis);
+		mmio_write32(sgi + GICD_IGRPMODR, mmio_read32(sgi + GICD_IGRPMODR) & ~sgis);
+		mmio_write32(sgi + GICD_ISENABLER, sgis);
+		if (probe.el == 2) {
+			__asm__ volatile("mrs %0, icc_sre_el2" : "=r"(sre));
+			__asm__ volatile("msr icc_sre_el2, %0\n\tisb" :: "r"(sre | ICC_SRE_SRE | ICC_SRE_ENABLE));
+		}
+		__asm__ volatile("mrs %0, icc_sre_el1" : "=r"(sre));
+		__asm__ volatile("msr icc_sre_el1, %0\n\tisb" :: "r"(sre | ICC_SRE_SRE));
+		__asm__ volatile("msr icc_pmr_el1, %0\n\tmsr icc_bpr1_el1, xzr\n\tmsr icc_igrpen1_el1, %1\n\tisb"
+				 :: "r"((uint64_t)0xff), "r"((uint64_t)1));
+	} else {
+		uint64_t d = probe.gicd, c = probe.gicr_or_gicc;
+
+		for (uint32_t s = 0; s < 16; s++)
+			if (sgis & (1u << s))
+				mmio_write8(d + GICD_IPRIORITYR + s, DOORBELL_PRIORITY);
+		mmio_write32(d + GICD_ISENABLER, sgis);
+		mmio_write32(c + GICC_PMR, 0xff);
+		mmio_write32(c + GICC_BPR, 0);
+		/* Enable Group 0 and 1 (bit 0 alone without the Security Extensions). */
+		mmio_write32(c + GICC_CTLR, 3);
+	}
+}
+
+/* How peers address this core: GICv3 affinity, or its GICv2 CPU-interface bit. */
+uint64_t gic_my_target(void)
+{
+	return probe.gic == CLEAVE_IC_GICV3 ? aarch64_hwid() : gic_my_mask();
+}
+
+/* GICD_ITARGETSR0-7 are banked: they read back the reading core's interface bit. */
+uint32_t gic_my_mask(void)
+{
+	uint32_t m = 0;
+
+	for (uint32_t i = 0; i < 32 && !m; i += 4)
+		m = mmio_read32(probe.gicd + GICD_ITARGETSR + i) & 0xff;
+	return m;
+}
+
+void gic_send(uint64_t target, uint32_t sgi)
+{
+	aarch64_dsb();
+	if (probe.gic == CLEAVE_IC_GICV3) {
+		uint64_t aff0 = target & 0xff;
+		uint64_t v = (target >> 32 & 0xff) << 48 | (target >> 16 & 0xff) << 32 | (uint64_t)sgi << 24 |
+			     (target >> 8 & 0xff) << 16 | (aff0 >> 4) << 44 | (1ull << (aff0 & 15));
+
+		__asm__ volatile("msr icc_sgi1r_el1, %0\n\tisb" :: "r"(v) : "memory");
+	} else {
+		mmio_write32(probe.gicd + GICD_SGIR, (uint32_t)(target & 0xff) << 16 | sgi);
+	}
+}
+
+/* Acknowledge and end the highest-priority pending interrupt; GIC_SPURIOUS if none. */
+uint32_t gic_poll(void)
+{
+	uint64_t iar;
+	uint32_t id;
+
+	if (probe.gic == CLEAVE_IC_GICV3) {
+		__asm__ volatile("mrs %0, icc_iar1_el1" : "=r"(iar) :: "memory");
+		id = iar & 0xffffff;
+		if (id < 1020)
+			__asm__ volatile("msr icc_eoir1_el1, %0\n\tisb" :: "r"(iar) : "memory");
+	} else {
+		iar = mmio_read32(probe.gicr_or_gicc + GICC_IAR);
+		id = iar & 0x3ff;
+		if (id < 1020)
+			mmio_write32(probe.gicr_or_gicc + GICC_EOIR, (uint32_t)iar);
+	}
+	return id < 1020 ? id : GIC_SPURIOUS;
+}
+
+/*
+ * Does the distributor deliver this SPI to one of this kernel's cores?
+ * *where gets what it is routed to (GICv3 IROUTER, GICv2 ITARGETSR byte).
+ */
+int gic_spi_routed_here(uint32_t intid, uint64_t *where)
+{
+	if (probe.gic == CLEAVE_IC_GICV3) {
+		uint64_t r = mmio_read64(probe.gicd + GICD_IROUTER + 8 * intid);
+
+		*where = r;
+		if (r & (1u << 31))	/* IRM: any core at all */
+			return 0;
+		for (uint32_t c = 0; c < probe.ncpus; c++)
+			if ((r & MPIDR_AFF_MASK) == probe.cpus[c])
+				return 1;
+		return 0;
+	}
+	*where = mmio_read8(probe.gicd + GICD_ITARGETSR + intid);
+	return *where && !(*where & ~(uint64_t)probe.masks);
+}

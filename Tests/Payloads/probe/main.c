@@ -1,0 +1,227 @@
+#include "aarch64.h"
+#include "fmt.h"
+#include "lib.h"
+#include "mmio.h"
+#include "probe.h"
+
+/* How long a started core has to report in. */
+#define CHECKIN_MS	1000
+/* The largest tree the probe accepts. */
+#define DTB_MAX		(1u << 20)
+
+struct probe probe;
+struct checkin probe_checkin[PROBE_MAX_CPUS] __attribute__((aligned(64)));
+
+static void exclude(uint64_t base, uint64_t size)
+{
+	if (probe.nexcluded == PROBE_MAX_RANGES)
+		fail("more than %u reserved ranges", PROBE_MAX_RANGES);
+	probe.excluded[probe.nexcluded++] = (struct range){ base, size };
+}
+
+/* Name and index from /chosen/cleave; cores, memory and reservations from the rest of the tree. */
+static void read_tree(uint64_t dtb)
+{
+	const struct dt *dt = &probe.dt;
+	int chosen, cpus, rm, psci;
+	const char *method;
+	uint64_t b, s;
+
+	if (dt_open(&probe.dt, (const void *)(uintptr_t)dtb, DTB_MAX))
+		fail("x0 = 0x%lx is not a device tree", dtb);
+	probe.dtb = dtb;
+	chosen = dt_lookup(dt, "/chosen/cleave");
+	if (chosen < 0)
+		fail("no /chosen/cleave in the tree at 0x%lx", dtb);
+	probe.name = dt_prop_str(dt, chosen, "name");
+	if (!probe.name)
+		probe.name = dt_prop_str(dt, chosen, "kernel");
+	if (!probe.name || dt_prop_u32(dt, chosen, "index", &probe.index))
+		fail("/chosen/cleave has no name or index");
+	probe.seed = pattern_seed(probe.name);
+
+	cpus = dt_lookup(dt, "/cpus");
+	for (int c = cpus >= 0 ? dt_first_child(dt, cpus) : -1; c >= 0; c = dt_next_sibling(dt, c)) {
+		const char *type = dt_prop_str(dt, c, "device_type");
+
+		if (!type || strcmp(type, "cpu") || !dt_enabled(dt, c))
+			continue;
+		if (probe.ncpus == PROBE_MAX_CPUS || dt_reg(dt, c, 0, &b, &s))
+			fail("/cpus/%s: no reg, or more than %u CPUs", dt_name(dt, c), PROBE_MAX_CPUS);
+		probe.cpus[probe.ncpus++] = b;
+	}
+	for (int n = dt_first_child(dt, dt_root(dt)); n >= 0; n = dt_next_sibling(dt, n)) {
+		const char *type = dt_prop_str(dt, n, "device_type");
+
+		if (!type || strcmp(type, "memory") || !dt_enabled(dt, n))
+			continue;
+		for (uint32_t i = 0; !dt_reg(dt, n, i, &b, &s); i++) {
+			if (probe.nmem == PROBE_MAX_RANGES)
+				fail("more than %u memory ranges", PROBE_MAX_RANGES);
+			probe.mem[probe.nmem++] = (struct range){ b, s };
+		}
+	}
+	/* Not to be filled: this image (with its stacks), its tree, and every reservation. */
+	exclude((uintptr_t)__probe_start, (uintptr_t)__probe_end - (uintptr_t)__probe_start);
+	exclude(dtb, probe.dt.size);
+	for (uint32_t i = 0; !dt_memreserve(dt, i, &b, &s); i++)
+		exclude(b, s);
+	rm = dt_lookup(dt, "/reserved-memory");
+	for (int n = rm >= 0 ? dt_first_child(dt, rm) : -1; n >= 0; n = dt_next_sibling(dt, n))
+		for (uint32_t i = 0; !dt_reg(dt, n, i, &b, &s); i++)
+			exclude(b, s);
+
+	psci = dt_lookup(dt, "/psci");
+	method = psci >= 0 ? dt_prop_str(dt, psci, "method") : 0;
+	if (!method || (strcmp(method, "smc") && strcmp(method, "hvc")))
+		fail("no PSCI method in /psci");
+	probe.smc = !strcmp(method, "smc");
+}
+
+static int64_t psci(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	return probe.smc ? aarch64_smc(fn, a1, a2, a3) : aarch64_hvc(fn, a1, a2, a3);
+}
+
+/* Secondaries report their MPIDR (and GICv2 interface bit), then sleep. */
+void probe_secondary(uint64_t slot);
+void probe_secondary(uint64_t slot)
+{
+	struct checkin *c = &probe_checkin[slot];
+
+	c->gicv2_mask = probe.gic == CLEAVE_IC_GICV2 ? gic_my_mask() : 0;
+	aarch64_dmb();
+	c->hwid = aarch64_hwid() | PROBE_CHECKED_IN;
+	aarch64_dsb();
+	aarch64_sev();
+}
+
+/* Start every other core of the tree with PSCI CPU_ON and wait for each to report in. */
+static void start_cores(void)
+{
+	char list[PROBE_MAX_CPUS * 12];
+	size_t n = 0;
+
+	probe.masks = probe.gic == CLEAVE_IC_GICV2 ? gic_my_mask() : 0;
+	for (uint32_t i = 0; i < probe.ncpus; i++) {
+		uint64_t hwid = probe.cpus[i], limit;
+		int64_t rc;
+
+		if (hwid == probe.self)
+			continue;
+		rc = psci(PSCI_CPU_ON, hwid, (uintptr_t)probe_secondary_entry, i);
+		if (rc)
+			fail("PSCI CPU_ON 0x%lx returned %ld%s", hwid, rc,
+			     rc == PSCI_ALREADY_ON ? " (ALREADY_ON: the core runs another kernel)" : "");
+		limit = deadline_ms(CHECKIN_MS);
+		while (!(probe_checkin[i].hwid & PROBE_CHECKED_IN))
+			if (passed(limit))
+				fail("CPU 0x%lx started but never reported in", hwid);
+		aarch64_dmb();
+		if ((probe_checkin[i].hwid & ~PROBE_CHECKED_IN) != hwid)
+			fail("CPU 0x%lx reported in as 0x%lx", hwid, probe_checkin[i].hwid & ~PROBE_CHECKED_IN);
+		probe.masks |= probe_checkin[i].gicv2_mask;
+		n += fmt_format(list + n, sizeof(list) - n, " 0x%lx", hwid);
+	}
+	say("%u/%u cores up: boot 0x%lx, started%s", probe.ncpus, probe.ncpus, probe.self, n ? list : " none");
+}
+
+static int contains(uint64_t base, uint64_t size)
+{
+	for (uint32_t i = 0; i < probe.nmem; i++)
+		if (base >= probe.mem[i].base && base + size <= probe.mem[i].base + probe.mem[i].size)
+			return 1;
+	return 0;
+}
+
+/* The interrupt parent of a node: its own or its nearest ancestor's interrupt-parent. */
+static uint32_t interrupt_parent(int node)
+{
+	const struct dt *dt = &probe.dt;
+	uint32_t ph;
+
+	for (; node >= 0; node = dt_parent(dt, node))
+		if (!dt_prop_u32(dt, node, "interrupt-parent", &ph))
+			return ph;
+	return 0;
+}
+
+/*
+ * Nothing foreign: the tree's CPUs are exactly the cores now running this
+ * kernel (a foreign one would have refused CPU_ON), its memory holds this
+ * image and tree (whether anyone else writes it, the fill and verify tell),
+ * and every SPI of its devices is routed by the distributor to one of its
+ * own cores.
+ */
+static void check_ownership(void)
+{
+	const struct dt *dt = &probe.dt;
+	uint32_t gic_ph = 0, devices = 0, spis = 0;
+	int depth = 0;
+
+	if (!contains((uintptr_t)__probe_start, (uintptr_t)__probe_end - (uintptr_t)__probe_start) ||
+	    !contains(probe.dtb, probe.dt.size))
+		fail("its own image [0x%lx, 0x%lx) or tree at 0x%lx is outside its memory", (uintptr_t)__probe_start,
+		     (uintptr_t)__probe_end, probe.dtb);
+	dt_prop_u32(dt, probe.gic_node, "phandle", &gic_ph);
+	for (int n = dt_root(dt); n >= 0; n = dt_next_node(dt, n, &depth)) {
+		uint32_t len, counted = 0;
+		const uint8_t *irqs = dt_prop(dt, n, "interrupts", &len);
+
+		if (!irqs || n == probe.gic_node || !dt_enabled(dt, n) || interrupt_parent(n) != gic_ph)
+			continue;
+		for (uint32_t i = 0; i + 12 <= len; i += 12) {
+			uint64_t where;
+			uint32_t intid = dt_be32(irqs + i + 4) + 32;
+			char path[96];
+
+			if (dt_be32(irqs + i) != 0 || dt_be32(irqs + i + 4) > 987)
+				continue;	/* a PPI, or an inert entry */
+			if (!gic_spi_routed_here(intid, &where))
+				fail("device %s: INTID %u is routed to 0x%lx, not to a core of this kernel",
+				     dt_path_of(dt, n, path, sizeof(path)), intid, where);
+			spis++;
+			counted = 1;
+		}
+		devices += counted;
+	}
+	say("no foreign core or memory; %u SPIs of %u devices routed to its own cores", spis, devices);
+}
+
+void probe_main(uint64_t dtb);
+void probe_main(uint64_t dtb)
+{
+	char list[PROBE_MAX_RANGES * 48];
+	size_t n = 0;
+	uint64_t total = 0;
+
+	probe.el = aarch64_el();
+	probe.self = aarch64_hwid();
+	read_tree(dtb);
+	for (uint32_t i = 0; i < probe.nmem; i++) {
+		n += fmt_format(list + n, sizeof(list) - n, " [0x%lx, 0x%lx)", probe.mem[i].base,
+				probe.mem[i].base + probe.mem[i].size);
+		total += probe.mem[i].size;
+	}
+	say("kernel %u at EL%u, image [0x%lx, 0x%lx), tree at 0x%lx; %u cores; memory%s = %lu MiB", probe.index,
+	    probe.el, (uintptr_t)__probe_start, (uintptr_t)__probe_end, dtb, probe.ncpus, list, total >> 20);
+	{
+		int mine = 0;
+
+		for (uint32_t i = 0; i < probe.ncpus; i++)
+			mine |= probe.cpus[i] == probe.self;
+		if (!mine)
+			fail("booted on CPU 0x%lx, which its tree does not list", probe.self);
+	}
+	gic_find();
+	channels_find();
+	gic_init_cpu();
+	start_cores();
+	check_ownership();
+	memory_fill();
+	channels_rendezvous();
+	memory_verify();
+	channels_round_trips();
+	pass("%u cores, %lu MiB verified, %u channel%s x %u round trips", probe.ncpus, total >> 20, probe.nch,
+	     probe.nch == 1 ? "" : "s", PROBE_ROUND_TRIPS);
+}
