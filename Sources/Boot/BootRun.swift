@@ -70,7 +70,8 @@ public enum BootRun {
         pending.removeSubrange(pending.startIndex...newline)
         let line = String(decoding: lineData, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
         console += line + "\n"
-        echo?(line)
+        // QEMU's own note that it was stopped is not part of the boot.
+        if !line.contains("terminating on signal") { echo?(line) }
         state.read(Substring(line))
       }
       return state.outcome != .running
