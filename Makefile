@@ -26,9 +26,11 @@ build: deps
 deps:
 	@bash scripts/deps.sh
 
-# Debian's arm64 kernel: a real kernel to boot and ~570 real board DTBs to read.
+# Debian's arm64 kernel: a real kernel to boot (with a busybox initramfs made
+# by scripts/initramfs.py) and ~570 real board DTBs to read.
 linux: deps
 	@bash scripts/linux.sh
+	@python3 scripts/initramfs.py
 
 test: deps linux loader probe-images
 	$(SWIFT) build --build-tests

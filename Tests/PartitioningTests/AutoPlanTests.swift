@@ -139,3 +139,22 @@ struct TreeSetTests {
     #expect(Set(found.map(\.check)) == ["memory_outside_ram", "core_unknown", "device_unknown"])
   }
 }
+
+struct LinuxOwnershipTests {
+  /// Linux resets the whole GIC distributor at boot: it must be the declared owner.
+  @Test func aLinuxKernelThatDoesNotOwnTheDistributorIsRejected() throws {
+    let image = repositoryRoot.appendingPathComponent("Tests/Fixtures/checks/images/linux-64k.Image").path
+    let text = """
+      board: \(boardPath("qemu-virt-aarch64-gicv3.dts"))
+      kernels:
+        k0: { cores: [cluster0], memory: [{ base: 0x42000000, size: 64M }], owns: [interrupt-controller] }
+        k1: { cores: [cluster1], memory: [{ base: 0x60000000, size: 64M }], image: { path: \(image), protocol: linux } }
+      """
+    let (plan, shape) = PlanParser.parse(text, file: "/tmp/linux-owner.plan.yaml")
+    #expect(shape.isEmpty)
+    let result = PlanCheck.run(plan: try #require(plan))
+    let found = result.diagnostics.filter { $0.check == "distributor_initialised_twice" }
+    #expect(found.count == 1)
+    #expect(found.first?.message == "'k1' boots Linux, which resets the whole interrupt distributor, but 'k0' owns the interrupt controller; give 'k1' owns: [interrupt-controller]")
+  }
+}

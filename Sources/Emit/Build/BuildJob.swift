@@ -58,9 +58,16 @@ public struct BuildJob {
       }
       return Array(data)
     }
+    let initrds = try partition.kernels.map { k -> [UInt8]? in
+      guard let initrd = k.initrd else { return nil }
+      guard let data = FileManager.default.contents(atPath: initrd.path) else {
+        throw Failure(description: "cannot read the initrd of '\(k.name)' (\(initrd.path))")
+      }
+      return Array(data)
+    }
     let descriptor: BootDescriptor
     do {
-      descriptor = try BootDescriptor.make(partition, dtbs: blobs, images: images)
+      descriptor = try BootDescriptor.make(partition, dtbs: blobs, images: images, initrds: initrds)
     } catch let e as BootDescriptor.Failure {
       throw Failure(description: e.description)
     }

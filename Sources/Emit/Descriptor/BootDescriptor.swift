@@ -22,7 +22,8 @@ public struct BootDescriptor: Sendable {
   }
 
   /// Builds the descriptor for a partition whose kernels have these DTBs and image bytes.
-  public static func make(_ p: Partition, dtbs: [[UInt8]], images: [[UInt8]?]) throws -> BootDescriptor {
+  public static func make(_ p: Partition, dtbs: [[UInt8]], images: [[UInt8]?], initrds: [[UInt8]?] = []) throws -> BootDescriptor {
+    let initrds = initrds.isEmpty ? Array(repeating: nil, count: images.count) : initrds
     var kernels: [cleave_kernel] = []
     var cpus: [cleave_cpu] = []
     var segments: [cleave_segment] = []
@@ -39,7 +40,7 @@ public struct BootDescriptor: Sendable {
     }
     let counts = (kernels: p.kernels.count, cpus: cpus.count, channels: p.channels.count, banks: banks.count)
     var segmentCount = 0
-    for k in p.kernels { segmentCount += KernelPlacement.segments(of: k).count }
+    for k in p.kernels { segmentCount += KernelPlacement.segments(of: k).count + (k.initrd == nil || initrds[k.index] == nil ? 0 : 1) }
     var routeCount = 0
     for k in p.kernels { routeCount += Set(k.interrupts.map(\.number)).count }
     let headerSize = MemoryLayout<cleave_desc>.size
@@ -61,6 +62,11 @@ public struct BootDescriptor: Sendable {
     var imageOffsets: [UInt64] = []
     for i in images {
       imageOffsets.append(cursor)
+      cursor += UInt64(align8(i?.count ?? 0))
+    }
+    var initrdOffsets: [UInt64] = []
+    for i in initrds {
+      initrdOffsets.append(cursor)
       cursor += UInt64(align8(i?.count ?? 0))
     }
 
@@ -104,6 +110,10 @@ public struct BootDescriptor: Sendable {
             segments.append(cleave_segment(src_offset: imageOffsets[k.index], dest: r.base, file_size: UInt64(bytes.count), mem_size: r.size))
           }
         }
+      }
+      if let initrd = k.initrd, let bytes = initrds[k.index] {
+        segments.append(
+          cleave_segment(src_offset: initrdOffsets[k.index], dest: initrd.range.base, file_size: UInt64(bytes.count), mem_size: UInt64(bytes.count)))
       }
       entry.segment_count = UInt32(segments.count) - entry.segment_first
       kernels.append(entry)
@@ -198,7 +208,7 @@ public struct BootDescriptor: Sendable {
 
     var payload = bytes + [UInt8](repeating: 0, count: align8(total) - total)
     for d in dtbs { payload += d + [UInt8](repeating: 0, count: align8(d.count) - d.count) }
-    for i in images { if let i { payload += i + [UInt8](repeating: 0, count: align8(i.count) - i.count) } }
+    for i in images + initrds { if let i { payload += i + [UInt8](repeating: 0, count: align8(i.count) - i.count) } }
     guard UInt64(payload.count) == cursor else { throw Failure(description: "payload layout: \(payload.count) bytes, expected \(cursor)") }
     let summary = DescriptorSummary(p, crc: crc, total: total, payload: payload.count, kernels: kernels, segments: segments, routes: routes, images: images)
     return BootDescriptor(descriptor: bytes, payload: payload, summary: summary)

@@ -162,6 +162,7 @@ public struct KernelTree {
         Property(flag: "no-map"),
         Property(name: "cleave,name", strings: [c.name]),
         Property(name: "cleave,peer", strings: peers),
+        Property(name: "cleave,peer-protocol", strings: c.members.filter { $0 != kernel.index }.map { partition.kernels[$0].protocol.rawValue }),
         Property(name: "cleave,role", strings: [end == 0 ? "initiator" : "responder"]),
         Property(name: "cleave,end", cells: [UInt32(end)]),
         Property(name: "cleave,doorbell", cells: [bell.interrupt]),
@@ -260,6 +261,11 @@ public struct KernelTree {
     let chosen = tree.node(path: "/chosen") ?? tree.addNode("chosen", under: tree.root)
     var n = tree[chosen]
     if let args = kernel.bootargs { n.set(Property(name: "bootargs", strings: [args])) }
+    if let initrd = kernel.initrd {
+      let end = initrd.range.base + initrd.range.size
+      n.set(Property(name: "linux,initrd-start", cells: [UInt32(initrd.range.base >> 32), UInt32(initrd.range.base & 0xffff_ffff)]))
+      n.set(Property(name: "linux,initrd-end", cells: [UInt32(end >> 32), UInt32(end & 0xffff_ffff)]))
+    }
     let original = n[property: "stdout-path"]?.string
     let options = original.flatMap { $0.split(separator: ":", maxSplits: 1).dropFirst().first.map { ":" + $0 } } ?? ""
     if let d = kernel.stdout {

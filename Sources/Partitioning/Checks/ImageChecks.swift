@@ -25,6 +25,13 @@ enum ImageChecks {
         let segments = placed.map { "\($0)" }.joined(separator: ", ")
         engine.error(.imageEntryOutside, "entry \(Format.hex(entry)) of '\(k.name)' is outside every loaded segment (\(segments))", at: location)
       }
+      if let initrd = k.initrd {
+        if !k.memory.contains(where: { $0.range.contains(initrd.range) }) {
+          engine.error(.imageOutsideMemory, "the initrd of '\(k.name)' (\(Format.size(initrd.range.size))) does not fit below its DTB in its memory", at: initrd.location)
+        } else if let hit = placed.first(where: { $0.overlaps(initrd.range) }) {
+          engine.error(.imageOutsideMemory, "the initrd of '\(k.name)' at \(initrd.range) overlaps its image at \(hit); give the kernel more memory", at: initrd.location)
+        }
+      }
       if let dtb = k.dtb, let hit = placed.first(where: { $0.overlaps(dtb) }) {
         engine.error(.dtbOverlapsImage, "the DTB slot \(dtb) of '\(k.name)' overlaps its image at \(hit); give the kernel more memory", at: location)
       }

@@ -47,6 +47,8 @@ public struct Plan: Sendable {
     public var devices: [Located<String>]
     public var interrupts: [Located<UInt64>]
     public var image: Image?
+    /// An initial RAM disk handed to a Linux kernel (`linux,initrd-start` / `-end`).
+    public var initrd: Located<String>?
     public var bootargs: Located<String>?
     public var stdout: Located<String>?
     public var owns: [Located<String>]

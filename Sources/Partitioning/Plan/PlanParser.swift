@@ -101,9 +101,11 @@ public struct PlanParser {
   }
 
   private mutating func kernel(_ name: Located<String>, _ node: Node) -> Plan.Kernel? {
-    let keys = ["cores", "memory", "devices", "interrupts", "image", "bootargs", "stdout", "owns"]
+    let keys = ["cores", "memory", "devices", "interrupts", "image", "initrd", "bootargs", "stdout", "owns"]
     guard let m = mapping(node, what: "kernel '\(name.value)'", keys: keys) else { return nil }
-    var k = Plan.Kernel(name: name, cores: [], memory: nil, memoryLocation: nil, devices: [], interrupts: [], image: nil, bootargs: nil, stdout: nil, owns: [])
+    var k = Plan.Kernel(
+      name: name, cores: [], memory: nil, memoryLocation: nil, devices: [], interrupts: [], image: nil, initrd: nil, bootargs: nil,
+      stdout: nil, owns: [])
     if let cores = m["cores"] { k.cores = references(cores, what: "cores") }
     if let memory = m["memory"] {
       k.memoryLocation = loc(memory.mark)
@@ -114,6 +116,7 @@ public struct PlanParser {
       k.interrupts = list.compactMap { number($0, what: "an interrupt") }
     }
     if let image = m["image"] { k.image = self.image(image) }
+    k.initrd = m["initrd"].flatMap { string($0, what: "initrd") }
     k.bootargs = m["bootargs"].flatMap { string($0, what: "bootargs") }
     k.stdout = m["stdout"].flatMap { string($0, what: "stdout") }
     if let owns = m["owns"] {

@@ -36,6 +36,8 @@ public struct Partition: Sendable {
     public var interrupts: [OwnedInterrupt]
     public var image: KernelImage?
     public var imageLocation: SourceLocation?
+    /// The initial RAM disk: its file and where it goes (below the DTB).
+    public var initrd: Initrd?
     public var `protocol`: Plan.BootProtocol
     public var bootargs: String?
     public var stdout: Int?
@@ -48,6 +50,12 @@ public struct Partition: Sendable {
     public var bootCPU: Int? { cpus.first }
     /// Owned and shared devices together.
     public var allDevices: [Int] { devices + sharedDevices }
+  }
+
+  public struct Initrd: Sendable, Hashable {
+    public var path: String
+    public var range: AddressRange
+    public var location: SourceLocation
   }
 
   public struct MemoryRegion: Sendable, Hashable {

@@ -40,7 +40,7 @@ public struct Resolver {
       Partition.Kernel(
         index: index, name: k.name.value, location: k.name.location, cpus: [], cpuLocations: [:], memory: [], devices: [],
         sharedDevices: [], deviceLocations: [:], interrupts: [], image: nil, imageLocation: k.image?.path.location,
-        protocol: k.image?.protocol.value ?? .elf, bootargs: k.bootargs?.value, stdout: nil,
+        initrd: nil, protocol: k.image?.protocol.value ?? .elf, bootargs: k.bootargs?.value, stdout: nil,
         ownsInterruptController: k.owns.contains { $0.value == "interrupt-controller" }, dtb: nil, numaNode: nil)
     }
     let kernelIndex = Dictionary(plan.kernels.enumerated().map { ($1.name.value, $0) }, uniquingKeysWith: { a, _ in a })
@@ -379,6 +379,19 @@ public struct Resolver {
         let top = base.base + base.size
         let slot = Self.dtbSlotSize(kernel: kernels[k], channels: channels)
         if base.size >= slot * 2 { kernels[k].dtb = AddressRange(base: top - slot, size: slot) }
+      }
+      if let initrd = spec.initrd {
+        let path = initrd.value.hasPrefix("/") || planDirectory.isEmpty ? initrd.value : "\(planDirectory)/\(initrd.value)"
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value
+        if let size, let dtb = kernels[k].dtb {
+          // Just below the DTB, 64 KiB aligned; the image check says if it collides.
+          let rounded = (size + 0xffff) & ~UInt64(0xffff)
+          if dtb.base >= rounded {
+            kernels[k].initrd = Partition.Initrd(path: path, range: AddressRange(base: dtb.base - rounded, size: size), location: initrd.location)
+          }
+        } else if size == nil {
+          engine.error(.imageUnreadable, "initrd of '\(spec.name.value)': cannot read \(path)", at: initrd.location)
+        }
       }
       guard let image = spec.image else { continue }
       let path = image.path.value.hasPrefix("/") ? image.path.value : (planDirectory.isEmpty ? image.path.value : "\(planDirectory)/\(image.path.value)")

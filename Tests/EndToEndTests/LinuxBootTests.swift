@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+
+/// Debian's arm64 Linux (make linux) as one kernel of a partitioned GICv3
+/// machine, beside two probe kernels: the proof that the emitted trees and the
+/// loader work for a kernel nobody here wrote.
+@Suite("Linux in a partition")
+struct LinuxBootTests {
+  @Test("Linux boots on its own CPUs and memory, reaches its initramfs, and the probes keep passing")
+  func linuxBesideProbes() throws {
+    let dir = try TemporaryDirectory()
+    let out = dir.path("out")
+    let plan = repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv3.linux.plan.yaml").path
+    let built = try cleave(["build", plan, "-o", out])
+    try #require(built.status == 0, "\(built.summary)")
+    let r = try run(cleaveBinary, ["run", out, "--timeout", "150"], timeLimit: 170)
+    let console = r.stdoutText
+    #expect(r.status == 0, "\(r.summary)\n\(console)")
+    // The physical CPU the plan names (cpu@2), both its cores, exactly its RAM.
+    #expect(console.contains("Booting Linux on physical CPU 0x0000000002"), "\(console)")
+    #expect(console.contains("SMP: Total of 2 processors activated"))
+    #expect(console.contains("/524288K available"), "Linux counts 512 MiB, the plan's memory")
+    // User space, from the initramfs.
+    #expect(console.contains("cleave-linux|init: user space is up in kernel k1"))
+    #expect(console.contains("cleave-linux|cpus: 2"))
+    #expect(console.contains("cleave-linux|ram: 60000000-7fffffff : System RAM"))
+    for k in ["k0", "k1", "k2"] { #expect(console.contains("cleave|PASS|\(k):"), "no PASS from \(k)") }
+  }
+}
