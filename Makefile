@@ -42,8 +42,9 @@ demo: build loader probe-images
 	$(RELEASE) build $(PLAN) -o build/demo
 	$(RELEASE) run build/demo
 
-# libFuzzer over the DTB reader + machine view and the plan parser + resolver +
-# checks, FUZZ_TIME seconds each (default 180). Not part of make test.
+# libFuzzer over the DTB reader + machine view, the plan parser + resolver +
+# checks, and the loader's descriptor reader, FUZZ_TIME seconds each (default
+# 180). Not part of make test.
 fuzz: deps
 	bash scripts/fuzz.sh
 

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 time_each=${FUZZ_TIME:-180}
 work=build/fuzz
-mkdir -p "$work/dtb/corpus" "$work/plan/corpus"
+mkdir -p "$work/dtb/corpus" "$work/plan/corpus" "$work/desc/corpus"
 
 for b in dts/*.dts; do dtc -q -I dts -O dtb -o "$work/dtb/corpus/$(basename "$b" .dts).dtb" "$b"; done
 mapfile -t shipped < <(find build/linux/dtbs -name '*.dtb' 2>/dev/null | sort)
@@ -25,9 +25,23 @@ flags=(-c release -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,in
 (cd Fuzz && swift build "${flags[@]}" --product FuzzDTB >/dev/null && swift build "${flags[@]}" --product FuzzPlan >/dev/null)
 bin=$(cd Fuzz && swift build -c release --show-bin-path)
 
-for t in dtb plan; do
-  case $t in dtb) exe="$bin/FuzzDTB" ;; plan) exe="$bin/FuzzPlan" ;; esac
+# The loader's descriptor reader, built for the host with libFuzzer; seeds are
+# the payloads (descriptor, DTBs, images) of the AArch64 example plans.
+make -s loader probe-images >/dev/null
+swift build -c release --product cleave >/dev/null
+for p in dts/qemu-virt-aarch64-*.plan.yaml; do
+  out="$work/desc/out-$(basename "$p" .plan.yaml)"
+  .build/release/cleave build "$p" -o "$out" >/dev/null
+  # The payload starts after the ELF header page and the loader's span.
+  tail -c +$((0x1000 + 0x10000 + 1)) "$out/image.elf" | head -c 1048576 >"$work/desc/corpus/$(basename "$p" .plan.yaml).bin"
+done
+clang -fsanitize=fuzzer,address -g -O1 -ISources/Loader -ISources/Loader/common -ISources/CBootABI/include \
+  Sources/Loader/common/desc.c Sources/Loader/common/crc32.c Sources/Loader/common/dt.c Fuzz/desc/fuzz_desc.c \
+  -o "$work/desc/fuzz_desc" 2>&1 | grep -v "Cannot export" || true
+
+for t in dtb plan desc; do
+  case $t in dtb) exe="$bin/FuzzDTB" ;; plan) exe="$bin/FuzzPlan" ;; desc) exe="$PWD/$work/desc/fuzz_desc" ;; esac
   echo "fuzz $t: $time_each s"
-  (cd "$work/$t" && ASAN_OPTIONS=detect_leaks=0 "$exe" -max_total_time="$time_each" -timeout=10 -rss_limit_mb=4096 -detect_leaks=0 -print_final_stats=1 corpus 2>&1 |
+  (cd "$work/$t" && ASAN_OPTIONS=detect_leaks=0 "$exe" -max_total_time="$time_each" -timeout=10 -rss_limit_mb=4096 -max_len=1100000 -detect_leaks=0 -print_final_stats=1 corpus 2>&1 |
     grep -E "^(stat::number_of_executed_units|stat::average_exec_per_sec|Done|==.*ERROR)" || true)
 done
