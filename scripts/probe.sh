@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Link the probe kernel for ARCH at ADDR into the ELF file OUTPUT.
 #
-#   scripts/probe.sh aarch64 0x41000000 build/probe-k0.elf
+#   scripts/probe.sh aarch64 0x41000000 build/probes/aarch64-0x41000000.elf
+#   scripts/probe.sh riscv64 0x81000000 build/probes/riscv64-0x81000000.elf
 #
 # The probe is built once as a relocatable object (make probes, into
 # build/probe-ARCH.o); each kernel of a plan gets its own link at the base of
@@ -16,9 +17,9 @@ arch=$1 addr=$2 out=$3
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 case $arch in
-aarch64) ;;
+aarch64 | riscv64) ;;
 *)
-	echo "probe.sh: no probe kernel for $arch (aarch64 only)" >&2
+	echo "probe.sh: no probe kernel for $arch (aarch64 or riscv64)" >&2
 	exit 2
 	;;
 esac

@@ -5,7 +5,7 @@
  * live device tree, copies kernels and decides in which order they start.
  * Everything that touches a CPU, a console or an interrupt controller goes
  * through the arch_* functions below, which each architecture directory
- * (aarch64/, later riscv64/) implements in full. Names starting aarch64_ or
+ * (aarch64/, riscv64/) implements in full. Names starting aarch64_ or
  * riscv_ are private to one architecture and never appear in common/.
  *
  * The loader runs on one core with the MMU and caches off, wherever it was
@@ -24,8 +24,8 @@ struct dt;
 
 /* The hardware id of this core, as cleave_cpu.hwid holds it (MPIDR affinity / hart id). */
 uint64_t arch_cpu_id(void);
-/* The privilege level the loader was entered at (exception level / mode), for messages. */
-unsigned arch_privilege(void);
+/* The privilege level the loader was entered at ("EL2", "S-mode"), for messages. */
+const char *arch_privilege(void);
 
 /* --- time ------------------------------------------------------------ */
 

@@ -26,6 +26,7 @@ struct BootTests {
       ("qemu-virt-aarch64-gicv2.plan.yaml", ["k0", "k1"]),
       ("qemu-virt-aarch64-gicv3.plan.yaml", ["k0", "k1", "k2"]),
       ("qemu-virt-aarch64-gicv3.mux.plan.yaml", ["k0", "k1", "k2"]),
+      ("qemu-virt-riscv64.plan.yaml", ["k0", "k1"]),
     ])
   func partitionsBootAndPass(plan: String, kernels: [String]) throws {
     let dir = try TemporaryDirectory()
@@ -74,18 +75,22 @@ struct BootTests {
     }
   }
 
-  @Test("a damaged descriptor stops the loader before any kernel")
-  func damagedDescriptor() throws {
+  @Test(
+    "a damaged descriptor stops the loader before any kernel",
+    arguments: ["qemu-virt-aarch64-gicv2.plan.yaml", "qemu-virt-riscv64.plan.yaml"])
+  func damagedDescriptor(plan: String) throws {
     let dir = try TemporaryDirectory()
-    let out = try Self.build("qemu-virt-aarch64-gicv2.plan.yaml", in: dir)
+    let out = try Self.build(plan, in: dir)
     try Self.damage(out, at: 0x90)
     Self.expectRefused(try Self.boot(out), "CRC-32", ["k0", "k1"])
   }
 
-  @Test("a damaged image fails its SHA-256 and no kernel is entered")
-  func damagedImage() throws {
+  @Test(
+    "a damaged image fails its SHA-256 and no kernel is entered",
+    arguments: ["qemu-virt-aarch64-gicv2.plan.yaml", "qemu-virt-riscv64.plan.yaml"])
+  func damagedImage(plan: String) throws {
     let dir = try TemporaryDirectory()
-    let out = try Self.build("qemu-virt-aarch64-gicv2.plan.yaml", in: dir)
+    let out = try Self.build(plan, in: dir)
     try Self.damage(out, at: try Self.imageOffset(out, kernel: 1) + 0x40)
     Self.expectRefused(try Self.boot(out), "image SHA-256", ["k0", "k1"])
   }

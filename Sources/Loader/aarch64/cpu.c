@@ -7,9 +7,9 @@ uint64_t arch_cpu_id(void)
 	return aarch64_hwid();
 }
 
-unsigned arch_privilege(void)
+const char *arch_privilege(void)
 {
-	return aarch64_el();
+	return &"EL0\0EL1\0EL2\0EL3"[4 * aarch64_el()];
 }
 
 uint64_t arch_counter(void)

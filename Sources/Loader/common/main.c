@@ -22,20 +22,21 @@ static int open_live(struct dt *live, uint64_t addr)
 }
 
 /*
- * The live tree is in x0 when the previous stage passed one; QEMU booting an
- * ELF passes 0 and puts it at the start of RAM: the first bank of the
- * descriptor, or the plan's loader base, which is where RAM starts on virt.
+ * The live tree is in x0 (a1 on RISC-V) when the previous stage passed one.
+ * QEMU booting an AArch64 ELF passes 0 and puts it at the start of RAM: the
+ * first bank of the descriptor, or the plan's loader base, which is where
+ * RAM starts on virt.
  * The descriptor is not validated yet, so its bank table is read only when
  * the header looks sane; a wrong guess fails dt_open(), nothing more.
  */
-static uint64_t find_live_dtb(struct dt *live, const struct cleave_desc *d, uint64_t x0, uint64_t base)
+static uint64_t find_live_dtb(struct dt *live, const struct cleave_desc *d, uint64_t given, uint64_t base)
 {
 	uint64_t bank = 0;
 
 	if (d->magic == CLEAVE_DESC_MAGIC && d->bank_count && d->bank_offset < (1u << 20))
 		bank = desc_bank(d, 0)->base;
-	if (open_live(live, x0))
-		return x0;
+	if (open_live(live, given))
+		return given;
 	if (open_live(live, bank))
 		return bank;
 	return open_live(live, base - CLEAVE_LOADER_OFFSET) ? base - CLEAVE_LOADER_OFFSET : 0;
@@ -276,7 +277,7 @@ static __attribute__((noreturn)) void launch(const struct cleave_desc *d)
 			not_before = time_deadline_ms(IC_SETTLE_MS);
 	} else {
 		log_info("no kernel boots on this CPU; kernels released: %u; now %s", held,
-			 secondary ? "CPU_OFF" : "parking");
+			 secondary ? "handing it back" : "parking");
 	}
 	for (uint32_t i = 0; i < d->kernel_count; i++)
 		if ((int)i != self && !(desc_kernel(d, i)->flags & CLEAVE_KERNEL_RESETS_IC))
@@ -297,7 +298,7 @@ void loader_main(uint64_t dtb, uint64_t base)
 	/* Without a tree there is no console to complain on: nothing to do but stop. */
 	if (!live_addr)
 		arch_park();
-	log_info("cleave loader at 0x%lx, EL%u, live DTB 0x%lx, console 0x%lx", base, arch_privilege(),
+	log_info("cleave loader at 0x%lx, %s, live DTB 0x%lx, console 0x%lx", base, arch_privilege(),
 		 live_addr, arch_console_init(&live));
 	if (base & 0x7ff)
 		fail("loaded at 0x%lx: the loader needs 2 KiB alignment", base);

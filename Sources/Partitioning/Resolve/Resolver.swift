@@ -349,7 +349,10 @@ public struct Resolver {
             at: plan.kernels[k].name.location, notes: [.init("multiplexing is turned off here", at: plan.doorbells?.multiplex?.location)])
         }
         mux = list.count > count
-      case .sbiIPI, .aclintSSWI: mux = list.count > 1
+      // One supervisor software interrupt serves every channel of a hart (and the
+      // kernel's own IPIs), so SBI IPI doorbells always go through the bitmap.
+      case .sbiIPI: mux = true
+      case .aclintSSWI: mux = list.count > 1
       case .polling: mux = false
       }
       for (n, end) in list.enumerated() {

@@ -1,4 +1,3 @@
-#include "aarch64.h"
 #include "lib.h"
 #include "probe.h"
 
@@ -20,7 +19,8 @@ _Static_assert(sizeof(struct msg) == CLEAVE_MSG_SIZE, "a message fills one ring 
 /*
  * The channels this kernel is a member of: /reserved-memory nodes with
  * compatible "cleave,channel". Properties: reg, cleave,peer, cleave,role,
- * cleave,doorbell (the SGI this kernel listens on), cleave,bit (the bit it
+ * cleave,doorbell (the SGI this kernel listens on; 1, the S-mode software
+ * interrupt, on RISC-V), cleave,bit (the bit it
  * sets in a receiver's pending word), cleave,end (its ring), cleave,multiplexed,
  * and optionally cleave,peer-doorbells (<end hwid-hi hwid-lo irq bit>...).
  */
@@ -50,12 +50,13 @@ void channels_find(void)
 			fail("channel %s: reg, cleave,peer, cleave,role, cleave,doorbell, cleave,bit or cleave,end missing",
 			     c->name);
 		if (c->end > 1 || c->irq > 15 || c->bit > 63 || c->size < sizeof(struct cleave_channel_header))
-			fail("channel %s: end %u, SGI %u, bit %u or size 0x%lx out of range", c->name, c->end, c->irq,
+			fail("channel %s: end %u, doorbell %u, bit %u or size 0x%lx out of range", c->name, c->end, c->irq,
 			     c->bit, c->size);
 		c->h = (struct cleave_channel_header *)(uintptr_t)base;
 		c->peer_end = 1 - c->end;
 		c->initiator = !strcmp(role, "initiator");
-		c->multiplexed = dt_prop(dt, n, "cleave,multiplexed", 0) != 0;
+		/* One doorbell for every channel (RISC-V's software interrupt): the bitmap says which rang. */
+		c->multiplexed = dt_prop(dt, n, "cleave,multiplexed", 0) != 0 || probe.shared_doorbell;
 		hints = dt_prop(dt, n, "cleave,peer-doorbells", &len);
 		for (uint32_t i = 0; hints && i + 20 <= len; i += 20)
 			if (dt_be32(hints + i) == c->peer_end) {
@@ -63,8 +64,9 @@ void channels_find(void)
 				c->hint_target = (uint64_t)dt_be32(hints + i + 4) << 32 | dt_be32(hints + i + 8);
 				c->hint_irq = dt_be32(hints + i + 12);
 			}
-		say("channel %s: [0x%lx, 0x%lx) with %s, %s, ring %u, doorbell SGI %u%s", c->name, base,
-		    base + c->size, c->peer, role, c->end, c->irq, c->multiplexed ? " (multiplexed)" : "");
+		say("channel %s: [0x%lx, 0x%lx) with %s, %s, ring %u, doorbell %s %u%s", c->name, base,
+		    base + c->size, c->peer, role, c->end, probe.bell_kind, c->irq,
+		    c->multiplexed ? " (multiplexed)" : "");
 		probe.nch++;
 	}
 }
@@ -85,9 +87,9 @@ void channels_rendezvous(void)
 		/* The loader initialises headers; without one, the first member does (the region starts zeroed). */
 		if (!atomic_cas32(&h->magic, 0, CLEAVE_CHANNEL_MAGIC) && h->magic != CLEAVE_CHANNEL_MAGIC)
 			fail("channel %s: header magic 0x%x, not \"CHAN\"", c->name, h->magic);
-		h->doorbell_target[c->end] = gic_my_target();
+		h->doorbell_target[c->end] = ic_my_target();
 		h->doorbell_irq[c->end] = c->irq;
-		aarch64_dmb();
+		cpu_barrier();
 		atomic_or32(&h->ready, 1u << c->end);
 	}
 	for (uint32_t i = 0; i < probe.nch; i++) {
@@ -97,15 +99,16 @@ void channels_rendezvous(void)
 			if (passed(limit))
 				fail("channel %s: %s not ready after %u ms (ready bits 0x%x)", c->name, c->peer,
 				     RENDEZVOUS_MS, c->h->ready);
-		aarch64_dmb();
+		cpu_barrier();
 		c->peer_target = c->h->doorbell_target[c->peer_end];
 		c->peer_irq = c->h->doorbell_irq[c->peer_end];
 		if (c->has_hint && (c->hint_irq != c->peer_irq ||
-				    (probe.gic == CLEAVE_IC_GICV3 && c->hint_target != c->peer_target)))
-			fail("channel %s: the tree says %s listens on CPU 0x%lx SGI %u, %s says 0x%lx SGI %u", c->name,
-			     c->peer, c->hint_target, c->hint_irq, c->peer, c->peer_target, c->peer_irq);
-		say("channel %s: %s ready after %lu ms, doorbell target 0x%lx SGI %u", c->name, c->peer, ms_since(t0),
-		    c->peer_target, c->peer_irq);
+				    (probe.ic != CLEAVE_IC_GICV2 && c->hint_target != c->peer_target)))
+			fail("channel %s: the tree says %s listens on CPU 0x%lx %s %u, %s says 0x%lx %s %u", c->name,
+			     c->peer, c->hint_target, probe.bell_kind, c->hint_irq, c->peer, c->peer_target,
+			     probe.bell_kind, c->peer_irq);
+		say("channel %s: %s ready after %lu ms, doorbell target 0x%lx %s %u", c->name, c->peer, ms_since(t0),
+		    c->peer_target, probe.bell_kind, c->peer_irq);
 	}
 }
 
@@ -147,11 +150,11 @@ static void send(struct channel *c, const struct msg *m)
 	if (head - r->tail >= CLEAVE_RING_SLOTS)
 		fail("channel %s: ring full (head %u, tail %u)", c->name, head, r->tail);
 	put((volatile uint64_t *)r->slot[head % CLEAVE_RING_SLOTS], m);
-	aarch64_dmb();
+	cpu_barrier();
 	r->head = head + 1;
 	if (c->multiplexed)
 		atomic_or64(&c->h->pending[c->peer_end], 1ull << c->bit);
-	gic_send(c->peer_target, c->peer_irq);
+	ic_send(c->peer_target, c->peer_irq);
 }
 
 /* Take every new message from the peer's ring: echo it (responder) or check the echo (initiator). */
@@ -162,7 +165,7 @@ static void receive(struct channel *c)
 	while (r->head != c->cursor) {
 		struct msg m, want;
 
-		aarch64_dmb();
+		cpu_barrier();
 		get(&m, (const volatile uint64_t *)r->slot[c->cursor % CLEAVE_RING_SLOTS]);
 		make(&want, c->initiator ? probe.name : c->peer, c->done);
 		if (memcmp(&m, &want, sizeof(m)))
@@ -183,10 +186,11 @@ static void receive(struct channel *c)
  * PROBE_ROUND_TRIPS round trips on every channel at once (a kernel may be
  * initiator on one and responder on another): the initiator sends a message,
  * rings the peer, the responder echoes it back and rings in turn, and each
- * side checks every message. Doorbells are polled from the GIC's acknowledge
- * register. A doorbell may cover several messages (a receiver drains its
- * ring, and an SGI rung while one is pending merges with it), but a message
- * must never sit in the ring without any doorbell following it.
+ * side checks every message. Doorbells are polled (the GIC's acknowledge
+ * register, RISC-V's sip.SSIP). A doorbell may cover several messages (a
+ * receiver drains its ring, and a doorbell rung while one is pending merges
+ * with it), but a message must never sit in the ring without any doorbell
+ * following it.
  */
 void channels_round_trips(void)
 {
@@ -201,7 +205,7 @@ void channels_round_trips(void)
 			send(&probe.ch[i], &m);
 		}
 	while (left) {
-		uint32_t id = gic_poll();
+		uint32_t id = ic_poll();
 
 		if (passed(limit))
 			for (uint32_t i = 0; i < probe.nch; i++)
@@ -225,8 +229,8 @@ void channels_round_trips(void)
 				if (!c->waiting_since)
 					c->waiting_since = now() | 1;
 				else if (ms_since(c->waiting_since) > DOORBELL_MS)
-					fail("channel %s: message %u from %s arrived but SGI %u never did", c->name,
-					     c->done, c->peer, c->irq);
+					fail("channel %s: message %u from %s arrived but %s %u never did", c->name,
+					     c->done, c->peer, probe.bell_kind, c->irq);
 			} else if (waiting) {
 				c->rang = 0;
 				c->waiting_since = 0;

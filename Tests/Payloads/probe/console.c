@@ -1,6 +1,5 @@
 #include <stdarg.h>
 
-#include "aarch64.h"
 #include "fmt.h"
 #include "probe.h"
 
@@ -52,77 +51,22 @@ void pass(const char *fmt, ...)
 	final("PASS", fmt, ap);
 }
 
-/* Any exception is a bug in the probe or a fault cleave caused (a foreign device, say). */
-void aarch64_exception(uint64_t vector)
-{
-	fail("exception (vector %lu) on CPU 0x%lx: ESR 0x%lx, ELR 0x%lx, FAR 0x%lx", vector, aarch64_hwid(),
-	     aarch64_esr(), aarch64_elr(), aarch64_far());
-}
-
 uint64_t now(void)
 {
-	return aarch64_counter();
+	return counter();
 }
 
 uint64_t deadline_ms(uint64_t ms)
 {
-	return aarch64_counter() + ms * (aarch64_counter_hz() / 1000);
+	return counter() + ms * (counter_hz() / 1000);
 }
 
 int passed(uint64_t deadline)
 {
-	return (int64_t)(aarch64_counter() - deadline) >= 0;
+	return (int64_t)(counter() - deadline) >= 0;
 }
 
 uint64_t ms_since(uint64_t start)
 {
-	return (aarch64_counter() - start) / (aarch64_counter_hz() / 1000);
-}
-
-void atomic_or32(volatile uint32_t *p, uint32_t bits)
-{
-	uint32_t v, fail;
-
-	do {
-		__asm__ volatile("ldaxr %w0, [%2]\n\torr %w0, %w0, %w3\n\tstlxr %w1, %w0, [%2]"
-				 : "=&r"(v), "=&r"(fail) : "r"(p), "r"(bits) : "memory");
-	} while (fail);
-}
-
-void atomic_or64(volatile uint64_t *p, uint64_t bits)
-{
-	uint64_t v;
-	uint32_t fail;
-
-	do {
-		__asm__ volatile("ldaxr %0, [%2]\n\torr %0, %0, %3\n\tstlxr %w1, %0, [%2]"
-				 : "=&r"(v), "=&r"(fail) : "r"(p), "r"(bits) : "memory");
-	} while (fail);
-}
-
-uint64_t atomic_swap64(volatile uint64_t *p, uint64_t v)
-{
-	uint64_t old;
-	uint32_t fail;
-
-	do {
-		__asm__ volatile("ldaxr %0, [%2]\n\tstlxr %w1, %3, [%2]"
-				 : "=&r"(old), "=&r"(fail) : "r"(p), "r"(v) : "memory");
-	} while (fail);
-	return old;
-}
-
-int atomic_cas32(volatile uint32_t *p, uint32_t old, uint32_t v)
-{
-	uint32_t cur, fail;
-
-	do {
-		__asm__ volatile("ldaxr %w0, [%1]" : "=&r"(cur) : "r"(p) : "memory");
-		if (cur != old) {
-			__asm__ volatile("clrex" ::: "memory");
-			return 0;
-		}
-		__asm__ volatile("stlxr %w0, %w2, [%1]" : "=&r"(fail) : "r"(p), "r"(v) : "memory");
-	} while (fail);
-	return 1;
+	return (counter() - start) / (counter_hz() / 1000);
 }

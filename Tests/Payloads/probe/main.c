@@ -1,7 +1,5 @@
-#include "aarch64.h"
 #include "fmt.h"
 #include "lib.h"
-#include "mmio.h"
 #include "probe.h"
 
 /* How long a started core has to report in. */
@@ -23,8 +21,7 @@ static void exclude(uint64_t base, uint64_t size)
 static void read_tree(uint64_t dtb)
 {
 	const struct dt *dt = &probe.dt;
-	int chosen, cpus, rm, psci;
-	const char *method;
+	int chosen, cpus, rm;
 	uint64_t b, s;
 
 	if (dt_open(&probe.dt, (const void *)(uintptr_t)dtb, DTB_MAX))
@@ -70,57 +67,43 @@ static void read_tree(uint64_t dtb)
 	for (int n = rm >= 0 ? dt_first_child(dt, rm) : -1; n >= 0; n = dt_next_sibling(dt, n))
 		for (uint32_t i = 0; !dt_reg(dt, n, i, &b, &s); i++)
 			exclude(b, s);
-
-	psci = dt_lookup(dt, "/psci");
-	method = psci >= 0 ? dt_prop_str(dt, psci, "method") : 0;
-	if (!method || (strcmp(method, "smc") && strcmp(method, "hvc")))
-		fail("no PSCI method in /psci");
-	probe.smc = !strcmp(method, "smc");
 }
 
-static int64_t psci(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-	return probe.smc ? aarch64_smc(fn, a1, a2, a3) : aarch64_hvc(fn, a1, a2, a3);
-}
-
-/* Secondaries report their MPIDR (and GICv2 interface bit), then sleep. */
-void probe_secondary(uint64_t slot);
+/* Secondaries report their hardware id (and GICv2 interface bit), then sleep. */
 void probe_secondary(uint64_t slot)
 {
 	struct checkin *c = &probe_checkin[slot];
 
-	c->gicv2_mask = probe.gic == CLEAVE_IC_GICV2 ? gic_my_mask() : 0;
-	aarch64_dmb();
-	c->hwid = aarch64_hwid() | PROBE_CHECKED_IN;
-	aarch64_dsb();
-	aarch64_sev();
+	c->ic_mask = ic_cpu_mask();
+	cpu_barrier();
+	c->hwid = cpu_id() | PROBE_CHECKED_IN;
+	cpu_signal();
 }
 
-/* Start every other core of the tree with PSCI CPU_ON and wait for each to report in. */
+/* Start every other core of the tree (PSCI CPU_ON, SBI HSM hart_start) and wait for each to report in. */
 static void start_cores(void)
 {
 	char list[PROBE_MAX_CPUS * 12];
 	size_t n = 0;
 
-	probe.masks = probe.gic == CLEAVE_IC_GICV2 ? gic_my_mask() : 0;
+	probe.masks = ic_cpu_mask();
 	for (uint32_t i = 0; i < probe.ncpus; i++) {
 		uint64_t hwid = probe.cpus[i], limit;
 		int64_t rc;
 
 		if (hwid == probe.self)
 			continue;
-		rc = psci(PSCI_CPU_ON, hwid, (uintptr_t)probe_secondary_entry, i);
+		rc = cpu_start(hwid, i);
 		if (rc)
-			fail("PSCI CPU_ON 0x%lx returned %ld%s", hwid, rc,
-			     rc == PSCI_ALREADY_ON ? " (ALREADY_ON: the core runs another kernel)" : "");
+			fail("%s 0x%lx returned %ld (%s)", cpu_start_call(), hwid, rc, cpu_start_error(rc));
 		limit = deadline_ms(CHECKIN_MS);
 		while (!(probe_checkin[i].hwid & PROBE_CHECKED_IN))
 			if (passed(limit))
 				fail("CPU 0x%lx started but never reported in", hwid);
-		aarch64_dmb();
+		cpu_barrier();
 		if ((probe_checkin[i].hwid & ~PROBE_CHECKED_IN) != hwid)
 			fail("CPU 0x%lx reported in as 0x%lx", hwid, probe_checkin[i].hwid & ~PROBE_CHECKED_IN);
-		probe.masks |= probe_checkin[i].gicv2_mask;
+		probe.masks |= probe_checkin[i].ic_mask;
 		n += fmt_format(list + n, sizeof(list) - n, " 0x%lx", hwid);
 	}
 	say("%u/%u cores up: boot 0x%lx, started%s", probe.ncpus, probe.ncpus, probe.self, n ? list : " none");
@@ -148,63 +131,59 @@ static uint32_t interrupt_parent(int node)
 
 /*
  * Nothing foreign: the tree's CPUs are exactly the cores now running this
- * kernel (a foreign one would have refused CPU_ON), its memory holds this
+ * kernel (a foreign one would have refused to start), its memory holds this
  * image and tree (whether anyone else writes it, the fill and verify tell),
- * and every SPI of its devices is routed by the distributor to one of its
- * own cores.
+ * and every interrupt of its devices reaches its own cores and no others
+ * (GIC: the distributor routes each SPI to one of them; PLIC: the loader
+ * gave each source a priority, no other hart's context enables it, and this
+ * kernel enables it on its boot hart).
  */
 static void check_ownership(void)
 {
 	const struct dt *dt = &probe.dt;
-	uint32_t gic_ph = 0, devices = 0, spis = 0;
+	uint32_t ic_ph = 0, cells = 0, devices = 0, irqs = 0;
 	int depth = 0;
 
 	if (!contains((uintptr_t)__probe_start, (uintptr_t)__probe_end - (uintptr_t)__probe_start) ||
 	    !contains(probe.dtb, probe.dt.size))
 		fail("its own image [0x%lx, 0x%lx) or tree at 0x%lx is outside its memory", (uintptr_t)__probe_start,
 		     (uintptr_t)__probe_end, probe.dtb);
-	dt_prop_u32(dt, probe.gic_node, "phandle", &gic_ph);
+	dt_prop_u32(dt, probe.ic_node, "phandle", &ic_ph);
+	if (dt_prop_u32(dt, probe.ic_node, "#interrupt-cells", &cells) || cells - 1 > 3)
+		fail("interrupt controller with #interrupt-cells %u", cells);
 	for (int n = dt_root(dt); n >= 0; n = dt_next_node(dt, n, &depth)) {
 		uint32_t len, counted = 0;
-		const uint8_t *irqs = dt_prop(dt, n, "interrupts", &len);
+		const uint8_t *spec = dt_prop(dt, n, "interrupts", &len);
 
-		if (!irqs || n == probe.gic_node || !dt_enabled(dt, n) || interrupt_parent(n) != gic_ph)
+		if (!spec || n == probe.ic_node || !dt_enabled(dt, n) || interrupt_parent(n) != ic_ph)
 			continue;
-		for (uint32_t i = 0; i + 12 <= len; i += 12) {
-			uint64_t where;
-			uint32_t intid = dt_be32(irqs + i + 4) + 32;
-			char path[96];
-
-			if (dt_be32(irqs + i) != 0 || dt_be32(irqs + i + 4) > 987)
-				continue;	/* a PPI, or an inert entry */
-			if (!gic_spi_routed_here(intid, &where))
-				fail("device %s: INTID %u is routed to 0x%lx, not to a core of this kernel",
-				     dt_path_of(dt, n, path, sizeof(path)), intid, where);
-			spis++;
-			counted = 1;
-		}
+		for (uint32_t i = 0; i + 4 * cells <= len; i += 4 * cells)
+			if (ic_check_interrupt(n, spec + i)) {
+				irqs++;
+				counted = 1;
+			}
 		devices += counted;
 	}
-	say("no foreign core or memory; %u SPIs of %u devices routed to its own cores", spis, devices);
+	say("no foreign core or memory; %u %s of %u devices routed to its own cores", irqs, probe.irq_kind, devices);
 }
 
-void probe_main(uint64_t dtb);
 void probe_main(uint64_t dtb)
 {
 	char list[PROBE_MAX_RANGES * 48];
 	size_t n = 0;
 	uint64_t total = 0;
 
-	probe.el = aarch64_el();
-	probe.self = aarch64_hwid();
+	probe.level = cpu_level();
+	probe.self = cpu_id();
 	read_tree(dtb);
+	cpu_firmware();
 	for (uint32_t i = 0; i < probe.nmem; i++) {
 		n += fmt_format(list + n, sizeof(list) - n, " [0x%lx, 0x%lx)", probe.mem[i].base,
 				probe.mem[i].base + probe.mem[i].size);
 		total += probe.mem[i].size;
 	}
-	say("kernel %u at EL%u, image [0x%lx, 0x%lx), tree at 0x%lx; %u cores; memory%s = %lu MiB", probe.index,
-	    probe.el, (uintptr_t)__probe_start, (uintptr_t)__probe_end, dtb, probe.ncpus, list, total >> 20);
+	say("kernel %u at %s, image [0x%lx, 0x%lx), tree at 0x%lx; %u cores; memory%s = %lu MiB", probe.index,
+	    probe.level, (uintptr_t)__probe_start, (uintptr_t)__probe_end, dtb, probe.ncpus, list, total >> 20);
 	{
 		int mine = 0;
 
@@ -213,9 +192,9 @@ void probe_main(uint64_t dtb)
 		if (!mine)
 			fail("booted on CPU 0x%lx, which its tree does not list", probe.self);
 	}
-	gic_find();
+	ic_find();
 	channels_find();
-	gic_init_cpu();
+	ic_init_cpu();
 	start_cores();
 	check_ownership();
 	memory_fill();

@@ -5,10 +5,17 @@
  * and says so in one final line: cleave|PASS|<name>: ... or
  * cleave|FAIL|<name>: <reason>.
  *
- * Entered on its boot core with x0 = its DTB, MMU and caches off, at EL2 or
- * EL1. Everything runs with the MMU off: memory is Device-nGnRnE, so shared
- * data needs barriers but no cache maintenance, and the exclusive monitors
- * (LDXR/STXR) must work on it, as they do under QEMU.
+ * The files beside this one are architecture-neutral; aarch64/ and
+ * riscv64/ each implement the contract at the end of this header (start-up,
+ * firmware calls, time, atomics, the interrupt controller and doorbells).
+ *
+ * AArch64: entered on its boot core with x0 = its DTB, MMU and caches off,
+ * at EL2 or EL1. Everything runs with the MMU off: memory is Device-nGnRnE,
+ * so shared data needs barriers but no cache maintenance, and the exclusive
+ * monitors (LDXR/STXR) must work on it, as they do under QEMU.
+ *
+ * RISC-V: entered on its boot hart in S-mode with a0 = hart id, a1 = its
+ * DTB, satp = 0. Memory is coherent; fences order it, AMOs are the atomics.
  */
 #ifndef PROBE_H
 #define PROBE_H
@@ -27,14 +34,17 @@
 #include "cleave_boot.h"
 #include "dt.h"
 
+/* What ic_poll() returns when no doorbell rang. */
+#define IC_NONE			1023u
+
 struct range {
 	uint64_t base, size;
 };
 
 /* What a secondary core reports when it comes up. */
 struct checkin {
-	volatile uint64_t hwid;		/* MPIDR affinity | PROBE_CHECKED_IN */
-	volatile uint32_t gicv2_mask;	/* its GICv2 CPU-interface bit, 0 on GICv3 */
+	volatile uint64_t hwid;		/* its hardware id | PROBE_CHECKED_IN */
+	volatile uint32_t ic_mask;	/* ic_cpu_mask(): its GICv2 CPU-interface bit, else 0 */
 	uint32_t pad[13];		/* one 64-byte line per core */
 };
 
@@ -65,7 +75,7 @@ struct probe {
 	uint64_t seed;			/* of the memory pattern, from the name */
 	struct dt dt;
 	uint64_t dtb;
-	unsigned el;
+	const char *level;		/* privilege level: "EL2", "S-mode" */
 	uint64_t self;			/* boot core hwid */
 	uint64_t cpus[PROBE_MAX_CPUS];
 	uint32_t ncpus;
@@ -73,13 +83,16 @@ struct probe {
 	uint32_t nmem;
 	struct range excluded[PROBE_MAX_RANGES];
 	uint32_t nexcluded;
-	int smc;			/* PSCI through smc (else hvc) */
-	/* GIC */
-	uint32_t gic;			/* CLEAVE_IC_GICV2 / CLEAVE_IC_GICV3, 0 none */
-	int gic_node;
-	uint64_t gicd, gicr_or_gicc, gicr_size;
-	uint64_t redist;		/* this core's GICR frame (v3) */
+	/* The interrupt controller, as ic_find() read it from the tree. */
+	uint32_t ic;			/* CLEAVE_IC_GICV2 / GICV3 / PLIC */
+	int ic_node;
+	uint64_t ic_base;		/* GICD, PLIC */
+	uint64_t ic_second, ic_second_size;	/* GICv3 GICR range, GICv2 GICC */
+	uint64_t ic_cpu;		/* the boot core's GICR frame (v3), its PLIC S-mode context */
 	uint32_t masks;			/* GICv2: CPU-interface bits of all my cores */
+	const char *irq_kind;		/* what a device interrupt is called: "SPIs", "PLIC sources" */
+	const char *bell_kind;		/* what a doorbell is called: "SGI", "software interrupt" */
+	int shared_doorbell;		/* one doorbell serves every channel: always read the pending bitmap */
 	struct channel ch[PROBE_MAX_CHANNELS];
 	uint32_t nch;
 };
@@ -91,28 +104,12 @@ extern struct checkin probe_checkin[PROBE_MAX_CPUS];
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void pass(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-void park(void) __attribute__((noreturn));
 
-/* Time on the generic counter. */
+/* Time on the architecture's counter (console.c). */
 uint64_t now(void);
 uint64_t deadline_ms(uint64_t ms);
 int passed(uint64_t deadline);
 uint64_t ms_since(uint64_t start);
-
-/* Atomics on Device memory (LDXR/STXR). */
-void atomic_or32(volatile uint32_t *p, uint32_t bits);
-void atomic_or64(volatile uint64_t *p, uint64_t bits);
-uint64_t atomic_swap64(volatile uint64_t *p, uint64_t v);
-int atomic_cas32(volatile uint32_t *p, uint32_t old, uint32_t v);
-
-/* gic.c */
-void gic_find(void);
-void gic_init_cpu(void);
-uint64_t gic_my_target(void);
-uint32_t gic_my_mask(void);
-void gic_send(uint64_t target, uint32_t sgi);
-uint32_t gic_poll(void);
-int gic_spi_routed_here(uint32_t intid, uint64_t *where);
 
 /* memory.c */
 uint64_t pattern_seed(const char *name);
@@ -124,9 +121,48 @@ void channels_find(void);
 void channels_rendezvous(void);
 void channels_round_trips(void);
 
+/* main.c: where a started core goes from entry.S, with its slot. */
+void probe_secondary(uint64_t slot);
+void probe_main(uint64_t dtb);
+
+/* --- per architecture: aarch64/, riscv64/ ----------------------------- */
+
+/* cpu.c: this core, the firmware that starts cores, time, atomics. */
+uint64_t cpu_id(void);			/* as the tree's /cpus reg: MPIDR affinity, hart id */
+const char *cpu_level(void);
+/* What the firmware interface and timer need from the tree (PSCI method, SBI and timebase); fail() if unusable. */
+void cpu_firmware(void);
+/* Start core hwid at probe_secondary_entry with slot: 0, or the firmware's error code. */
+int64_t cpu_start(uint64_t hwid, uint32_t slot);
+const char *cpu_start_call(void);	/* "PSCI CPU_ON", "SBI HSM hart_start" */
+const char *cpu_start_error(int64_t rc);
+void cpu_barrier(void);			/* order this core's memory accesses for the others */
+void cpu_signal(void);			/* after a barrier: wake cores waiting for a change */
+uint64_t counter(void);
+uint64_t counter_hz(void);
+void atomic_or32(volatile uint32_t *p, uint32_t bits);
+void atomic_or64(volatile uint64_t *p, uint64_t bits);
+uint64_t atomic_swap64(volatile uint64_t *p, uint64_t v);
+int atomic_cas32(volatile uint32_t *p, uint32_t old, uint32_t v);
+
+/* gic.c, plic.c: the interrupt controller and the channels' doorbells. */
+void ic_find(void);
+void ic_init_cpu(void);
+uint32_t ic_cpu_mask(void);		/* GICv2: this core's CPU-interface bit; 0 elsewhere */
+uint64_t ic_my_target(void);		/* how peers address this core's doorbell (doorbell_target) */
+void ic_send(uint64_t target, uint32_t irq);
+uint32_t ic_poll(void);			/* a doorbell taken and ended, or IC_NONE */
+/*
+ * One entry (#interrupt-cells cells at spec) of a device's interrupts: 1 if
+ * it is a device interrupt delivered to this kernel alone, 0 if it is no
+ * device interrupt (a PPI, an inert entry); fail() if it goes elsewhere.
+ */
+int ic_check_interrupt(int node, const uint8_t *spec);
+
 /* entry.S */
 void probe_secondary_entry(void);
 void probe_write0(const char *s);
+void park(void) __attribute__((noreturn));
 extern char __probe_start[], __probe_end[];
 
 #endif /* __ASSEMBLER__ */

@@ -9,7 +9,7 @@
 #define ICC_SRE_ENABLE		(1u << 3)
 
 /* The GIC of this kernel's tree: the first enabled interrupt controller that is one. */
-void gic_find(void)
+void ic_find(void)
 {
 	const struct dt *dt = &probe.dt;
 	int depth = 0;
@@ -19,16 +19,18 @@ void gic_find(void)
 		if (!dt_prop(dt, n, "interrupt-controller", 0) || !dt_enabled(dt, n))
 			continue;
 		if (dt_compatible(dt, n, "arm,gic-v3"))
-			probe.gic = CLEAVE_IC_GICV3;
+			probe.ic = CLEAVE_IC_GICV3;
 		else if (dt_compatible(dt, n, "arm,cortex-a15-gic") || dt_compatible(dt, n, "arm,gic-400") ||
 			 dt_compatible(dt, n, "arm,cortex-a9-gic") || dt_compatible(dt, n, "arm,cortex-a7-gic"))
-			probe.gic = CLEAVE_IC_GICV2;
+			probe.ic = CLEAVE_IC_GICV2;
 		else
 			continue;
-		probe.gic_node = n;
-		if (dt_reg_phys(dt, n, 0, &probe.gicd, &size) ||
-		    dt_reg_phys(dt, n, 1, &probe.gicr_or_gicc, &probe.gicr_size))
-			fail("GIC node without distributor and %s frames", probe.gic == CLEAVE_IC_GICV3 ? "GICR" : "GICC");
+		probe.ic_node = n;
+		probe.irq_kind = "SPIs";
+		probe.bell_kind = "SGI";
+		if (dt_reg_phys(dt, n, 0, &probe.ic_base, &size) ||
+		    dt_reg_phys(dt, n, 1, &probe.ic_second, &probe.ic_second_size))
+			fail("GIC node without distributor and %s frames", probe.ic == CLEAVE_IC_GICV3 ? "GICR" : "GICC");
 		return;
 	}
 	fail("no GIC in the tree");
@@ -44,7 +46,7 @@ static uint64_t find_redistributor(uint64_t hwid)
 {
 	uint64_t want = typer_affinity(hwid);
 
-	for (uint64_t f = probe.gicr_or_gicc; f - probe.gicr_or_gicc < probe.gicr_size;) {
+	for (uint64_t f = probe.ic_second; f - probe.ic_second < probe.ic_second_size;) {
 		uint64_t typer = mmio_read64(f + GICR_TYPER);
 
 		if (typer >> 32 == want)
@@ -53,7 +55,7 @@ static uint64_t find_redistributor(uint64_t hwid)
 			break;
 		f += (typer & GICR_TYPER_VLPIS) ? 0x40000 : 0x20000;
 	}
-	fail("no redistributor for CPU 0x%lx in [0x%lx, +0x%lx)", hwid, probe.gicr_or_gicc, probe.gicr_size);
+	fail("no redistributor for CPU 0x%lx in [0x%lx, +0x%lx)", hwid, probe.ic_second, probe.ic_second_size);
 }
 
 /*
@@ -62,14 +64,14 @@ static uint64_t find_redistributor(uint64_t hwid)
  * SGIs, and its CPU interface. Interrupts stay masked in PSTATE: the probe
  * polls the acknowledge register instead of taking exceptions.
  */
-void gic_init_cpu(void)
+void ic_init_cpu(void)
 {
 	uint32_t sgis = 0;
 
 	for (uint32_t i = 0; i < probe.nch; i++)
 		sgis |= 1u << probe.ch[i].irq;
-	if (probe.gic == CLEAVE_IC_GICV3) {
-		uint64_t rd = probe.redist = find_redistributor(probe.self), sgi = rd + GICR_SGI_BASE;
+	if (probe.ic == CLEAVE_IC_GICV3) {
+		uint64_t rd = probe.ic_cpu = find_redistributor(probe.self), sgi = rd + GICR_SGI_BASE;
 		uint64_t sre;
 		unsigned i;
 
@@ -84,7 +86,7 @@ void gic_init_cpu(void)
 		mmio_write32(sgi + GICD_IGROUPR, mmio_read32(sgi + GICD_IGROUPR) | sgis);
 		mmio_write32(sgi + GICD_IGRPMODR, mmio_read32(sgi + GICD_IGRPMODR) & ~sgis);
 		mmio_write32(sgi + GICD_ISENABLER, sgis);
-		if (probe.el == 2) {
+		if (aarch64_el() == 2) {
 			__asm__ volatile("mrs %0, icc_sre_el2" : "=r"(sre));
 			__asm__ volatile("msr icc_sre_el2, %0\n\tisb" :: "r"(sre | ICC_SRE_SRE | ICC_SRE_ENABLE));
 		}
@@ -93,7 +95,7 @@ void gic_init_cpu(void)
 		__asm__ volatile("msr icc_pmr_el1, %0\n\tmsr icc_bpr1_el1, xzr\n\tmsr icc_igrpen1_el1, %1\n\tisb"
 				 :: "r"((uint64_t)0xff), "r"((uint64_t)1));
 	} else {
-		uint64_t d = probe.gicd, c = probe.gicr_or_gicc;
+		uint64_t d = probe.ic_base, c = probe.ic_second;
 
 		for (uint32_t s = 0; s < 16; s++)
 			if (sgis & (1u << s))
@@ -106,64 +108,71 @@ void gic_init_cpu(void)
 	}
 }
 
+static uint32_t gic_my_mask(void);
+
 /* How peers address this core: GICv3 affinity, or its GICv2 CPU-interface bit. */
-uint64_t gic_my_target(void)
+uint64_t ic_my_target(void)
 {
-	return probe.gic == CLEAVE_IC_GICV3 ? aarch64_hwid() : gic_my_mask();
+	return probe.ic == CLEAVE_IC_GICV3 ? aarch64_hwid() : gic_my_mask();
 }
 
 /* GICD_ITARGETSR0-7 are banked: they read back the reading core's interface bit. */
-uint32_t gic_my_mask(void)
+static uint32_t gic_my_mask(void)
 {
 	uint32_t m = 0;
 
 	for (uint32_t i = 0; i < 32 && !m; i += 4)
-		m = mmio_read32(probe.gicd + GICD_ITARGETSR + i) & 0xff;
+		m = mmio_read32(probe.ic_base + GICD_ITARGETSR + i) & 0xff;
 	return m;
 }
 
-void gic_send(uint64_t target, uint32_t sgi)
+void ic_send(uint64_t target, uint32_t sgi)
 {
 	aarch64_dsb();
-	if (probe.gic == CLEAVE_IC_GICV3) {
+	if (probe.ic == CLEAVE_IC_GICV3) {
 		uint64_t aff0 = target & 0xff;
 		uint64_t v = (target >> 32 & 0xff) << 48 | (target >> 16 & 0xff) << 32 | (uint64_t)sgi << 24 |
 			     (target >> 8 & 0xff) << 16 | (aff0 >> 4) << 44 | (1ull << (aff0 & 15));
 
 		__asm__ volatile("msr icc_sgi1r_el1, %0\n\tisb" :: "r"(v) : "memory");
 	} else {
-		mmio_write32(probe.gicd + GICD_SGIR, (uint32_t)(target & 0xff) << 16 | sgi);
+		mmio_write32(probe.ic_base + GICD_SGIR, (uint32_t)(target & 0xff) << 16 | sgi);
 	}
 }
 
-/* Acknowledge and end the highest-priority pending interrupt; GIC_SPURIOUS if none. */
-uint32_t gic_poll(void)
+/* Acknowledge and end the highest-priority pending interrupt; IC_NONE if none. */
+uint32_t ic_poll(void)
 {
 	uint64_t iar;
 	uint32_t id;
 
-	if (probe.gic == CLEAVE_IC_GICV3) {
+	if (probe.ic == CLEAVE_IC_GICV3) {
 		__asm__ volatile("mrs %0, icc_iar1_el1" : "=r"(iar) :: "memory");
 		id = iar & 0xffffff;
 		if (id < 1020)
 			__asm__ volatile("msr icc_eoir1_el1, %0\n\tisb" :: "r"(iar) : "memory");
 	} else {
-		iar = mmio_read32(probe.gicr_or_gicc + GICC_IAR);
+		iar = mmio_read32(probe.ic_second + GICC_IAR);
 		id = iar & 0x3ff;
 		if (id < 1020)
-			mmio_write32(probe.gicr_or_gicc + GICC_EOIR, (uint32_t)iar);
+			mmio_write32(probe.ic_second + GICC_EOIR, (uint32_t)iar);
 	}
-	return id < 1020 ? id : GIC_SPURIOUS;
+	return id < 1020 ? id : IC_NONE;
+}
+
+uint32_t ic_cpu_mask(void)
+{
+	return probe.ic == CLEAVE_IC_GICV2 ? gic_my_mask() : 0;
 }
 
 /*
  * Does the distributor deliver this SPI to one of this kernel's cores?
  * *where gets what it is routed to (GICv3 IROUTER, GICv2 ITARGETSR byte).
  */
-int gic_spi_routed_here(uint32_t intid, uint64_t *where)
+static int spi_routed_here(uint32_t intid, uint64_t *where)
 {
-	if (probe.gic == CLEAVE_IC_GICV3) {
-		uint64_t r = mmio_read64(probe.gicd + GICD_IROUTER + 8 * intid);
+	if (probe.ic == CLEAVE_IC_GICV3) {
+		uint64_t r = mmio_read64(probe.ic_base + GICD_IROUTER + 8 * intid);
 
 		*where = r;
 		if (r & (1u << 31))	/* IRM: any core at all */
@@ -173,6 +182,21 @@ int gic_spi_routed_here(uint32_t intid, uint64_t *where)
 				return 1;
 		return 0;
 	}
-	*where = mmio_read8(probe.gicd + GICD_ITARGETSR + intid);
+	*where = mmio_read8(probe.ic_base + GICD_ITARGETSR + intid);
 	return *where && !(*where & ~(uint64_t)probe.masks);
+}
+
+/* A GIC interrupt specifier: <type number flags>; type 0 is an SPI, 1 a PPI. */
+int ic_check_interrupt(int node, const uint8_t *spec)
+{
+	uint32_t intid = dt_be32(spec + 4) + 32;
+	uint64_t where;
+	char path[96];
+
+	if (dt_be32(spec) != 0 || dt_be32(spec + 4) > 987)
+		return 0;	/* a PPI, or an inert entry */
+	if (!spi_routed_here(intid, &where))
+		fail("device %s: INTID %u is routed to 0x%lx, not to a core of this kernel",
+		     dt_path_of(&probe.dt, node, path, sizeof(path)), intid, where);
+	return 1;
 }

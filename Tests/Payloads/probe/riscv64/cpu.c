@@ -1,0 +1,124 @@
+#include "lib.h"
+#include "probe.h"
+#include "riscv.h"
+
+/* How long a hart may take to read stopped (it may be leaving the loader through hart_stop). */
+#define STOPPING_MS	1000
+
+/* The time CSR's rate, from the tree's /cpus timebase-frequency. */
+static uint64_t timebase;
+
+uint64_t cpu_id(void)
+{
+	return riscv_hartid();
+}
+
+const char *cpu_level(void)
+{
+	return "S-mode";
+}
+
+/* Only SBI calls start harts and ring doorbells here: the SBI must have HSM and IPI. */
+void cpu_firmware(void)
+{
+	const struct dt *dt = &probe.dt;
+	int cpus = dt_lookup(dt, "/cpus");
+	uint32_t tb = 0;
+
+	if (cpus < 0 || dt_prop_u32(dt, cpus, "timebase-frequency", &tb) || tb < 1000)
+		fail("no usable /cpus timebase-frequency (%u)", tb);
+	timebase = tb;
+	if (!riscv_sbi_has(SBI_EXT_HSM) || !riscv_sbi_has(SBI_EXT_IPI))
+		fail("the SBI lacks the HSM or IPI extension");
+}
+
+/*
+ * SBI HSM hart_start at probe_secondary_entry with the slot as opaque. The
+ * loader may have run on this very hart and handed it back with hart_stop
+ * a moment ago, and OpenSBI refuses to start a hart that is still stopping
+ * (INVALID_PARAM) or running (ALREADY_AVAILABLE): wait (bounded) until it
+ * reads stopped. A hart that never does runs another kernel, and
+ * hart_start's error then says so.
+ */
+int64_t cpu_start(uint64_t hwid, uint32_t slot)
+{
+	uint64_t limit = deadline_ms(STOPPING_MS);
+
+	for (;;) {
+		struct sbiret st = riscv_sbi(SBI_EXT_HSM, SBI_HSM_STATUS, hwid, 0, 0);
+
+		if (st.error || st.value == SBI_HSM_STOPPED || passed(limit))
+			break;
+	}
+	return riscv_sbi(SBI_EXT_HSM, SBI_HSM_START, hwid, (uintptr_t)probe_secondary_entry, slot).error;
+}
+
+const char *cpu_start_call(void)
+{
+	return "SBI HSM hart_start";
+}
+
+const char *cpu_start_error(int64_t rc)
+{
+	switch (rc) {
+	case SBI_ERR_ALREADY_AVAILABLE:
+		return "ALREADY_AVAILABLE: the hart runs another kernel";
+	case SBI_ERR_INVALID_PARAM:
+		return "INVALID_PARAM: no such hart";
+	case SBI_ERR_INVALID_ADDRESS:
+		return "INVALID_ADDRESS";
+	case SBI_ERR_DENIED:
+		return "DENIED";
+	default:
+		return "SBI error";
+	}
+}
+
+void cpu_barrier(void)
+{
+	riscv_fence();
+}
+
+/* The boot hart polls: ordering the write is all a waiter needs. */
+void cpu_signal(void)
+{
+	riscv_fence();
+}
+
+uint64_t counter(void)
+{
+	return riscv_time();
+}
+
+uint64_t counter_hz(void)
+{
+	return timebase;
+}
+
+/* Any trap is a bug in the probe or a fault cleave caused (a foreign device, say). */
+void probe_trap(uint64_t cause, uint64_t epc, uint64_t tval) __attribute__((noreturn));
+void probe_trap(uint64_t cause, uint64_t epc, uint64_t tval)
+{
+	fail("trap on hart %lu: scause 0x%lx, sepc 0x%lx, stval 0x%lx", riscv_hartid(), cause, epc, tval);
+}
+
+/* A-extension atomics (AMOs, LR/SC), sequentially consistent. */
+void atomic_or32(volatile uint32_t *p, uint32_t bits)
+{
+	__atomic_fetch_or(p, bits, __ATOMIC_SEQ_CST);
+}
+
+void atomic_or64(volatile uint64_t *p, uint64_t bits)
+{
+	__atomic_fetch_or(p, bits, __ATOMIC_SEQ_CST);
+}
+
+uint64_t atomic_swap64(volatile uint64_t *p, uint64_t v)
+{
+	return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
+}
+
+int atomic_cas32(volatile uint32_t *p, uint32_t old, uint32_t v)
+{
+	return __atomic_compare_exchange_n(p, &old, v, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
