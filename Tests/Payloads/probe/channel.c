@@ -23,6 +23,7 @@ _Static_assert(sizeof(struct msg) == CLEAVE_MSG_SIZE, "a message fills one ring 
  * interrupt, on RISC-V), cleave,bit (the bit it
  * sets in a receiver's pending word), cleave,end (its ring), cleave,multiplexed,
  * and optionally cleave,peer-doorbells (<end hwid-hi hwid-lo irq bit>...).
+ * A channel whose cleave,peer-protocol is not "elf" is left alone.
  */
 void channels_find(void)
 {
@@ -44,6 +45,13 @@ void channels_find(void)
 		if (!c->name)
 			c->name = dt_name(dt, n);
 		c->peer = dt_prop_str(dt, n, "cleave,peer");
+		/* A peer that is not a probe (Linux) runs no cleave channel driver: note the channel, skip it. */
+		const char *protocol = dt_prop_str(dt, n, "cleave,peer-protocol");
+		if (protocol && strcmp(protocol, "elf")) {
+			say("channel %s with %s (%s): in the tree, not exercised", c->name, c->peer ? c->peer : "?",
+			    protocol);
+			continue;
+		}
 		if (dt_reg(dt, n, 0, &base, &c->size) || !c->peer || !role ||
 		    dt_prop_u32(dt, n, "cleave,doorbell", &c->irq) || dt_prop_u32(dt, n, "cleave,bit", &c->bit) ||
 		    dt_prop_u32(dt, n, "cleave,end", &c->end))
