@@ -16,7 +16,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLEAVE = os.path.join(ROOT, ".build/release/cleave")
 BENCH_BIN = os.path.join(ROOT, "Bench/.build/release")
 REPEAT = int(os.environ.get("REPEAT", "5"))
-SCALES = [int(x) for x in os.environ.get("SCALES", "64,512,4096,16384").split(",")]
+# 16384 needs a DTB writer in synth_board.py: dtc 1.6 cannot parse a /cpus that large.
+SCALES = [int(x) for x in os.environ.get("SCALES", "64,512,4096").split(",")]
 
 
 def measure(argv, cwd=None):
