@@ -33,7 +33,8 @@ for p in dts/qemu-virt-aarch64-*.plan.yaml; do
   out="$work/desc/out-$(basename "$p" .plan.yaml)"
   .build/release/cleave build "$p" -o "$out" >/dev/null
   # The payload starts after the ELF header page and the loader's span.
-  tail -c +$((0x1000 + 0x10000 + 1)) "$out/image.elf" | head -c 1048576 >"$work/desc/corpus/$(basename "$p" .plan.yaml).bin"
+  dd if="$out/image.elf" of="$work/desc/corpus/$(basename "$p" .plan.yaml).bin" bs=4096 skip=$(((0x1000 + 0x10000) / 4096)) \
+    count=256 status=none
 done
 clang -fsanitize=fuzzer,address -g -O1 -ISources/Loader -ISources/Loader/common -ISources/CBootABI/include \
   Sources/Loader/common/desc.c Sources/Loader/common/crc32.c Sources/Loader/common/dt.c Fuzz/desc/fuzz_desc.c \
