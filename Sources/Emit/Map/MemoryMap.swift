@@ -1,4 +1,5 @@
 import DeviceTree
+import Foundation
 import Machine
 import Partitioning
 
@@ -23,7 +24,7 @@ public struct MemoryMap: Sendable {
   public var ram: [AddressRange]
 
   public init(_ p: Partition) {
-    title = "\(NSStringLike(value: p.boardPath).lastComponent) — \(NSStringLike(value: p.plan.file).lastComponent)"
+    title = "\((p.boardPath as NSString).lastPathComponent) — \((p.plan.file as NSString).lastPathComponent)"
     ram = p.machine.memory.map(\.range)
     var lanes: [Lane] = []
     var items: [Item] = []
@@ -90,19 +91,10 @@ public struct MemoryMap: Sendable {
       let r = "\(item.range)"
       out.append(
         lane + String(repeating: " ", count: laneWidth - lane.count + 2) + r + String(repeating: " ", count: rangeWidth - r.count + 2)
-          + Format.size(item.range.size).padding(10) + item.label)
+          + Format.size(item.range.size).padded(10) + item.label)
     }
     return out.joined(separator: "\n") + "\n"
   }
 }
 
-/// The last path component without Foundation.
-struct NSStringLike {
-  let value: String
-  var lastComponent: String { value.split(separator: "/").last.map(String.init) ?? value }
-}
-
-extension String {
-  fileprivate func padding(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
-}
 

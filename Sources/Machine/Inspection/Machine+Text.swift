@@ -182,5 +182,6 @@ extension Machine {
 }
 
 extension String {
-  func padded(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+  /// Left-aligned in a column of `width`, always followed by at least one space.
+  public func padded(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
 }

@@ -46,7 +46,3 @@ extension Partition {
     return parts.joined(separator: " ")
   }
 }
-
-extension String {
-  func padded(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
-}
