@@ -95,6 +95,45 @@ struct BootTests {
     Self.expectRefused(try Self.boot(out), "image SHA-256", ["k0", "k1"])
   }
 
+  /// CRC-32 (IEEE, as zlib), to re-seal a descriptor the test edits on purpose.
+  static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+    var c: UInt32 = 0xffff_ffff
+    for b in bytes {
+      c ^= UInt32(b)
+      for _ in 0..<8 { c = c & 1 != 0 ? 0xedb8_8320 ^ (c >> 1) : c >> 1 }
+    }
+    return c ^ 0xffff_ffff
+  }
+
+  static func le32(_ b: [UInt8], _ at: Int) -> Int {
+    Int(b[at]) | Int(b[at + 1]) << 8 | Int(b[at + 2]) << 16 | Int(b[at + 3]) << 24
+  }
+
+  /// A well-formed descriptor whose plan cannot boot: k2's boot CPU is made
+  /// k1's, so PSCI CPU_ON for it fails with ALREADY_ON. The CRC is recomputed,
+  /// so only the start itself can catch it.
+  @Test("a core that fails to start is reported with its PSCI error")
+  func cpuOnFailure() throws {
+    let dir = try TemporaryDirectory()
+    let out = try Self.build("qemu-virt-aarch64-gicv3.plan.yaml", in: dir)
+    let path = out + "/image.elf"
+    var bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
+    let desc = 0x1000 + 0x10000
+    let total = Self.le32(bytes, desc + 8)
+    let cpuOffset = Self.le32(bytes, desc + 76)
+    // CPU table: k0 has entries 0-3, k1 4-5, k2 6-7; each entry starts with its 64-bit hwid.
+    bytes[desc + cpuOffset + 6 * 16] = 0x04
+    bytes.replaceSubrange((desc + 12)..<(desc + 16), with: [0, 0, 0, 0])
+    let crc = Self.crc32(bytes[desc..<(desc + total)])
+    bytes.replaceSubrange((desc + 12)..<(desc + 16), with: [UInt8(crc & 0xff), UInt8((crc >> 8) & 0xff), UInt8((crc >> 16) & 0xff), UInt8(crc >> 24)])
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    let r = try Self.boot(out)
+    let console = r.stdoutText
+    #expect(r.status == 1, "\(r.summary)\n\(console)")
+    #expect(console.contains("k2: starting CPU 0x4 failed: -4 (ALREADY_ON)"), "\(console)")
+    #expect(!console.contains("|k2:"), "k2 was entered:\n\(console)")
+  }
+
   @Test("a live machine that differs from the plan's board is named and refused")
   func mismatchedLiveTree() throws {
     let dir = try TemporaryDirectory()
