@@ -30,16 +30,6 @@ static uint32_t gic_kind(const struct dt *dt, int node)
 	return CLEAVE_IC_NONE;
 }
 
-static int kernel_has_cpu(const struct cleave_desc *d, uint32_t kernel, uint64_t hwid)
-{
-	const struct cleave_kernel *k = desc_kernel(d, kernel);
-
-	for (uint32_t c = k->cpu_first; c < k->cpu_first + k->cpu_count; c++)
-		if (desc_cpu(d, c)->hwid == hwid)
-			return 1;
-	return 0;
-}
-
 static int wrong(const char *field, uint64_t value)
 {
 	log_error("descriptor: %s 0x%lx is wrong for AArch64", field, value);
@@ -61,7 +51,7 @@ int arch_check_desc(const struct cleave_desc *d)
 
 		/* An SPI, a byte of priority, and a target: a CPU of its kernel (v3) or 1-8 interfaces (v2). */
 		if (rt->irq - 32 > 1019 - 32 || rt->priority > 0xff ||
-		    (v3 ? !kernel_has_cpu(d, rt->kernel, rt->target) : rt->cpu_mask - 1 > 0xfe))
+		    (v3 ? !desc_kernel_has_cpu(d, rt->kernel, rt->target) : rt->cpu_mask - 1 > 0xfe))
 			problems += wrong("route", rt->irq);
 	}
 	return problems;

@@ -44,6 +44,17 @@ static inline const struct cleave_range *desc_bank(const struct cleave_desc *d, 
 	return (const struct cleave_range *)(desc_bytes(d) + d->bank_offset) + i;
 }
 
+/* Whether kernel `kernel` runs on the CPU with hardware id `hwid`. */
+static inline int desc_kernel_has_cpu(const struct cleave_desc *d, uint32_t kernel, uint64_t hwid)
+{
+	const struct cleave_kernel *k = desc_kernel(d, kernel);
+
+	for (uint32_t c = k->cpu_first; c < k->cpu_first + k->cpu_count; c++)
+		if (desc_cpu(d, c)->hwid == hwid)
+			return 1;
+	return 0;
+}
+
 /* A payload offset as an address (offsets count from the descriptor's first byte). */
 static inline uint64_t desc_payload(const struct cleave_desc *d, uint64_t offset)
 {

@@ -10,16 +10,6 @@
 /* The live PLIC's source count (riscv,ndev), for arch_init_ic(). */
 static uint32_t plic_sources;
 
-static int kernel_has_cpu(const struct cleave_desc *d, uint32_t kernel, uint64_t hwid)
-{
-	const struct cleave_kernel *k = desc_kernel(d, kernel);
-
-	for (uint32_t c = k->cpu_first; c < k->cpu_first + k->cpu_count; c++)
-		if (desc_cpu(d, c)->hwid == hwid)
-			return 1;
-	return 0;
-}
-
 static int wrong(const char *field, uint64_t value)
 {
 	log_error("descriptor: %s 0x%lx is wrong for RISC-V sbi-hsm", field, value);
@@ -44,7 +34,7 @@ int arch_check_desc(const struct cleave_desc *d)
 	for (uint32_t r = 0; r < d->route_count; r++) {
 		const struct cleave_route *rt = desc_route(d, r);
 
-		if (rt->irq - 1 >= PLIC_MAX_SOURCES || !rt->priority || !kernel_has_cpu(d, rt->kernel, rt->target))
+		if (rt->irq - 1 >= PLIC_MAX_SOURCES || !rt->priority || !desc_kernel_has_cpu(d, rt->kernel, rt->target))
 			problems += wrong("route", rt->irq);
 	}
 	return problems;
