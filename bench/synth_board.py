@@ -22,7 +22,8 @@ assert a.cores % a.cluster == 0 and (a.cores // a.cluster) % a.numa == 0
 
 clusters = a.cores // a.cluster
 per_node = clusters // a.numa
-bank_size = 4 << 30
+# Enough RAM that every cluster's kernel gets room for its tree at any size.
+bank_size = (4 << 30) * max(1, a.cores // 1024)
 out = []
 w = out.append
 
@@ -36,21 +37,30 @@ w('\tpsci { compatible = "arm,psci-1.0"; method = "smc"; };')
 w("\tcpus {\n\t\t#address-cells = <2>;\n\t\t#size-cells = <0>;")
 for n in range(a.numa):
     w(f'\t\tl3_{n}: l3-cache{n} {{ compatible = "cache"; cache-unified; cache-level = <3>; numa-node-id = <{n}>; }};')
-for c in range(clusters):
-    node = c // per_node
-    w(f'\t\tl2_{c}: l2-cache{c} {{ compatible = "cache"; cache-unified; cache-level = <2>; next-level-cache = <&l3_{node}>; }};')
-    for k in range(a.cluster):
-        mpidr = ((c >> 8) << 16) | ((c & 0xff) << 8) | k
-        w(f'\t\tcpu_{c}_{k}: cpu@{mpidr:x} {{ device_type = "cpu"; compatible = "arm,neoverse-n1"; '
-          f'reg = <0x0 {mpidr:#x}>; enable-method = "psci"; next-level-cache = <&l2_{c}>; numa-node-id = <{node}>; }};')
-w("\t\tcpu-map {")
+w("\t};")
+# CPU and L2 nodes go into later `/ { cpus { ... }; };` blocks that dtc merges,
+# 256 clusters each: dtc's parser runs out of stack on one node with ~20,000
+# children written in a single block.
+later = []
+for start in range(0, clusters, 256):
+    block = ["/ {", "\tcpus {"]
+    for c in range(start, min(start + 256, clusters)):
+        node = c // per_node
+        block.append(f'\t\tl2_{c}: l2-cache{c} {{ compatible = "cache"; cache-unified; cache-level = <2>; next-level-cache = <&l3_{node}>; }};')
+        for k in range(a.cluster):
+            mpidr = ((c >> 8) << 16) | ((c & 0xff) << 8) | k
+            block.append(f'\t\tcpu_{c}_{k}: cpu@{mpidr:x} {{ device_type = "cpu"; compatible = "arm,neoverse-n1"; '
+                         f'reg = <0x0 {mpidr:#x}>; enable-method = "psci"; next-level-cache = <&l2_{c}>; numa-node-id = <{node}>; }};')
+    block += ["\t};", "};"]
+    later += block
+later += ["/ {", "\tcpus {", "\t\tcpu-map {"]
 for n in range(a.numa):
-    w(f"\t\t\tsocket{n} {{")
+    later.append(f"\t\t\tsocket{n} {{")
     for c in range(n * per_node, (n + 1) * per_node):
         cores = " ".join(f"core{k} {{ cpu = <&cpu_{c}_{k}>; }};" for k in range(a.cluster))
-        w(f"\t\t\t\tcluster{c - n * per_node} {{ {cores} }};")
-    w("\t\t\t};")
-w("\t\t};\n\t};")
+        later.append(f"\t\t\t\tcluster{c - n * per_node} {{ {cores} }};")
+    later.append("\t\t\t};")
+later += ["\t\t};", "\t};", "};"]
 base = 0x80000000
 for n in range(a.numa):
     for b in range(a.banks):
@@ -74,4 +84,4 @@ w("\t};")
 w('\taliases { serial0 = &dev0; };')
 w('\tchosen { stdout-path = "serial0"; };')
 w("};")
-print("\n".join(out))
+print("\n".join(out + later))
