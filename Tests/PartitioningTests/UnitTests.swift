@@ -93,3 +93,25 @@ struct DocumentationTests {
     }
   }
 }
+
+struct DoorbellRangeTests {
+  /// Found on review: a first SGI near 2^32 used to overflow while numbering doorbells.
+  @Test func doorbellsOutsideTheSGIsAreAnErrorNotATrap() throws {
+    let text = """
+      board: \(boardPath("qemu-virt-aarch64-gicv3.dts"))
+      doorbells: { first: 0xffffffff }
+      kernels:
+        a: { cores: [cluster0], memory: 64M }
+        b: { cores: [cpu@4], memory: 64M }
+        c: { cores: [cpu@5], memory: 64M }
+      channels:
+        - { between: [a, b] }
+        - { between: [a, c] }
+      """
+    let (plan, shape) = PlanParser.parse(text, file: "/tmp/doorbells.plan.yaml")
+    #expect(shape.isEmpty)
+    let result = PlanCheck.run(plan: try #require(plan))
+    #expect(result.diagnostics.filter { $0.severity == .error }.map(\.check) == ["doorbells_exhausted"])
+    #expect(result.diagnostics.first?.message == "doorbells SGI 4294967295 + 8 do not fit SGIs 0-15")
+  }
+}

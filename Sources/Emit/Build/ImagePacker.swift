@@ -16,7 +16,7 @@ public enum ImagePacker {
     guard loader.count <= span else {
       throw Failure(description: "the loader is \(loader.count) bytes, more than its \(span)-byte span")
     }
-    let load = p.loader.base + UInt64(CLEAVE_LOADER_OFFSET)
+    let load = p.loader.base &+ UInt64(CLEAVE_LOADER_OFFSET)
     let body = loader + [UInt8](repeating: 0, count: span - loader.count) + payload
     guard let region = AddressRange(checkedBase: load, size: UInt64(body.count)), p.loader.contains(region) else {
       throw Failure(description: "loader and payload need \(body.count) bytes from \(String(load, radix: 16)), more than the loader region \(p.loader) holds; enlarge loader.size")

@@ -322,12 +322,17 @@ public struct Resolver {
   }
 
   private mutating func assignDoorbells(_ channels: inout [Partition.Channel], kernels: [Partition.Kernel], mechanism: Partition.DoorbellMechanism) {
-    let first = UInt32(clamping: plan.doorbells?.first?.value ?? 8)
-    let count = Int(clamping: plan.doorbells?.count?.value ?? 8)
+    let wantedFirst = plan.doorbells?.first?.value ?? 8
+    let wantedCount = plan.doorbells?.count?.value ?? 8
     let multiplex = plan.doorbells?.multiplex?.value ?? true
-    if mechanism == .sgi, UInt64(first) + UInt64(count) > 16 {
-      engine.error(.doorbellsExhausted, "doorbells SGI \(first) + \(count) pass SGI 15 (there are 16 SGIs)", at: plan.doorbells?.count?.location ?? plan.doorbells?.first?.location)
+    if mechanism == .sgi, wantedFirst > 15 || wantedCount == 0 || wantedFirst + min(wantedCount, 16) > 16 {
+      engine.error(
+        .doorbellsExhausted, "doorbells SGI \(wantedFirst) + \(wantedCount) do not fit SGIs 0-15",
+        at: plan.doorbells?.count?.location ?? plan.doorbells?.first?.location)
     }
+    // Carry on with values that fit, so the other checks still run.
+    let first = UInt32(min(wantedFirst, 15))
+    let count = Int(max(1, min(wantedCount, 16 - UInt64(first))))
     // Channel ends per kernel, in channel order.
     var ends: [Int: [(channel: Int, slot: Int)]] = [:]
     for c in channels.indices {
