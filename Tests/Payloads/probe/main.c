@@ -167,7 +167,7 @@ static void check_ownership(void)
 	say("no foreign core or memory; %u %s of %u devices routed to its own cores", irqs, probe.irq_kind, devices);
 }
 
-void probe_main(uint64_t dtb)
+void probe_main(uint64_t dtb, uint64_t entered)
 {
 	char list[PROBE_MAX_RANGES * 48];
 	size_t n = 0;
@@ -177,6 +177,8 @@ void probe_main(uint64_t dtb)
 	probe.self = cpu_id();
 	read_tree(dtb);
 	cpu_firmware();
+	/* Under QEMU -icount shift=0 one instruction is one nanosecond of virtual time. */
+	say("entered at counter %lu (%lu Hz)", entered, counter_hz());
 	for (uint32_t i = 0; i < probe.nmem; i++) {
 		n += fmt_format(list + n, sizeof(list) - n, " [0x%lx, 0x%lx)", probe.mem[i].base,
 				probe.mem[i].base + probe.mem[i].size);

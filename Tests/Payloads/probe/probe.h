@@ -123,7 +123,7 @@ void channels_round_trips(void);
 
 /* main.c: where a started core goes from entry.S, with its slot. */
 void probe_secondary(uint64_t slot);
-void probe_main(uint64_t dtb);
+void probe_main(uint64_t dtb, uint64_t entered);
 
 /* --- per architecture: aarch64/, riscv64/ ----------------------------- */
 

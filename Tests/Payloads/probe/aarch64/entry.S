@@ -9,6 +9,7 @@
 	.global	_start
 	.type	_start, %function
 _start:
+	mrs	x20, cntvct_el0		/* first: the counter at entry, for boot-cost figures */
 	msr	daifset, #0xf
 	mov	x19, x0
 	adrp	x1, boot_stack
@@ -27,6 +28,7 @@ _start:
 
 2:	bl	set_vbar
 	mov	x0, x19
+	mov	x1, x20
 	bl	probe_main
 	b	park
 	.size	_start, . - _start

@@ -11,6 +11,7 @@
 	.global	_start
 	.type	_start, %function
 _start:
+	rdtime	s1			/* first: the counter at entry, for boot-cost figures */
 	csrw	sie, zero
 	mv	tp, a0
 	mv	s0, a1
@@ -26,6 +27,7 @@ _start:
 2:	lla	t0, trap
 	csrw	stvec, t0
 	mv	a0, s0
+	mv	a1, s1
 	call	probe_main
 	j	park
 	.size	_start, . - _start
