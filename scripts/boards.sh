@@ -16,6 +16,7 @@ boards=(
 	"qemu-virt-aarch64-gicv2|qemu-system-aarch64|-M virt,gic-version=2,virtualization=on -cpu cortex-a57 -smp 4 -m 1G"
 	"qemu-virt-aarch64-gicv3|qemu-system-aarch64|-M virt,gic-version=3,virtualization=on -cpu cortex-a57 -smp 8 -m 2G"
 	"qemu-virt-riscv64|qemu-system-riscv64|-M virt -smp 4 -m 1G"
+	"qemu-virt-riscv64-aclint|qemu-system-riscv64|-M virt,aclint=on -smp 4 -m 1G"
 )
 
 # Post-processing of dtc's decompiled output. dtc -O dts of a DTB has no labels

@@ -11,19 +11,49 @@ public struct QEMUCommand: Sendable, Equatable {
   /// (`// qemu: -M virt,... -smp 8 -m 2G`, as scripts/boards.sh writes), else
   /// options derived from the machine: CPU count, RAM, GIC version, and
   /// virtualization when PSCI is called through SMC.
+  /// What QEMU starts: the packed loader image, or (OpenSBI domains) the
+  /// firmware's machine tree and the files OpenSBI expects in memory.
+  public enum Payload: Sendable, Equatable {
+    case image(String)
+    case domains(machineTree: String, load: [(file: String, address: UInt64)])
+
+    public static func == (a: Payload, b: Payload) -> Bool {
+      switch (a, b) {
+      case (.image(let x), .image(let y)): x == y
+      case (.domains(let t1, let l1), .domains(let t2, let l2)):
+        t1 == t2 && l1.map(\.file) == l2.map(\.file) && l1.map(\.address) == l2.map(\.address)
+      default: false
+      }
+    }
+  }
+
   public static func make(
     target: Plan.Target, board: String, machine: Machine, image: String, machineOptions given: [String]? = nil, extra: [String] = []
   ) -> QEMUCommand {
+    make(target: target, board: board, machine: machine, payload: .image(image), machineOptions: given, extra: extra)
+  }
+
+  public static func make(
+    target: Plan.Target, board: String, machine: Machine, payload: Payload, machineOptions given: [String]? = nil, extra: [String] = []
+  ) -> QEMUCommand {
     let machineOptions = given ?? recordedOptions(board) ?? derivedOptions(target: target, machine: machine)
+    let common = ["-nographic", "-semihosting", "-no-reboot"]
+    let boot: [String]
+    switch payload {
+    case .image(let image):
+      boot = (target == .riscv64 ? ["-bios", "default"] : []) + ["-kernel", image]
+    case .domains(let tree, let load):
+      // No -kernel: OpenSBI takes every domain's entry from the tree, and
+      // each file goes where the plan put it, byte for byte.
+      boot = ["-bios", "default", "-dtb", tree] + load.flatMap { item in
+        ["-device", "loader,file=\(item.file),addr=0x\(String(item.address, radix: 16)),force-raw=on"]
+      }
+    }
     switch target {
     case .aarch64:
-      return QEMUCommand(
-        executable: "qemu-system-aarch64",
-        arguments: machineOptions + ["-nographic", "-semihosting", "-no-reboot", "-kernel", image] + extra)
+      return QEMUCommand(executable: "qemu-system-aarch64", arguments: machineOptions + common + boot + extra)
     case .riscv64:
-      return QEMUCommand(
-        executable: "qemu-system-riscv64",
-        arguments: machineOptions + ["-nographic", "-semihosting", "-no-reboot", "-bios", "default", "-kernel", image] + extra)
+      return QEMUCommand(executable: "qemu-system-riscv64", arguments: machineOptions + common + boot + extra)
     }
   }
 

@@ -43,14 +43,11 @@ struct RunCommand: ParsableCommand {
     guard let data = FileManager.default.contents(atPath: "\(out)/report.json"),
       let report = try? JSONDecoder().decode(BuildReport.self, from: data)
     else { throw UnusableInput(message: "\(out): not an OUT directory of cleave build (no readable report.json)") }
-    let image = "\(out)/image.elf"
-    guard FileManager.default.fileExists(atPath: image) else {
-      throw UnusableInput(message: "\(out): no image.elf; build the loader (make loader) and build again")
-    }
     guard let targetArch = Plan.Target(rawValue: report.target) else { throw UnusableInput(message: "\(out): unknown target \(report.target)") }
+    let payload = try Self.payload(out, report: report)
     let machine = try loadMachine(report.board, includes: [])
     let command = QEMUCommand.make(
-      target: targetArch, board: report.board, machine: machine, image: image,
+      target: targetArch, board: report.board, machine: machine, payload: payload,
       machineOptions: machineOptions.map { $0.split(separator: " ").map(String.init) })
     let kernels = report.kernels.map(\.name)
     if !quiet { print("cleave run: \(command.shellLine)") }
@@ -65,6 +62,34 @@ struct RunCommand: ParsableCommand {
     case .running:
       throw ExitCode(1)
     }
+  }
+}
+
+extension RunCommand {
+  /// The packed image, or in OpenSBI domains mode the firmware tree and the
+  /// placement list the build wrote.
+  static func payload(_ out: String, report: BuildReport) throws -> QEMUCommand.Payload {
+    guard report.boot == Plan.BootMode.opensbiDomains.rawValue else {
+      let image = "\(out)/image.elf"
+      guard FileManager.default.fileExists(atPath: image) else {
+        throw UnusableInput(message: "\(out): no image.elf; build the loader (make loader) and build again")
+      }
+      return .image(image)
+    }
+    let path = "\(out)/opensbi/placement.json"
+    guard let data = FileManager.default.contents(atPath: path),
+      let placement = try? JSONDecoder().decode(DomainPlacement.self, from: data)
+    else { throw UnusableInput(message: "\(path): missing or unreadable; build again") }
+    var load: [(file: String, address: UInt64)] = []
+    for item in placement.load {
+      guard item.address.hasPrefix("0x"), let address = UInt64(item.address.dropFirst(2), radix: 16) else {
+        throw UnusableInput(message: "\(path): '\(item.address)' is not a hexadecimal address")
+      }
+      let file = "\(out)/\(item.file)"
+      guard FileManager.default.fileExists(atPath: file) else { throw UnusableInput(message: "\(path): \(item.file) is missing") }
+      load.append((file, address))
+    }
+    return .domains(machineTree: "\(out)/\(placement.firmwareTree)", load: load)
   }
 }
 

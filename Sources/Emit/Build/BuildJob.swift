@@ -35,7 +35,8 @@ public struct BuildJob {
     // One kernel at a time: a tree is dropped as soon as its files are written,
     // so a build of a thousand kernels never holds a thousand trees.
     for k in partition.kernels {
-      let tree = KernelTree.make(partition, kernel: k.index, options: options.trees)
+      var tree = KernelTree.make(partition, kernel: k.index, options: options.trees)
+      DomainFences.annotate(&tree, partition, kernel: k.index)
       let blob: [UInt8]
       do {
         blob = try tree.blob()
@@ -73,7 +74,8 @@ public struct BuildJob {
     }
     out.add("boot/descriptor.bin", descriptor.descriptor)
     out.add("boot/descriptor.json", text: try json(descriptor.summary))
-    if let loader = options.loader {
+    // In OpenSBI domains mode the firmware starts every kernel: no loader image.
+    if let loader = options.loader, partition.boot != .opensbiDomains {
       do {
         out.add("image.elf", try ImagePacker.pack(loader: loader, payload: descriptor.payload, partition: partition))
       } catch let e as ImagePacker.Failure {
@@ -87,6 +89,14 @@ public struct BuildJob {
         out.add("opensbi/machine.dtb", try machineTree.blob())
       } catch {
         throw Failure(description: "cannot write the OpenSBI machine tree: \(error)")
+      }
+    }
+    if partition.boot == .opensbiDomains {
+      do {
+        let placement = try DomainPlacement.make(partition, images: images, initrds: initrds, out: &out)
+        out.add("opensbi/placement.json", text: try json(placement))
+      } catch let e as DomainPlacement.Failure {
+        throw Failure(description: e.description)
       }
     }
     let map = MemoryMap(partition)

@@ -105,7 +105,7 @@ public struct BootDescriptor: Sendable {
           for (s, r) in zip(image.segments, placed) {
             segments.append(cleave_segment(src_offset: imageOffsets[k.index] + s.offset, dest: r.base, file_size: s.fileSize, mem_size: s.memorySize))
           }
-        case .linuxArm64, .linuxRISCV:
+        case .linuxArm64, .linuxRISCV, .binary:
           for r in placed {
             segments.append(cleave_segment(src_offset: imageOffsets[k.index], dest: r.base, file_size: UInt64(bytes.count), mem_size: r.size))
           }

@@ -8,10 +8,6 @@ import Partitioning
 /// `opensbi-domain` property on every CPU node. OpenSBI 1.1 reads that
 /// hyphenated name and rejects the whole configuration if an enabled CPU lacks it.
 public enum OpenSBIDomains {
-  /// Access bits of a `regions` entry: readable, writable, executable.
-  static let rwx: UInt32 = 0x7
-  static let rw: UInt32 = 0x3
-
   public static func machineTree(_ p: Partition) -> DeviceTree {
     var tree = p.machine.tree
     tree.file = "machine.dts"
@@ -26,7 +22,7 @@ public enum OpenSBIDomains {
       properties: [Property(name: "compatible", strings: ["opensbi,domain,config"])])
     var regionPhandles: [String: UInt32] = [:]
     func region(_ r: AddressRange, mmio: Bool) -> UInt32 {
-      let block = napotCover(r)
+      let block = napotCover(r, minimum: mmio ? 8 : 4096)
       let key = "\(block.base)-\(block.size)"
       if let ph = regionPhandles[key] { return ph }
       let ph = newPhandle()
@@ -37,16 +33,17 @@ public enum OpenSBIDomains {
         Property(name: "phandle", cells: [ph]),
       ]
       if mmio { props.insert(Property(flag: "mmio"), at: 3) }
-      tree.addNode("memregion@\(String(block.base, radix: 16))", under: config, properties: props)
+      // Blocks of two sizes can start at one address; node names must differ.
+      let address = String(block.base, radix: 16)
+      let taken = regionPhandles.keys.contains { $0.hasPrefix("\(block.base)-") }
+      let order = 63 - block.size.leadingZeroBitCount
+      tree.addNode(taken ? "memregion-\(order)@\(address)" : "memregion@\(address)", under: config, properties: props)
       regionPhandles[key] = ph
       return ph
     }
     var domainOf: [Int: UInt32] = [:]
     for k in p.kernels {
-      var regions: [UInt32] = []
-      for m in k.memory { regions += [region(m.range, mmio: false), rwx] }
-      for c in p.channels where c.members.contains(k.index) && c.region.size > 0 { regions += [region(c.region, mmio: false), rw] }
-      for d in k.allDevices { for w in p.machine.devices[d].mmio { regions += [region(w, mmio: true), rw] } }
+      let regions = p.domainRegions(of: k).flatMap { [region($0.range, mmio: $0.mmio), $0.access.rawValue] }
       let harts = k.cpus.compactMap { tree.phandle(of: p.machine.cpus[$0].node) }
       let ph = newPhandle()
       let entry = KernelPlacement.entry(of: k) ?? k.memory.first?.range.base ?? 0
@@ -74,9 +71,11 @@ public enum OpenSBIDomains {
     return tree
   }
 
-  /// The smallest naturally aligned power-of-two block holding `r`.
-  static func napotCover(_ r: AddressRange) -> AddressRange {
-    var size: UInt64 = 4096
+  /// The smallest naturally aligned power-of-two block of at least `minimum`
+  /// bytes holding `r` (OpenSBI takes regions down to 8 bytes; memory is
+  /// granted in whole pages).
+  static func napotCover(_ r: AddressRange, minimum: UInt64 = 4096) -> AddressRange {
+    var size = minimum
     while size < r.size, size < 1 << 62 { size <<= 1 }
     while true {
       let base = r.base & ~(size - 1)

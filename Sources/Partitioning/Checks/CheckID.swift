@@ -43,6 +43,7 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
   case interruptControllerOwnedTwice = "interrupt_controller_owned_twice"
   case distributorInitialisedTwice = "distributor_initialised_twice"
   case doorbellsExhausted = "doorbells_exhausted"
+  case doorbellMechanismUnusable = "doorbell_mechanism_unusable"
   case gicv2CPUInterface = "gicv2_cpu_interface"
   // Topology.
   case kernelSpansL2 = "kernel_spans_l2"
@@ -101,6 +102,7 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .interruptControllerOwnedTwice: "more than one kernel claims the interrupt controller"
     case .distributorInitialisedTwice: "a kernel that resets the distributor at boot (Linux) is not the one owner"
     case .doorbellsExhausted: "more channel ends on a kernel than doorbell SGIs, with multiplexing off"
+    case .doorbellMechanismUnusable: "a doorbell mechanism the target, boot mode or board cannot provide"
     case .gicv2CPUInterface: "a core beyond GICv2 CPU interface 7, which cannot take SGIs"
     case .kernelSpansL2: "a kernel whose cores sit under more than one L2 (warning)"
     case .kernelSpansNUMA: "a kernel whose cores span NUMA nodes (warning)"

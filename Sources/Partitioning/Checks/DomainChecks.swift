@@ -27,10 +27,11 @@ enum DomainChecks {
           engine.error(.domainRegionNotPow2, "channel \(c.name) \(c.region) is not a power of two in size and alignment", at: c.location)
         }
       }
-      regions += k.allDevices.reduce(0) { $0 + p.machine.devices[$1].mmio.count }
+      // Devices and interrupt-controller blocks: one PMP entry each when naturally aligned.
+      regions = p.domainRegions(of: k).count
       let budget = pmpEntries - firmwareEntries
       if regions > budget {
-        engine.error(.domainPMPExhausted, "domain '\(k.name)' needs \(regions) regions (memory, channels, device MMIO) but only \(budget) PMP entries are left", at: k.location)
+        engine.error(.domainPMPExhausted, "domain '\(k.name)' needs \(regions) regions (memory, channels, device MMIO, interrupt-controller blocks) but only \(budget) PMP entries are left", at: k.location)
       }
     }
   }

@@ -18,7 +18,7 @@ enum ImageChecks {
       let placed = KernelPlacement.segments(of: k)
       for s in placed where !k.memory.contains(where: { $0.range.contains(s) }) {
         let mem = k.memory.map { "\($0.range)" }.joined(separator: ", ")
-        let what = image.format == .elf ? "ELF segment \(s)" : "the Image (text_offset \(Format.hex(image.textOffset ?? 0)) + image_size \(Format.hex(image.imageSize ?? 0))) at \(s)"
+        let what = image.format == .elf ? "ELF segment \(s)" : image.format == .binary ? "the binary at \(s)" : "the Image (text_offset \(Format.hex(image.textOffset ?? 0)) + image_size \(Format.hex(image.imageSize ?? 0))) at \(s)"
         engine.error(.imageOutsideMemory, "\(what) of '\(k.name)' is outside its memory \(mem.isEmpty ? "(none)" : mem)", at: location)
       }
       if let entry = KernelPlacement.entry(of: k), !placed.contains(where: { $0.contains(entry) }) {
@@ -40,14 +40,14 @@ enum ImageChecks {
 }
 
 /// Where a kernel's image lands: ELF segments at their physical addresses, a
-/// Linux Image at its memory base plus text_offset.
+/// Linux Image at its memory base plus text_offset, a flat binary at its memory base.
 public enum KernelPlacement {
   public static func segments(of k: Partition.Kernel) -> [AddressRange] {
     guard let image = k.image else { return [] }
     switch image.format {
     case .elf:
       return image.segments.map { AddressRange(base: $0.address, size: $0.memorySize) }
-    case .linuxArm64, .linuxRISCV:
+    case .linuxArm64, .linuxRISCV, .binary:
       guard let base = k.memory.first?.range.base else { return [] }
       let size = max(image.imageSize ?? 0, image.fileSize)
       return [AddressRange(checkedBase: base &+ (image.textOffset ?? 0), size: size)].compactMap { $0 }
@@ -58,7 +58,7 @@ public enum KernelPlacement {
     guard let image = k.image else { return nil }
     switch image.format {
     case .elf: return image.entry
-    case .linuxArm64, .linuxRISCV: return k.memory.first.map { $0.range.base &+ image.entry }
+    case .linuxArm64, .linuxRISCV, .binary: return k.memory.first.map { $0.range.base &+ image.entry }
     }
   }
 }

@@ -6,7 +6,7 @@ import Foundation
 /// arm64 / RISC-V Image. Every field is bounds-checked: a truncated or hostile
 /// file gives an error, never a trap.
 public struct KernelImage: Sendable, Hashable {
-  public enum Format: String, Sendable, Codable { case elf, linuxArm64 = "linux-arm64", linuxRISCV = "linux-riscv" }
+  public enum Format: String, Sendable, Codable { case elf, linuxArm64 = "linux-arm64", linuxRISCV = "linux-riscv", binary }
 
   public struct Segment: Sendable, Hashable {
     /// Offset of the bytes in the file.
@@ -40,6 +40,20 @@ public struct KernelImage: Sendable, Hashable {
       throw Failure(description: FileManager.default.fileExists(atPath: path) ? "cannot read \(path)" : "no such file \(path)")
     }
     return try parse(Array(data), path: path)
+  }
+
+  /// A flat binary (`protocol: binary`), such as U-Boot's u-boot.bin: its
+  /// bytes go to the start of the kernel's memory and it is entered at its
+  /// first byte. No header to read, so any non-empty file is one.
+  public static func loadBinary(_ path: String) throws -> KernelImage {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw Failure(description: FileManager.default.fileExists(atPath: path) ? "cannot read \(path)" : "no such file \(path)")
+    }
+    guard !data.isEmpty else { throw Failure(description: "\(path) is empty") }
+    let n = UInt64(data.count)
+    return KernelImage(
+      format: .binary, path: path, fileSize: n, segments: [Segment(offset: 0, address: 0, fileSize: n, memorySize: n)], entry: 0,
+      textOffset: nil, imageSize: nil, flags: nil, machine: nil)
   }
 
   public static func parse(_ b: [UInt8], path: String) throws -> KernelImage {

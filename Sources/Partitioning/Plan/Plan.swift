@@ -6,7 +6,10 @@ public struct Plan: Sendable {
     case sbiHSM = "sbi-hsm"
     case opensbiDomains = "opensbi-domains"
   }
-  public enum BootProtocol: String, Sendable, CaseIterable { case elf, linux }
+  /// How a kernel is entered: an ELF file at its entry, a Linux Image by the
+  /// Linux boot protocol, a flat binary at the start of its memory (DTB in
+  /// x0 / a1 like an ELF kernel).
+  public enum BootProtocol: String, Sendable, CaseIterable { case elf, linux, binary }
 
   public var file: String
   /// The board path, relative to the plan file.
@@ -77,5 +80,7 @@ public struct Plan: Sendable {
     public var count: Located<UInt64>?
     /// Whether to multiplex when a kernel has more channel ends than doorbells (true by default).
     public var multiplex: Located<Bool>?
+    /// How doorbells ring; chosen from the boot mode and the board when absent.
+    public var mechanism: Located<Partition.DoorbellMechanism>?
   }
 }

@@ -91,11 +91,12 @@ public struct PlanParser {
     if let shared = top["shared"].flatMap({ sequence($0, what: "shared") }) {
       plan.shared = shared.compactMap { sharedEntry($0) }
     }
-    if let d = top["doorbells"], let m = mapping(d, what: "doorbells", keys: ["first", "count", "multiplex"]) {
+    if let d = top["doorbells"], let m = mapping(d, what: "doorbells", keys: ["first", "count", "multiplex", "mechanism"]) {
       plan.doorbells = Plan.Doorbells(
         first: m["first"].flatMap { number($0, what: "doorbells.first") },
         count: m["count"].flatMap { number($0, what: "doorbells.count") },
-        multiplex: m["multiplex"].flatMap { bool($0, what: "doorbells.multiplex") })
+        multiplex: m["multiplex"].flatMap { bool($0, what: "doorbells.multiplex") },
+        mechanism: m["mechanism"].flatMap { choice($0, what: "doorbells.mechanism") })
     }
     return plan
   }

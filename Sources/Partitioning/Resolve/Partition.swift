@@ -96,7 +96,7 @@ public struct Partition: Sendable {
     public var bit: Int
   }
 
-  public enum DoorbellMechanism: String, Sendable, Codable {
+  public enum DoorbellMechanism: String, Sendable, Codable, CaseIterable {
     case sgi
     case sbiIPI = "sbi-ipi"
     case aclintSSWI = "aclint-sswi"

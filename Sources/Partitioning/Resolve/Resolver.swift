@@ -313,12 +313,37 @@ public struct Resolver {
 
   // MARK: Doorbells
 
-  private func doorbellMechanism(boot: Plan.BootMode) -> Partition.DoorbellMechanism {
-    switch boot {
-    case .psci: .sgi
-    case .sbiHSM: .sbiIPI
-    case .opensbiDomains: machine.interruptControllers.contains { $0.kind == .aclintSSWI } ? .aclintSSWI : .polling
+  /// The plan's choice when it makes one the machine can ring, else the
+  /// boot mode's own: SGIs under PSCI, SBI IPIs under the SBI loader, and in
+  /// OpenSBI domains (which refuse IPIs across domains) an ACLINT SSWI when
+  /// the board has one, polling when not.
+  private mutating func doorbellMechanism(boot: Plan.BootMode) -> Partition.DoorbellMechanism {
+    let hasSSWI = machine.interruptControllers.contains { $0.kind == .aclintSSWI }
+    let natural: Partition.DoorbellMechanism =
+      switch boot {
+      case .psci: .sgi
+      case .sbiHSM: .sbiIPI
+      case .opensbiDomains: hasSSWI ? .aclintSSWI : .polling
+      }
+    guard let wanted = plan.doorbells?.mechanism else { return natural }
+    let refusal: String? =
+      switch wanted.value {
+      case .sgi: boot == .psci ? nil : "SGI doorbells need an Arm GIC and boot: psci"
+      case .sbiIPI:
+        switch boot {
+        case .sbiHSM: nil
+        case .opensbiDomains: "OpenSBI refuses SBI IPIs across domains; use aclint-sswi or polling"
+        case .psci: "SBI IPI doorbells need RISC-V and an SBI"
+        }
+      case .aclintSSWI:
+        boot == .psci ? "ACLINT SSWI doorbells need RISC-V" : hasSSWI ? nil : "the board has no riscv,aclint-sswi device (QEMU: -M virt,aclint=on)"
+      case .polling: nil
+      }
+    if let refusal {
+      engine.error(.doorbellMechanismUnusable, "doorbells cannot be \(wanted.value.rawValue): \(refusal)", at: wanted.location)
+      return natural
     }
+    return wanted.value
   }
 
   private mutating func assignDoorbells(_ channels: inout [Partition.Channel], kernels: [Partition.Kernel], mechanism: Partition.DoorbellMechanism) {
@@ -404,7 +429,7 @@ public struct Resolver {
       guard let image = spec.image else { continue }
       let path = image.path.value.hasPrefix("/") ? image.path.value : (planDirectory.isEmpty ? image.path.value : "\(planDirectory)/\(image.path.value)")
       do {
-        kernels[k].image = try KernelImage.load(path)
+        kernels[k].image = try image.protocol.value == .binary ? KernelImage.loadBinary(path) : KernelImage.load(path)
       } catch {
         engine.error(.imageUnreadable, "image of '\(spec.name.value)': \(error)", at: image.path.location)
       }
