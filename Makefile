@@ -32,7 +32,7 @@ linux: deps
 	@bash scripts/linux.sh
 	@python3 scripts/initramfs.py
 
-test: deps linux loader probe-images
+test: deps linux loader loader-faults probe-images
 	$(SWIFT) build --build-tests
 	CLEAVE_BIN=$(CURDIR)/.build/debug/cleave $(SWIFT) test --skip-build
 

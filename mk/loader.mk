@@ -8,6 +8,9 @@
 #
 #   loader   build/loader-ARCH.elf (for inspection and debugging) and
 #            build/loader-ARCH.bin (raw, what the image packs at L)
+#   loader-faults  build/faults/silent-k1/loader-ARCH.bin: the loader with
+#            one fault injected (kernel 1's boot core never checks in),
+#            for the loader-integrity boots of make test
 #   probes   build/probe-ARCH.o, the probe kernel as one relocatable
 #            object; scripts/probe.sh links it at a kernel's address
 #            (build/probes/ARCH-ADDR.elf, the names plans use)
@@ -72,11 +75,16 @@ PROBE_SRCS_riscv64 := $(PROBE_COMMON_SRCS) $(wildcard Tests/Payloads/probe/riscv
 LOADER_LDFLAGS = --no-dynamic-linker -pie --gc-sections --build-id=none -T linker/loader-$(1).ld \
 	--defsym=CLEAVE_LOADER_SPAN=$(LOADER_SPAN)
 
-.PHONY: loader probes loader-clean
+.PHONY: loader loader-faults probes loader-clean
 
 loader: $(foreach a,$(LOADER_ARCHES),$(LOADER_OUT)/loader-$(a).elf $(LOADER_OUT)/loader-$(a).bin)
 
 probes: $(foreach a,$(LOADER_ARCHES),$(LOADER_OUT)/probe-$(a).o)
+
+# The same sources built again with a fault compiled in, in their own tree.
+loader-faults:
+	@$(MAKE) --no-print-directory -f mk/loader.mk LOADER_OUT=$(LOADER_OUT)/faults/silent-k1 \
+		LOADER_FAULT_CFLAGS=-DLOADER_FAULT_SILENT_KERNEL=1 loader
 
 # Everything one architecture builds. Two object rules, not one with two
 # patterns: a multi-pattern rule means one recipe makes both files, and the
@@ -99,7 +107,7 @@ $$(LOADER_OUT)/probe-$(1).o: $$(PROBE_OBJS_$(1))
 
 $$(LOADER_OBJ)/loader-$(1)/%.o: %
 	@mkdir -p $$(@D)
-	$$(LOADER_CC) $$(ARCH_CFLAGS_$(1)) $$(FREESTANDING_CFLAGS) $$(LOADER_MODEL_$(1)) -MMD -MP -c $$< -o $$@
+	$$(LOADER_CC) $$(ARCH_CFLAGS_$(1)) $$(FREESTANDING_CFLAGS) $$(LOADER_MODEL_$(1)) $$(LOADER_FAULT_CFLAGS) -MMD -MP -c $$< -o $$@
 
 # The probe is linked at a fixed address: plain absolute code, no GOT.
 $$(LOADER_OBJ)/probe-$(1)/%.o: %

@@ -109,29 +109,82 @@ struct BootTests {
     Int(b[at]) | Int(b[at + 1]) << 8 | Int(b[at + 2]) << 16 | Int(b[at + 3]) << 24
   }
 
-  /// A well-formed descriptor whose plan cannot boot: k2's boot CPU is made
-  /// k1's, so PSCI CPU_ON for it fails with ALREADY_ON. The CRC is recomputed,
-  /// so only the start itself can catch it.
-  @Test("a core that fails to start is reported with its PSCI error")
-  func cpuOnFailure() throws {
-    let dir = try TemporaryDirectory()
-    let out = try Self.build("qemu-virt-aarch64-gicv3.plan.yaml", in: dir)
+  /// Edits the descriptor inside image.elf with `edit(bytes, descriptorOffset, cpuTableOffset)`
+  /// and recomputes its CRC, so only the boot itself can catch what was changed.
+  static func reseal(_ out: String, _ edit: (inout [UInt8], Int, Int) -> Void) throws {
     let path = out + "/image.elf"
     var bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
     let desc = 0x1000 + 0x10000
     let total = Self.le32(bytes, desc + 8)
-    let cpuOffset = Self.le32(bytes, desc + 76)
-    // CPU table: k0 has entries 0-3, k1 4-5, k2 6-7; each entry starts with its 64-bit hwid.
-    bytes[desc + cpuOffset + 6 * 16] = 0x04
+    edit(&bytes, desc, Self.le32(bytes, desc + 76))
     bytes.replaceSubrange((desc + 12)..<(desc + 16), with: [0, 0, 0, 0])
     let crc = Self.crc32(bytes[desc..<(desc + total)])
     bytes.replaceSubrange((desc + 12)..<(desc + 16), with: [UInt8(crc & 0xff), UInt8((crc >> 8) & 0xff), UInt8((crc >> 16) & 0xff), UInt8(crc >> 24)])
     try Data(bytes).write(to: URL(fileURLWithPath: path))
+  }
+
+  /// A well-formed descriptor whose plan cannot boot: k2's boot CPU is made
+  /// k1's, so PSCI CPU_ON for it fails with ALREADY_ON.
+  @Test("a core that fails to start is reported with its PSCI error")
+  func cpuOnFailure() throws {
+    let dir = try TemporaryDirectory()
+    let out = try Self.build("qemu-virt-aarch64-gicv3.plan.yaml", in: dir)
+    // CPU table: k0 has entries 0-3, k1 4-5, k2 6-7; each entry starts with its 64-bit hwid.
+    try Self.reseal(out) { bytes, desc, cpus in bytes[desc + cpus + 6 * 16] = 0x04 }
     let r = try Self.boot(out)
     let console = r.stdoutText
     #expect(r.status == 1, "\(r.summary)\n\(console)")
     #expect(console.contains("k2: starting CPU 0x4 failed: -4 (ALREADY_ON)"), "\(console)")
     #expect(!console.contains("|k2:"), "k2 was entered:\n\(console)")
+  }
+
+  /// The RISC-V twin: k1's boot hart is made hart 0, which runs already
+  /// (k0's, or the loader's own), so SBI HSM hart_start refuses it. Which
+  /// kernel hits it depends on the hart OpenSBI booted on; no kernel runs.
+  @Test("a hart that fails to start is reported with its SBI HSM error")
+  func hartStartFailure() throws {
+    let dir = try TemporaryDirectory()
+    let out = try Self.build("qemu-virt-riscv64.plan.yaml", in: dir)
+    // CPU table: k0 has entries 0-1, k1 2-3.
+    try Self.reseal(out) { bytes, desc, cpus in bytes[desc + cpus + 2 * 16] = 0x00 }
+    Self.expectRefused(try Self.boot(out), "starting CPU 0x0 failed: -6 (SBI_ERR_ALREADY_AVAILABLE", ["k0", "k1"])
+  }
+
+  /// An image that arrived short: the file is cut 4 KiB before its end and its
+  /// one segment's file size shortened to match (as a partial copy would be),
+  /// so QEMU loads what is there and zeroes the rest.
+  @Test(
+    "a truncated image is named as such and no kernel is entered",
+    arguments: ["qemu-virt-aarch64-gicv2.plan.yaml", "qemu-virt-riscv64.plan.yaml"])
+  func truncatedImage(plan: String) throws {
+    let dir = try TemporaryDirectory()
+    let out = try Self.build(plan, in: dir)
+    let path = out + "/image.elf"
+    var bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
+    let cut = bytes.count - 4096
+    try #require(cut > 0x1000 + 0x10000)
+    bytes.removeLast(bytes.count - cut)
+    let filesz = UInt64(cut - 0x1000)  // p_filesz at program header 64 + 32
+    for i in 0..<8 { bytes[64 + 32 + i] = UInt8((filesz >> (8 * UInt64(i))) & 0xff) }
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    Self.expectRefused(try Self.boot(out), "image truncated", ["k0", "k1"])
+  }
+
+  /// A core that starts but never reaches the loader's trampoline check-in:
+  /// the loader built with that one fault (make loader-faults) holds kernel
+  /// 1's boot core before it checks in. The loader gives up after its
+  /// timeout, names the core, and enters nothing.
+  @Test(
+    "a core that never checks in is named after the timeout",
+    arguments: [("qemu-virt-aarch64-gicv2.plan.yaml", "aarch64"), ("qemu-virt-riscv64.plan.yaml", "riscv64")])
+  func silentCore(plan: String, arch: String) throws {
+    let loader = repositoryRoot.appendingPathComponent("build/faults/silent-k1/loader-\(arch).bin").path
+    try #require(FileManager.default.fileExists(atPath: loader), "no \(loader): run make loader-faults")
+    let dir = try TemporaryDirectory()
+    let out = dir.path("out")
+    let r0 = try cleave(["build", repositoryRoot.appendingPathComponent("dts/\(plan)").path, "-o", out, "--loader", loader])
+    try #require(r0.status == 0, "build \(plan): \(r0.summary)")
+    Self.expectRefused(try Self.boot(out), "k1: CPU 0x2 was started but did not check in within 1000 ms", ["k0", "k1"])
   }
 
   @Test("a live machine that differs from the plan's board is named and refused")

@@ -79,10 +79,23 @@
  * address L = plan loader base + CLEAVE_LOADER_OFFSET, entered at L:
  *   [L, L + CLEAVE_LOADER_SPAN)   the loader (code, data, bss, stack)
  *   L + CLEAVE_LOADER_SPAN        struct cleave_desc, then the payload it indexes
+ *   ... + payload_size            struct cleave_end
  * The offset leaves the bottom of RAM to the DTB QEMU places there.
  */
 #define CLEAVE_LOADER_OFFSET	0x200000u
 #define CLEAVE_LOADER_SPAN	0x10000u
+
+/*
+ * The last 16 bytes of a packed image, right after the payload: an image
+ * that arrived short (a partial flash or copy, a truncated file) lacks it,
+ * and the loader says so instead of reporting a hash it cannot explain.
+ */
+#define CLEAVE_END_MAGIC	0x444e455f45564c43ull	/* "CLVE_END" */
+
+struct cleave_end {
+	uint64_t magic;			/* CLEAVE_END_MAGIC */
+	uint64_t payload_size;		/* the descriptor's payload_size, again */
+};
 
 /* A physical address range [base, base + size). */
 struct cleave_range {
@@ -203,6 +216,7 @@ struct cleave_channel_header {
 };
 
 _Static_assert(sizeof(struct cleave_range) == 16, "cleave_range");
+_Static_assert(sizeof(struct cleave_end) == 16, "cleave_end");
 _Static_assert(sizeof(struct cleave_desc) == 112, "cleave_desc");
 _Static_assert(sizeof(struct cleave_kernel) == 144, "cleave_kernel");
 _Static_assert(sizeof(struct cleave_cpu) == 16, "cleave_cpu");

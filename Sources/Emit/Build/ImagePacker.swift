@@ -4,7 +4,8 @@ import Partitioning
 
 /// Writes OUT/image.elf: one ELF64 file with a single PT_LOAD segment at
 /// loader base + CLEAVE_LOADER_OFFSET holding the loader (padded to
-/// CLEAVE_LOADER_SPAN) followed by the descriptor and its payload. QEMU's
+/// CLEAVE_LOADER_SPAN) followed by the descriptor, its payload and the end
+/// mark (struct cleave_end). QEMU's
 /// `-kernel` loads it and enters the loader at its first byte.
 public enum ImagePacker {
   public struct Failure: Error, CustomStringConvertible {
@@ -17,7 +18,8 @@ public enum ImagePacker {
       throw Failure(description: "the loader is \(loader.count) bytes, more than its \(span)-byte span")
     }
     let load = p.loader.base &+ UInt64(CLEAVE_LOADER_OFFSET)
-    let body = loader + [UInt8](repeating: 0, count: span - loader.count) + payload
+    let end = cleave_end(magic: CLEAVE_END_MAGIC, payload_size: UInt64(payload.count))
+    let body = loader + [UInt8](repeating: 0, count: span - loader.count) + payload + withUnsafeBytes(of: end) { Array($0) }
     guard let region = AddressRange(checkedBase: load, size: UInt64(body.count)), p.loader.contains(region) else {
       throw Failure(description: "loader and payload need \(body.count) bytes from \(String(load, radix: 16)), more than the loader region \(p.loader) holds; enlarge loader.size")
     }

@@ -60,6 +60,15 @@ static uint64_t live_memory_after(const struct dt *live, uint64_t addr)
 	return 0;
 }
 
+/* The end mark after the payload: without it the image arrived short (desc_check bounded payload_size by avail). */
+static void check_complete(const struct cleave_desc *d, uint64_t avail)
+{
+	const struct cleave_end *end = (const void *)(uintptr_t)desc_payload(d, d->payload_size);
+
+	if (avail - d->payload_size < sizeof(*end) || end->magic != CLEAVE_END_MAGIC || end->payload_size != d->payload_size)
+		fail("image truncated: no end mark after its 0x%lx bytes; refusing to boot", d->payload_size);
+}
+
 static void check_images(const struct cleave_desc *d)
 {
 	for (uint32_t i = 0; i < d->kernel_count; i++) {
@@ -308,6 +317,7 @@ void loader_main(uint64_t dtb, uint64_t base)
 	desc_check(d, avail);
 	log_info("descriptor v%u: kernels %u, CPUs %u, routes %u, channels %u; CRC-32 0x%x ok", d->version,
 		 d->kernel_count, d->cpu_count, d->route_count, d->channel_count, d->crc32);
+	check_complete(d, avail);
 	check_images(d);
 	check_live(d, &live);
 	check_placement(d, base, CLEAVE_LOADER_SPAN + d->payload_size);
