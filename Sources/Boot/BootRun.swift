@@ -10,7 +10,10 @@ public enum BootRun {
     public var console: String
   }
 
-  public static func run(_ command: QEMUCommand, expecting kernels: [String], timeout: Double, echo: (@Sendable (String) -> Void)? = nil) throws -> Result {
+  public static func run(
+    _ command: QEMUCommand, expecting kernels: [String], passText: [String: String] = [:], failText: [String] = [], timeout: Double,
+    echo: (@Sendable (String) -> Void)? = nil
+  ) throws -> Result {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [command.executable] + command.arguments
@@ -18,7 +21,7 @@ public enum BootRun {
     process.standardOutput = pipe
     process.standardError = pipe
     process.standardInput = FileHandle.nullDevice
-    let state = Shared(ConsoleVerdict(expecting: kernels))
+    let state = Shared(ConsoleVerdict(expecting: kernels, passText: passText, failText: failText))
     let done = DispatchSemaphore(value: 0)
     let handle = pipe.fileHandleForReading
     handle.readabilityHandler = { h in

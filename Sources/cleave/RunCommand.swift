@@ -26,6 +26,14 @@ struct RunCommand: ParsableCommand {
   @Option(help: "The loader binary, when building from a plan.")
   var loader: String?
 
+  @Option(
+    name: .customLong("pass"),
+    help: "KERNEL=TEXT: a console line containing TEXT is KERNEL's PASS, for kernels that print no cleave|PASS line (U-Boot, a stock Linux). Repeatable.")
+  var passTexts: [String] = []
+
+  @Option(name: .customLong("fail"), help: "TEXT: a console line containing TEXT fails the run (\"Unhandled exception\", \"Kernel panic\"). Repeatable.")
+  var failTexts: [String] = []
+
   @Option(help: "QEMU machine options to use instead of the board's (\"-M virt,gic-version=3 -smp 4 -m 2G\"): boot the partition on another machine.")
   var machineOptions: String?
 
@@ -50,8 +58,16 @@ struct RunCommand: ParsableCommand {
       target: targetArch, board: report.board, machine: machine, payload: payload,
       machineOptions: machineOptions.map { $0.split(separator: " ").map(String.init) })
     let kernels = report.kernels.map(\.name)
+    var passText: [String: String] = [:]
+    for p in passTexts {
+      guard let eq = p.firstIndex(of: "="), kernels.contains(String(p[..<eq])), p.index(after: eq) < p.endIndex else {
+        throw UnusableInput(message: "--pass '\(p)': expected KERNEL=TEXT with KERNEL one of \(kernels.joined(separator: ", "))")
+      }
+      passText[String(p[..<eq])] = String(p[p.index(after: eq)...])
+    }
     if !quiet { print("cleave run: \(command.shellLine)") }
-    let result = try BootRun.run(command, expecting: kernels, timeout: timeout, echo: quiet ? nil : echoLine)
+    let result = try BootRun.run(
+      command, expecting: kernels, passText: passText, failText: failTexts, timeout: timeout, echo: quiet ? nil : echoLine)
     switch result.outcome {
     case .passed:
       print("cleave run: PASS: \(kernels.joined(separator: ", "))")

@@ -55,7 +55,6 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
   case imageEntryOutside = "image_entry_outside"
   case dtbOverlapsImage = "dtb_overlaps_image"
   // RISC-V OpenSBI domains.
-  case domainRegionNotPow2 = "domain_region_not_pow2"
   case domainPMPExhausted = "domain_pmp_exhausted"
 
   /// Whether the finding means the input is unusable (exit status 2) rather than wrong.
@@ -111,7 +110,6 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .imageOutsideMemory: "ELF segments, or text_offset + image_size, outside the kernel's memory"
     case .imageEntryOutside: "an entry point outside the kernel's loaded image"
     case .dtbOverlapsImage: "the kernel's DTB slot overlaps its image"
-    case .domainRegionNotPow2: "an OpenSBI domain region that is not a power of two in size and alignment"
     case .domainPMPExhausted: "more regions in a domain than PMP entries left"
     }
   }

@@ -47,7 +47,10 @@ public enum KernelPlacement {
     switch image.format {
     case .elf:
       return image.segments.map { AddressRange(base: $0.address, size: $0.memorySize) }
-    case .linuxArm64, .linuxRISCV, .binary:
+    case .binary:
+      guard let base = image.loadAddress ?? k.memory.first?.range.base else { return [] }
+      return [AddressRange(checkedBase: base, size: image.fileSize)].compactMap { $0 }
+    case .linuxArm64, .linuxRISCV:
       guard let base = k.memory.first?.range.base else { return [] }
       let size = max(image.imageSize ?? 0, image.fileSize)
       return [AddressRange(checkedBase: base &+ (image.textOffset ?? 0), size: size)].compactMap { $0 }
@@ -58,7 +61,8 @@ public enum KernelPlacement {
     guard let image = k.image else { return nil }
     switch image.format {
     case .elf: return image.entry
-    case .linuxArm64, .linuxRISCV, .binary: return k.memory.first.map { $0.range.base &+ image.entry }
+    case .binary: return image.loadAddress ?? k.memory.first?.range.base
+    case .linuxArm64, .linuxRISCV: return k.memory.first.map { $0.range.base &+ image.entry }
     }
   }
 }

@@ -29,6 +29,9 @@ public struct KernelImage: Sendable, Hashable {
   public var flags: UInt64?
   /// The ELF machine (183 AArch64, 243 RISC-V).
   public var machine: UInt16?
+  /// A flat binary: where its first byte goes when the plan says (`at`);
+  /// otherwise the start of the kernel's memory.
+  public var loadAddress: UInt64?
 
   public struct Failure: Error, CustomStringConvertible {
     public var description: String
@@ -45,7 +48,7 @@ public struct KernelImage: Sendable, Hashable {
   /// A flat binary (`protocol: binary`), such as U-Boot's u-boot.bin: its
   /// bytes go to the start of the kernel's memory and it is entered at its
   /// first byte. No header to read, so any non-empty file is one.
-  public static func loadBinary(_ path: String) throws -> KernelImage {
+  public static func loadBinary(_ path: String, at address: UInt64? = nil) throws -> KernelImage {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw Failure(description: FileManager.default.fileExists(atPath: path) ? "cannot read \(path)" : "no such file \(path)")
     }
@@ -53,7 +56,7 @@ public struct KernelImage: Sendable, Hashable {
     let n = UInt64(data.count)
     return KernelImage(
       format: .binary, path: path, fileSize: n, segments: [Segment(offset: 0, address: 0, fileSize: n, memorySize: n)], entry: 0,
-      textOffset: nil, imageSize: nil, flags: nil, machine: nil)
+      textOffset: nil, imageSize: nil, flags: nil, machine: nil, loadAddress: address)
   }
 
   public static func parse(_ b: [UInt8], path: String) throws -> KernelImage {
@@ -81,7 +84,7 @@ public struct KernelImage: Sendable, Hashable {
     let seg = Segment(offset: 0, address: textOffset, fileSize: UInt64(b.count), memorySize: max(imageSize, UInt64(b.count)))
     return KernelImage(
       format: format, path: path, fileSize: UInt64(b.count), segments: [seg], entry: textOffset, textOffset: textOffset,
-      imageSize: imageSize, flags: le(b, 24, 8), machine: nil)
+      imageSize: imageSize, flags: le(b, 24, 8), machine: nil, loadAddress: nil)
   }
 
   private static func elf(_ b: [UInt8], path: String) throws -> KernelImage {
@@ -111,6 +114,6 @@ public struct KernelImage: Sendable, Hashable {
     guard !segments.isEmpty else { throw fail("no loadable segment") }
     return KernelImage(
       format: .elf, path: path, fileSize: UInt64(b.count), segments: segments, entry: entry, textOffset: nil, imageSize: nil,
-      flags: nil, machine: UInt16(truncatingIfNeeded: machine))
+      flags: nil, machine: UInt16(truncatingIfNeeded: machine), loadAddress: nil)
   }
 }

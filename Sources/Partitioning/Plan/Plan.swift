@@ -40,6 +40,8 @@ public struct Plan: Sendable {
   public struct Image: Sendable {
     public var path: Located<String>
     public var `protocol`: Located<BootProtocol>
+    /// Where a binary's first byte goes (`protocol: binary` only).
+    public var at: Located<UInt64>?
   }
 
   public struct Kernel: Sendable {

@@ -156,15 +156,19 @@ public struct PlanParser {
 
   private mutating func image(_ node: Node) -> Plan.Image? {
     if case .scalar = node {
-      return string(node, what: "image").map { Plan.Image(path: $0, protocol: Located(.elf, at: $0.location)) }
+      return string(node, what: "image").map { Plan.Image(path: $0, protocol: Located(.elf, at: $0.location), at: nil) }
     }
-    guard let m = mapping(node, what: "image", keys: ["path", "protocol"]) else { return nil }
+    guard let m = mapping(node, what: "image", keys: ["path", "protocol", "at"]) else { return nil }
     guard let path = m["path"].flatMap({ string($0, what: "image path") }) else {
       if m["path"] == nil { engine.error(.missingKey, "image needs 'path'", at: loc(node.mark)) }
       return nil
     }
     let proto: Located<Plan.BootProtocol> = m["protocol"].flatMap { choice($0, what: "protocol") } ?? Located(.elf, at: path.location)
-    return Plan.Image(path: path, protocol: proto)
+    let at = m["at"].flatMap { number($0, what: "image.at") }
+    if let at, proto.value != .binary {
+      engine.error(.wrongType, "image.at places a flat binary; an \(proto.value.rawValue) image says where it goes itself", at: at.location)
+    }
+    return Plan.Image(path: path, protocol: proto, at: at)
   }
 
   private mutating func channel(_ node: Node) -> Plan.Channel? {

@@ -26,6 +26,22 @@ extension Partition {
   static let plicContexts: UInt64 = 0x20_0000
   static let plicContextStride: UInt64 = 0x1000
 
+  /// `r` as the fewest naturally aligned power-of-two blocks, lowest first:
+  /// each block is as large as its base's alignment and the rest allow.
+  public static func napotBlocks(_ r: AddressRange) -> [AddressRange] {
+    var out: [AddressRange] = []
+    var base = r.base
+    var left = r.size
+    while left > 0 {
+      var size: UInt64 = base == 0 ? 1 << 63 : base & (~base &+ 1)
+      while size > left { size >>= 1 }
+      out.append(AddressRange(base: base, size: size))
+      base &+= size
+      left -= size
+    }
+    return out
+  }
+
   /// The regions of kernel `k`'s domain: its memory, its channels, its
   /// devices' MMIO, and of the interrupt controllers what its harts use.
   /// PLIC: the enable block and context page of each S-mode context of its
@@ -35,9 +51,11 @@ extension Partition {
   /// since ringing a peer means writing that peer hart's register.
   public func domainRegions(of k: Kernel) -> [DomainRegion] {
     var out: [DomainRegion] = []
-    for m in k.memory { out.append(DomainRegion(range: m.range, access: .all, mmio: false, purpose: "memory")) }
+    for m in k.memory {
+      for b in Self.napotBlocks(m.range) { out.append(DomainRegion(range: b, access: .all, mmio: false, purpose: "memory")) }
+    }
     for c in channels where c.members.contains(k.index) && c.region.size > 0 {
-      out.append(DomainRegion(range: c.region, access: .readWrite, mmio: false, purpose: "channel \(c.name)"))
+      for b in Self.napotBlocks(c.region) { out.append(DomainRegion(range: b, access: .readWrite, mmio: false, purpose: "channel \(c.name)")) }
     }
     for d in k.allDevices {
       for w in machine.devices[d].mmio {

@@ -429,7 +429,7 @@ public struct Resolver {
       guard let image = spec.image else { continue }
       let path = image.path.value.hasPrefix("/") ? image.path.value : (planDirectory.isEmpty ? image.path.value : "\(planDirectory)/\(image.path.value)")
       do {
-        kernels[k].image = try image.protocol.value == .binary ? KernelImage.loadBinary(path) : KernelImage.load(path)
+        kernels[k].image = try image.protocol.value == .binary ? KernelImage.loadBinary(path, at: image.at?.value) : KernelImage.load(path)
       } catch {
         engine.error(.imageUnreadable, "image of '\(spec.name.value)': \(error)", at: image.path.location)
       }

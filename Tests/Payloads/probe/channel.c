@@ -20,7 +20,8 @@ _Static_assert(sizeof(struct msg) == CLEAVE_MSG_SIZE, "a message fills one ring 
  * The channels this kernel is a member of: /reserved-memory nodes with
  * compatible "cleave,channel". Properties: reg, cleave,peer, cleave,role,
  * cleave,doorbell (the SGI this kernel listens on; 1, the S-mode software
- * interrupt, on RISC-V), cleave,bit (the bit it
+ * interrupt, on RISC-V), cleave,doorbell-mechanism (how it rings: absent
+ * means the interrupt controller's own), cleave,bit (the bit it
  * sets in a receiver's pending word), cleave,end (its ring), cleave,multiplexed,
  * and optionally cleave,peer-doorbells (<end hwid-hi hwid-lo irq bit>...).
  * A channel whose cleave,peer-protocol is not "elf" is left alone.
@@ -33,6 +34,7 @@ void channels_find(void)
 	for (int n = rm >= 0 ? dt_first_child(dt, rm) : -1; n >= 0; n = dt_next_sibling(dt, n)) {
 		struct channel *c = &probe.ch[probe.nch];
 		const char *role = dt_prop_str(dt, n, "cleave,role");
+		const char *mechanism = dt_prop_str(dt, n, "cleave,doorbell-mechanism");
 		const uint8_t *hints;
 		uint64_t base;
 		uint32_t len;
@@ -72,9 +74,24 @@ void channels_find(void)
 				c->hint_target = (uint64_t)dt_be32(hints + i + 4) << 32 | dt_be32(hints + i + 8);
 				c->hint_irq = dt_be32(hints + i + 12);
 			}
-		say("channel %s: [0x%lx, 0x%lx) with %s, %s, ring %u, doorbell %s %u%s", c->name, base,
-		    base + c->size, c->peer, role, c->end, probe.bell_kind, c->irq,
-		    c->multiplexed ? " (multiplexed)" : "");
+		if (!mechanism || !strcmp(mechanism, "sgi") || !strcmp(mechanism, "sbi-ipi"))
+			c->doorbell = DOORBELL_IC;
+		else if (!strcmp(mechanism, "aclint-sswi"))
+			c->doorbell = DOORBELL_SSWI;
+		else if (!strcmp(mechanism, "polling"))
+			c->doorbell = DOORBELL_POLLING;
+		else
+			fail("channel %s: unknown cleave,doorbell-mechanism \"%s\"", c->name, mechanism);
+		if (c->doorbell == DOORBELL_POLLING) {
+			say("channel %s: [0x%lx, 0x%lx) with %s, %s, ring %u, no doorbell: polling", c->name, base,
+			    base + c->size, c->peer, role, c->end);
+		} else {
+			const char *via = ic_doorbell(c->doorbell);
+
+			say("channel %s: [0x%lx, 0x%lx) with %s, %s, ring %u, doorbell %s %u%s%s%s", c->name, base,
+			    base + c->size, c->peer, role, c->end, probe.bell_kind, c->irq, via ? " via " : "",
+			    via ? via : "", c->multiplexed ? " (multiplexed)" : "");
+		}
 		probe.nch++;
 	}
 }
@@ -110,13 +127,21 @@ void channels_rendezvous(void)
 		cpu_barrier();
 		c->peer_target = c->h->doorbell_target[c->peer_end];
 		c->peer_irq = c->h->doorbell_irq[c->peer_end];
+		/*
+		 * The hint names the peer's boot CPU as its tree has it; OpenSBI
+		 * (domains mode) may start a domain on another of its harts, and a
+		 * GICv2 target is an interface bit the tree cannot know.
+		 */
 		if (c->has_hint && (c->hint_irq != c->peer_irq ||
-				    (probe.ic != CLEAVE_IC_GICV2 && c->hint_target != c->peer_target)))
+				    (probe.ic != CLEAVE_IC_GICV2 && !probe.domains && c->hint_target != c->peer_target)))
 			fail("channel %s: the tree says %s listens on CPU 0x%lx %s %u, %s says 0x%lx %s %u", c->name,
 			     c->peer, c->hint_target, probe.bell_kind, c->hint_irq, c->peer, c->peer_target,
 			     probe.bell_kind, c->peer_irq);
-		say("channel %s: %s ready after %lu ms, doorbell target 0x%lx %s %u", c->name, c->peer, ms_since(t0),
-		    c->peer_target, probe.bell_kind, c->peer_irq);
+		if (c->doorbell == DOORBELL_POLLING)
+			say("channel %s: %s ready after %lu ms", c->name, c->peer, ms_since(t0));
+		else
+			say("channel %s: %s ready after %lu ms, doorbell target 0x%lx %s %u", c->name, c->peer,
+			    ms_since(t0), c->peer_target, probe.bell_kind, c->peer_irq);
 	}
 }
 
@@ -160,9 +185,11 @@ static void send(struct channel *c, const struct msg *m)
 	put((volatile uint64_t *)r->slot[head % CLEAVE_RING_SLOTS], m);
 	cpu_barrier();
 	r->head = head + 1;
+	if (c->doorbell == DOORBELL_POLLING)
+		return;
 	if (c->multiplexed)
 		atomic_or64(&c->h->pending[c->peer_end], 1ull << c->bit);
-	ic_send(c->peer_target, c->peer_irq);
+	ic_send(c);
 }
 
 /* Take every new message from the peer's ring: echo it (responder) or check the echo (initiator). */
@@ -198,20 +225,22 @@ static void receive(struct channel *c)
  * register, RISC-V's sip.SSIP). A doorbell may cover several messages (a
  * receiver drains its ring, and a doorbell rung while one is pending merges
  * with it), but a message must never sit in the ring without any doorbell
- * following it.
+ * following it. A channel without doorbells polls its ring alone.
  */
 void channels_round_trips(void)
 {
 	uint64_t t0 = now(), limit = deadline_ms(ROUND_TRIPS_MS);
-	uint32_t left = probe.nch, doorbells = 0;
+	uint32_t left = probe.nch, doorbells = 0, polled = 0;
 
-	for (uint32_t i = 0; i < probe.nch; i++)
+	for (uint32_t i = 0; i < probe.nch; i++) {
+		polled += probe.ch[i].doorbell == DOORBELL_POLLING;
 		if (probe.ch[i].initiator) {
 			struct msg m;
 
 			make(&m, probe.name, 0);
 			send(&probe.ch[i], &m);
 		}
+	}
 	while (left) {
 		uint32_t id = ic_poll();
 
@@ -233,7 +262,7 @@ void channels_round_trips(void)
 			struct channel *c = &probe.ch[i];
 			int waiting = c->h->ring[c->peer_end].head != c->cursor;
 
-			if (waiting && !c->rang) {
+			if (waiting && !c->rang && c->doorbell != DOORBELL_POLLING) {
 				if (!c->waiting_since)
 					c->waiting_since = now() | 1;
 				else if (ms_since(c->waiting_since) > DOORBELL_MS)
@@ -250,5 +279,8 @@ void channels_round_trips(void)
 	for (uint32_t i = 0; i < probe.nch; i++)
 		say("channel %s: %u round trips with %s, every message checked", probe.ch[i].name, PROBE_ROUND_TRIPS,
 		    probe.ch[i].peer);
-	say("%u doorbells taken in %lu ms (one may cover several messages)", doorbells, ms_since(t0));
+	if (doorbells || !polled)
+		say("%u doorbells taken in %lu ms (one may cover several messages)", doorbells, ms_since(t0));
+	else
+		say("no doorbells: %u channel%s polled for %lu ms", polled, polled == 1 ? "" : "s", ms_since(t0));
 }

@@ -21,15 +21,18 @@ static void exclude(uint64_t base, uint64_t size)
 static void read_tree(uint64_t dtb)
 {
 	const struct dt *dt = &probe.dt;
+	const char *mode;
 	int chosen, cpus, rm;
 	uint64_t b, s;
 
 	if (dt_open(&probe.dt, (const void *)(uintptr_t)dtb, DTB_MAX))
 		fail("x0 = 0x%lx is not a device tree", dtb);
 	probe.dtb = dtb;
-	chosen = dt_lookup(dt, "/chosen/cleave");
+	chosen = probe.chosen = dt_lookup(dt, "/chosen/cleave");
 	if (chosen < 0)
 		fail("no /chosen/cleave in the tree at 0x%lx", dtb);
+	mode = dt_prop_str(dt, chosen, "boot-mode");
+	probe.domains = mode && !strcmp(mode, "opensbi-domains");
 	probe.name = dt_prop_str(dt, chosen, "name");
 	if (!probe.name)
 		probe.name = dt_prop_str(dt, chosen, "kernel");
@@ -134,9 +137,10 @@ static uint32_t interrupt_parent(int node)
  * kernel (a foreign one would have refused to start), its memory holds this
  * image and tree (whether anyone else writes it, the fill and verify tell),
  * and every interrupt of its devices reaches its own cores and no others
- * (GIC: the distributor routes each SPI to one of them; PLIC: the loader
- * gave each source a priority, no other hart's context enables it, and this
- * kernel enables it on its boot hart).
+ * (GIC: the distributor routes each SPI to one of them; PLIC: the loader,
+ * or in domains mode the kernel itself, gave each source a priority, no
+ * other hart's context enables it, and this kernel enables it on its boot
+ * hart).
  */
 static void check_ownership(void)
 {
@@ -167,11 +171,44 @@ static void check_ownership(void)
 	say("no foreign core or memory; %u %s of %u devices routed to its own cores", irqs, probe.irq_kind, devices);
 }
 
+/*
+ * Domains mode: OpenSBI's PMP, not good manners, keeps this kernel out of
+ * the others' memory. /chosen/cleave names one address in each
+ * (fenced = <hi lo ...>, fenced-kernels = names in the same order): a load
+ * from it must fault. The number of kernels it proved itself fenced from.
+ */
+static uint32_t check_isolation(void)
+{
+	const struct dt *dt = &probe.dt;
+	uint32_t len = 0, nlen = 0, n = 0;
+	const uint8_t *fenced = dt_prop(dt, probe.chosen, "fenced", &len);
+	const char *names = dt_prop(dt, probe.chosen, "fenced-kernels", &nlen);
+
+	for (; fenced && (n + 1) * 8 <= len; n++) {
+		uint64_t addr = dt_be64(fenced + 8 * n);
+		const char *name = nlen ? names : "another kernel", *fault;
+
+		if (nlen) {
+			uint32_t step = strnlen(names, nlen) + 1;
+
+			names += step;
+			nlen = step < nlen ? nlen - step : 0;
+		}
+		fault = cpu_load_fault(addr);
+		if (!fault)
+			fail("read 0x%lx of %s's memory without a fault: not isolated", addr, name);
+		say("isolation: a load from 0x%lx (%s's memory) faulted (%s), as the domain's PMP must make it", addr,
+		    name, fault);
+	}
+	return n;
+}
+
 void probe_main(uint64_t dtb, uint64_t entered)
 {
 	char list[PROBE_MAX_RANGES * 48];
 	size_t n = 0;
 	uint64_t total = 0;
+	char isolated[40] = "";
 
 	probe.level = cpu_level();
 	probe.self = cpu_id();
@@ -199,10 +236,15 @@ void probe_main(uint64_t dtb, uint64_t entered)
 	ic_init_cpu();
 	start_cores();
 	check_ownership();
+	if (probe.domains) {
+		uint32_t k = check_isolation();
+
+		fmt_format(isolated, sizeof(isolated), ", isolated from %u kernel%s", k, k == 1 ? "" : "s");
+	}
 	memory_fill();
 	channels_rendezvous();
 	memory_verify();
 	channels_round_trips();
-	pass("%u cores, %lu MiB verified, %u channel%s x %u round trips", probe.ncpus, total >> 20, probe.nch,
-	     probe.nch == 1 ? "" : "s", PROBE_ROUND_TRIPS);
+	pass("%u cores, %lu MiB verified, %u channel%s x %u round trips%s", probe.ncpus, total >> 20, probe.nch,
+	     probe.nch == 1 ? "" : "s", PROBE_ROUND_TRIPS, isolated);
 }

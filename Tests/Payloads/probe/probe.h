@@ -50,12 +50,20 @@ struct checkin {
 
 #define PROBE_CHECKED_IN	((uint64_t)1 << 63)
 
+/* How a channel's members ring each other: its cleave,doorbell-mechanism. */
+enum doorbell {
+	DOORBELL_IC,		/* the interrupt controller's own: an SGI ("sgi"), an SBI IPI ("sbi-ipi") */
+	DOORBELL_SSWI,		/* a store to the peer hart's ACLINT SSWI register ("aclint-sswi") */
+	DOORBELL_POLLING,	/* none: the receiver polls the ring ("polling") */
+};
+
 struct channel {
 	const char *name;		/* cleave,name or the node name */
 	const char *peer;
 	struct cleave_channel_header *h;
 	uint64_t size;
 	uint32_t end, peer_end;		/* ring indices */
+	enum doorbell doorbell;
 	uint32_t irq, bit;		/* my doorbell and my pending bit */
 	int multiplexed, initiator;
 	int has_hint;			/* cleave,peer-doorbells named the peer's doorbell */
@@ -75,6 +83,13 @@ struct probe {
 	uint64_t seed;			/* of the memory pattern, from the name */
 	struct dt dt;
 	uint64_t dtb;
+	int chosen;			/* /chosen/cleave */
+	/*
+	 * boot-mode "opensbi-domains": no loader ran, OpenSBI started this
+	 * kernel and its PMP fences it to what its domain grants, so the
+	 * kernel routes its own interrupts and touches nothing else.
+	 */
+	int domains;
 	const char *level;		/* privilege level: "EL2", "S-mode" */
 	uint64_t self;			/* boot core hwid */
 	uint64_t cpus[PROBE_MAX_CPUS];
@@ -136,6 +151,12 @@ void cpu_firmware(void);
 int64_t cpu_start(uint64_t hwid, uint32_t slot);
 const char *cpu_start_call(void);	/* "PSCI CPU_ON", "SBI HSM hart_start" */
 const char *cpu_start_error(int64_t rc);
+/*
+ * Load from addr, where a fault is expected: the name of the fault it took
+ * ("load access fault"), or 0 if the load succeeded. fail() if it took
+ * another fault, or one that names another address.
+ */
+const char *cpu_load_fault(uint64_t addr);
 void cpu_barrier(void);			/* order this core's memory accesses for the others */
 void cpu_signal(void);			/* after a barrier: wake cores waiting for a change */
 uint64_t counter(void);
@@ -150,7 +171,13 @@ void ic_find(void);
 void ic_init_cpu(void);
 uint32_t ic_cpu_mask(void);		/* GICv2: this core's CPU-interface bit; 0 elsewhere */
 uint64_t ic_my_target(void);		/* how peers address this core's doorbell (doorbell_target) */
-void ic_send(uint64_t target, uint32_t irq);
+/*
+ * Ready doorbell mechanism d (never DOORBELL_POLLING) and say how it rings,
+ * for messages ("ACLINT SSWI"; 0 when bell_kind says it all); fail() if this
+ * machine has no such doorbell.
+ */
+const char *ic_doorbell(enum doorbell d);
+void ic_send(const struct channel *c);	/* ring c's peer: c->peer_target, c->peer_irq */
 uint32_t ic_poll(void);			/* a doorbell taken and ended, or IC_NONE */
 /*
  * One entry (#interrupt-cells cells at spec) of a device's interrupts: 1 if

@@ -126,8 +126,19 @@ static uint32_t gic_my_mask(void)
 	return m;
 }
 
-void ic_send(uint64_t target, uint32_t sgi)
+/* SGIs are the GIC's only doorbell. */
+const char *ic_doorbell(enum doorbell d)
 {
+	if (d != DOORBELL_IC)
+		fail("a GIC has no ACLINT SSWI to ring");
+	return 0;
+}
+
+void ic_send(const struct channel *c)
+{
+	uint64_t target = c->peer_target;
+	uint32_t sgi = c->peer_irq;
+
 	aarch64_dsb();
 	if (probe.ic == CLEAVE_IC_GICV3) {
 		uint64_t aff0 = target & 0xff;

@@ -6,6 +6,8 @@
 /* The PLIC's interrupts-extended: <phandle cause> per context, a context's number is its position. */
 static const uint8_t *contexts;
 static uint32_t ncontexts, nsources;
+/* The ACLINT SSWI, when a channel rings through it: one 32-bit register per hart. */
+static uint64_t sswi, sswi_size;
 
 /* The hart id of the CPU whose interrupt controller has this phandle, or ~0. */
 static uint64_t hart_of(uint32_t phandle)
@@ -31,8 +33,8 @@ static uint64_t hart_of(uint32_t phandle)
  * this kernel has must name that hart; every other one must be inert (cause
  * 0xffffffff, kept in position): the tree gives no way into another
  * kernel's harts. The boot hart's S-mode context is the one this kernel
- * enables its sources in. Doorbells are SBI IPIs: one S-mode software
- * interrupt per hart serves every channel.
+ * enables its sources in. Doorbells (SBI IPIs, ACLINT SSWI stores) are all
+ * one S-mode software interrupt per hart, which serves every channel.
  */
 void ic_find(void)
 {
@@ -78,9 +80,24 @@ void ic_find(void)
 	    probe.ic_base, nsources, own, ncontexts, probe.ic_cpu);
 }
 
-/* Interrupts stay off: doorbells are polled in sip. The boot hart's context takes every priority. */
+/*
+ * Interrupts stay off: doorbells are polled in sip. The boot hart's context
+ * takes every priority. With no loader to route them (domains mode), the
+ * priorities of this kernel's sources, its PLIC node's cleave,sources, are
+ * its own to set; a kernel with none has the priority page read-only.
+ */
 void ic_init_cpu(void)
 {
+	uint32_t len = 0;
+	const uint8_t *sources = dt_prop(&probe.dt, probe.ic_node, "cleave,sources", &len);
+
+	for (uint32_t i = 0; probe.domains && sources && i + 4 <= len; i += 4) {
+		uint32_t src = dt_be32(sources + i);
+
+		if (!src || src > nsources)
+			fail("PLIC cleave,sources names source %u of %u", src, nsources);
+		mmio_write32(probe.ic_base + PLIC_PRIORITY + 4 * src, 1);
+	}
 	mmio_write32(probe.ic_base + PLIC_CONTEXT + 0x1000 * probe.ic_cpu, 0);
 }
 
@@ -94,12 +111,44 @@ uint64_t ic_my_target(void)
 	return cpu_id();
 }
 
-/* SBI send_ipi to one hart: hart_mask 1 at hart_mask_base = the target. */
-void ic_send(uint64_t target, uint32_t irq)
+/* SBI IPIs need the SBI's IPI extension; ACLINT SSWI stores need the device in the tree. */
+const char *ic_doorbell(enum doorbell d)
 {
+	const struct dt *dt = &probe.dt;
+	int depth = 0, n;
+
+	if (d == DOORBELL_IC) {
+		if (!riscv_sbi_has(SBI_EXT_IPI))
+			fail("the SBI lacks the IPI extension");
+		return "SBI IPI";
+	}
+	if (sswi_size)
+		return "ACLINT SSWI";
+	for (n = dt_root(dt); n >= 0; n = dt_next_node(dt, n, &depth))
+		if (dt_compatible(dt, n, "riscv,aclint-sswi") && dt_enabled(dt, n))
+			break;
+	if (n < 0 || dt_reg_phys(dt, n, 0, &sswi, &sswi_size))
+		fail("channels ring through the ACLINT SSWI, but the tree has none with a reg");
+	return "ACLINT SSWI";
+}
+
+/*
+ * SBI send_ipi to one hart (hart_mask 1 at hart_mask_base = the target), or
+ * a store of 1 to the target's SSWI register: either sets its sip.SSIP.
+ */
+void ic_send(const struct channel *c)
+{
+	uint64_t target = c->peer_target;
 	struct sbiret r;
 
-	(void)irq;
+	if (c->doorbell == DOORBELL_SSWI) {
+		if (4 * target >= sswi_size)
+			fail("channel %s: hart %lu is beyond the ACLINT SSWI at 0x%lx", c->name, target, sswi);
+		/* The ring's memory writes before the device store that announces them. */
+		__asm__ volatile("fence w, o" ::: "memory");
+		mmio_write32(sswi + 4 * target, 1);
+		return;
+	}
 	riscv_fence();
 	r = riscv_sbi(SBI_EXT_IPI, SBI_IPI_SEND, 1, target, 0);
 	if (r.error)
@@ -117,10 +166,12 @@ uint32_t ic_poll(void)
 }
 
 /*
- * A PLIC specifier is the source number. The loader set its priority (the
- * owner's part of the shared PLIC); no context outside this kernel's harts
- * may enable it; and enabling it on the boot hart, the kernel's own part,
- * must take.
+ * A PLIC specifier is the source number. The loader (or, in domains mode,
+ * ic_init_cpu) set its priority (the owner's part of the shared PLIC); no
+ * context outside this kernel's harts may enable it; and enabling it on the
+ * boot hart, the kernel's own part, must take. In domains mode the other
+ * contexts' enable blocks are outside this domain, so unread: a load there
+ * would fault.
  */
 int ic_check_interrupt(int node, const uint8_t *spec)
 {
@@ -131,9 +182,9 @@ int ic_check_interrupt(int node, const uint8_t *spec)
 	if (!src || src > nsources)
 		return 0;
 	if (!mmio_read32(probe.ic_base + PLIC_PRIORITY + 4 * src))
-		fail("device %s: PLIC source %u has priority 0: the loader did not route it",
-		     dt_path_of(&probe.dt, node, path, sizeof(path)), src);
-	for (uint32_t i = 0; i < ncontexts; i++)
+		fail("device %s: PLIC source %u has priority 0: %s", dt_path_of(&probe.dt, node, path, sizeof(path)),
+		     src, probe.domains ? "its PLIC node's cleave,sources lacks it" : "the loader did not route it");
+	for (uint32_t i = 0; !probe.domains && i < ncontexts; i++)
 		if (dt_be32(contexts + 8 * i + 4) == PLIC_INERT && (mmio_read32(enable + 0x80 * i) & bit))
 			fail("device %s: PLIC source %u is enabled in context %u, another kernel's hart",
 			     dt_path_of(&probe.dt, node, path, sizeof(path)), src, i);
