@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeviceTree
 import Foundation
 import Machine
 import Partitioning
@@ -28,7 +29,7 @@ struct PlanCommand: ParsableCommand {
 
   func run() throws {
     let machine = try loadMachine(board, includes: [])
-    let reference = output.map { relativePath(board, from: ($0 as NSString).deletingLastPathComponent) } ?? board
+    let reference = output.map { relativePath(board, from: PathText.directory(of: $0)) } ?? board
     let planner = AutoPlanner(machine: machine, boardReference: reference, grouping: by, kernels: kernels)
     let text: String
     do {

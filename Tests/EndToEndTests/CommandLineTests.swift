@@ -74,4 +74,20 @@ struct CommandLineTests {
     #expect(json["errors"] as? Int == 0)
     #expect(json["usable"] as? Bool == true)
   }
+
+  /// Short relative paths ("p.yaml", "-o out") once trapped inside Foundation's
+  /// path splitting; every path split now goes through PathText.
+  @Test("plans and outputs named by short relative paths work from their directory")
+  func shortRelativePaths() throws {
+    let dir = try TemporaryDirectory()
+    let board = repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv2.dts").path
+    try "board: \(board)\nkernels:\n  k0: { cores: [cpu@0], memory: 64M }\n".write(toFile: dir.path("p.yaml"), atomically: true, encoding: .utf8)
+    let exe = URL(fileURLWithPath: cleaveBinary).path
+    let script = "cd '\(dir.url.path)' && '\(exe)' check p.yaml && '\(exe)' build p.yaml -o out && '\(exe)' plan --auto g.dts -o q.yaml"
+    try FileManager.default.copyItem(atPath: board, toPath: dir.path("g.dts"))
+    let r = try run("/bin/sh", ["-c", script])
+    #expect(r.status == 0, "\(r.summary)")
+    #expect(FileManager.default.fileExists(atPath: dir.path("out/report.json")))
+    #expect(FileManager.default.fileExists(atPath: dir.path("q.yaml")))
+  }
 }

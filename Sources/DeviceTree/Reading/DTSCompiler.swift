@@ -17,7 +17,7 @@ public struct DTSCompiler: Sendable {
     guard source.contains(where: { !($0 == 0x20 || $0 == 0x0a || $0 == 0x09 || $0 == 0x0d) }) else {
       throw DeviceTreeError(file: file, "the source is empty")
     }
-    let directory = file == "-" ? FileManager.default.currentDirectoryPath : (file as NSString).deletingLastPathComponent
+    let directory = file == "-" ? FileManager.default.currentDirectoryPath : PathText.directory(of: file)
     var dirs = [directory.isEmpty ? "." : directory] + includes
     dirs = dirs.filter { !$0.isEmpty }
     let scratch = try Scratch()

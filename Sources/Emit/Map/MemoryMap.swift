@@ -24,7 +24,7 @@ public struct MemoryMap: Sendable {
   public var ram: [AddressRange]
 
   public init(_ p: Partition) {
-    title = "\((p.boardPath as NSString).lastPathComponent) — \((p.plan.file as NSString).lastPathComponent)"
+    title = "\(PathText.name(of: p.boardPath)) — \(PathText.name(of: p.plan.file))"
     ram = p.machine.memory.map(\.range)
     var lanes: [Lane] = []
     var items: [Item] = []
@@ -33,7 +33,8 @@ public struct MemoryMap: Sendable {
       return lanes.count - 1
     }
     let reserved = lane("reserved", .reserved)
-    items.append(Item(lane: reserved, range: p.loader, label: "loader"))
+    // Under OpenSBI domains no loader runs: the region keeps the firmware clear.
+    items.append(Item(lane: reserved, range: p.loader, label: p.boot == .opensbiDomains ? "firmware" : "loader"))
     for r in p.machine.reservations {
       guard let range = r.range else { continue }
       items.append(Item(lane: reserved, range: range, label: r.source == .memreserve ? "memreserve" : r.name))

@@ -41,7 +41,7 @@ public struct PlanCheck: Sendable {
   public static func run(plan: Plan, includes: [String] = [], extra: [Diagnostic] = []) -> PlanCheck {
     var engine = DiagnosticEngine()
     engine.append(contentsOf: extra)
-    let directory = (plan.file as NSString).deletingLastPathComponent
+    let directory = PathText.directory(of: plan.file)
     let board = normalized(plan.board.value.hasPrefix("/") || directory.isEmpty ? plan.board.value : "\(directory)/\(plan.board.value)")
     let machine: Machine
     do {

@@ -406,7 +406,7 @@ public struct Resolver {
   }
 
   private mutating func resolveImages(_ kernels: inout [Partition.Kernel], channels: [Partition.Channel]) {
-    let planDirectory = (plan.file as NSString).deletingLastPathComponent
+    let planDirectory = PathText.directory(of: plan.file)
     for (k, spec) in plan.kernels.enumerated() {
       if let base = kernels[k].memory.first?.range {
         let top = base.base + base.size
