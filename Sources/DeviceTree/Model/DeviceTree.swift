@@ -9,8 +9,8 @@ public struct DeviceTree: Sendable {
   public private(set) var nodes: [Node]
   public var reservations: [MemoryReservation]
   public var bootCPUID: UInt32
-  private var phandleIndex: [UInt32: NodeID] = [:]
-  private var labelIndex: [String: NodeID] = [:]
+  private(set) var phandleIndex: [UInt32: NodeID] = [:]
+  private(set) var labelIndex: [String: NodeID] = [:]
 
   /// A tree holding only an empty root node.
   public init(file: String = "<memory>") {
@@ -18,6 +18,16 @@ public struct DeviceTree: Sendable {
     self.nodes = [Node(name: "", parent: nil)]
     self.reservations = []
     self.bootCPUID = 0
+  }
+
+  /// A tree from parts already consistent with each other (see ``NodeSelector``).
+  init(file: String, nodes: [Node], reservations: [MemoryReservation], bootCPUID: UInt32, phandleIndex: [UInt32: NodeID], labelIndex: [String: NodeID]) {
+    self.file = file
+    self.nodes = nodes
+    self.reservations = reservations
+    self.bootCPUID = bootCPUID
+    self.phandleIndex = phandleIndex
+    self.labelIndex = labelIndex
   }
 
   /// The root node's id.

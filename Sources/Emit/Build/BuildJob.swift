@@ -26,7 +26,8 @@ public struct BuildJob {
 
   /// The per-kernel trees, in kernel order.
   public func kernelTrees() -> [DeviceTree] {
-    partition.kernels.indices.map { KernelTree.make(partition, kernel: $0, options: options.trees) }
+    let board = BoardIndex(partition)
+    return partition.kernels.indices.map { KernelTree.cut(board, kernel: $0, options: options.trees).tree }
   }
 
   public func run() throws -> Artifacts {
@@ -34,9 +35,11 @@ public struct BuildJob {
     var blobs: [[UInt8]] = []
     // One kernel at a time: a tree is dropped as soon as its files are written,
     // so a build of a thousand kernels never holds a thousand trees.
-    for k in partition.kernels {
-      var tree = KernelTree.make(partition, kernel: k.index, options: options.trees)
-      DomainFences.annotate(&tree, partition, kernel: k.index)
+    let board = BoardIndex(partition)
+    for (i, k) in partition.kernels.enumerated() {
+      var cut = KernelTree.cut(board, kernel: i, options: options.trees)
+      DomainFences.annotate(&cut.tree, partition, kernel: k.index)
+      let tree = cut.tree
       let blob: [UInt8]
       do {
         blob = try tree.blob()
@@ -48,9 +51,9 @@ public struct BuildJob {
       out.add("kernels/\(k.name).dts", text: tree.source())
       let header = """
         Overlay for kernel '\(k.name)' of \(partition.plan.file), written by cleave build.
-        Append it to \((partition.boardPath as NSString).lastPathComponent) to get kernels/\(k.name).dts.
+        Append it to \(PathText.name(of: partition.boardPath)) to get kernels/\(k.name).dts.
         """
-      out.add("kernels/\(k.name).overlay.dts", text: Overlay.text(board: partition.machine.tree, kernel: tree, header: header))
+      out.add("kernels/\(k.name).overlay.dts", text: Overlay.text(board: partition.machine.tree, kernel: cut, header: header))
     }
     let images = try partition.kernels.map { k -> [UInt8]? in
       guard let image = k.image else { return nil }

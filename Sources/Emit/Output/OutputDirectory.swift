@@ -1,3 +1,4 @@
+import DeviceTree
 import Foundation
 
 /// Puts a build's files in place so that OUT is always either the previous
@@ -23,16 +24,22 @@ public enum OutputDirectory {
         throw Failure(description: "\(out) exists and was not made by cleave build; use --force to replace it")
       }
     }
-    let parent = (out as NSString).deletingLastPathComponent
-    let base = (out as NSString).lastPathComponent
+    let parent = PathText.directory(of: out)
+    let base = PathText.name(of: out)
     let staging = (parent.isEmpty ? "." : parent) + "/.\(base).cleave-\(UUID().uuidString)"
     do {
       try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
+      var made = Set<String>()
       for path in artifacts.paths {
         guard let bytes = artifacts[path] else { continue }
         let full = "\(staging)/\(path)"
-        try fm.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        guard fm.createFile(atPath: full, contents: Data(bytes)) else { throw Failure(description: "cannot write \(full)") }
+        let directory = PathText.directory(of: full)
+        if made.insert(directory).inserted { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        do {
+          try PlainFile.write(bytes, to: full)
+        } catch {
+          throw Failure(description: "cannot write \(full)")
+        }
       }
       guard fm.createFile(atPath: "\(staging)/\(marker)", contents: Data("made by cleave build\n".utf8)) else {
         throw Failure(description: "cannot write in \(staging)")

@@ -4,8 +4,10 @@ import Partitioning
 
 /// Cuts the board's tree down to what one kernel owns.
 ///
-/// Only appends and deletes, never reorders, so the same cut can be written as
-/// an overlay on the board source (see ``Overlay``).
+/// The tree is assembled from the kernel's own board nodes and the common ones
+/// (see ``BoardIndex``), then rewritten. It only gains and loses nodes relative
+/// to the board, never reorders them, so the same cut can be written as an
+/// overlay on the board source (see ``Overlay``).
 public struct KernelTree {
   public struct Options: Sendable {
     /// Keep foreign devices with `status = "disabled"` instead of deleting them.
@@ -13,91 +15,78 @@ public struct KernelTree {
     public init(disableForeignDevices: Bool = false) { self.disableForeignDevices = disableForeignDevices }
   }
 
+  /// A kernel's tree and the board node each of its nodes came from.
+  public struct Cut: Sendable {
+    public var tree: DeviceTree
+    /// `origin[i]` is the board node of the tree's node `i`; nodes from
+    /// `origin.count` on are new (memory, channels, /chosen/cleave).
+    public var origin: [NodeID]
+  }
+
+  let board: BoardIndex
   let partition: Partition
+  let machine: Machine
   let kernel: Partition.Kernel
   let options: Options
   var tree: DeviceTree
+  /// Board node to this tree's node, for the board nodes the tree started with.
+  let local: [NodeID: NodeID]
 
   /// The tree for kernel `index` of the partition.
   public static func make(_ partition: Partition, kernel index: Int, options: Options = Options()) -> DeviceTree {
-    var cut = KernelTree(partition: partition, kernel: partition.kernels[index], options: options, tree: partition.machine.tree)
-    cut.run()
-    return cut.tree
+    cut(BoardIndex(partition), kernel: index, options: options).tree
   }
 
-  private var machine: Machine { partition.machine }
+  /// The cut for kernel `index`, from a board index shared by all the kernels of a build.
+  static func cut(_ board: BoardIndex, kernel index: Int, options: Options) -> Cut {
+    let kernel = board.partition.kernels[index]
+    let selection = board.selector.select(board.nodes(of: kernel, keepingForeignDevices: options.disableForeignDevices))
+    var local: [NodeID: NodeID] = [:]
+    local.reserveCapacity(selection.origin.count)
+    for (i, b) in selection.origin.enumerated() { local[b] = NodeID(i) }
+    var cut = KernelTree(
+      board: board, partition: board.partition, machine: board.machine, kernel: kernel, options: options,
+      tree: selection.tree, local: local)
+    cut.run()
+    return Cut(tree: cut.tree, origin: selection.origin)
+  }
 
   private mutating func run() {
     tree.file = "\(kernel.name).dts"
-    let ownCPUs = Set(kernel.cpus)
-    rewriteInterruptContexts(ownCPUs: ownCPUs)
-    pruneCPUs(ownCPUs)
-    pruneCaches()
+    rewriteInterruptContexts()
     rewriteMemory()
     rewriteReservedMemory()
-    pruneDevices()
+    disableForeignDevices()
     pruneDependents()
     writeOwnership()
     rewriteChosenAndAliases()
   }
 
-  // MARK: CPUs
-
-  private mutating func pruneCPUs(_ own: Set<Int>) {
-    tree.removeNodes(machine.cpus.filter { !own.contains($0.index) }.map(\.node))
-    guard let map = tree.node(path: "/cpus/cpu-map") else { return }
-    // Remove cpu-map leaves naming a removed CPU, then every group left empty.
-    let kept = Set(own.map { machine.cpus[$0].node })
-    var doomed: [NodeID] = []
-    func prune(_ id: NodeID) -> Bool {
-      if let ph = tree.property("cpu", of: id)?.u32 {
-        let alive = tree.node(phandle: ph).map(kept.contains) ?? false
-        if !alive { doomed.append(id) }
-        return alive
-      }
-      var alive = false
-      var dead: [NodeID] = []
-      for c in tree[id].children {
-        if prune(c) { alive = true } else { dead.append(c) }
-      }
-      if !alive && id != map {
-        doomed.removeAll { dead.contains($0) }
-        doomed.append(id)
-      }
-      return alive
-    }
-    if !prune(map) { doomed = [map] }
-    tree.removeNodes(doomed)
-  }
-
-  private mutating func pruneCaches() {
-    var used = Set<NodeID>()
-    for c in kernel.cpus { for i in machine.cpus[c].caches { used.insert(machine.caches[i].node) } }
-    tree.removeNodes(machine.caches.filter { !used.contains($0.node) }.map(\.node))
+  /// Sets a property on the tree's copy of a board node, if the tree has it.
+  private mutating func set(_ property: Property, onBoardNode id: NodeID) {
+    guard let mine = local[id] else { return }
+    var n = tree[mine]
+    n.set(property)
+    tree[mine] = n
   }
 
   // MARK: PLIC / CLINT contexts
 
   /// Entries of foreign harts stay in position (a context number is a position)
   /// but point at this kernel's first hart with cause 0xffffffff, which no hart takes.
-  private mutating func rewriteInterruptContexts(ownCPUs: Set<Int>) {
+  private mutating func rewriteInterruptContexts() {
     guard let anchor = kernel.cpus.first.flatMap({ machine.cpus[$0].localInterruptController }),
-      let anchorPhandle = tree.phandle(of: anchor)
+      let anchorPhandle = machine.tree.phandle(of: anchor)
     else { return }
-    for ic in machine.interruptControllers where !ic.contexts.isEmpty {
-      guard var cells = tree.property("interrupts-extended", of: ic.node)?.cells else { continue }
-      var i = 0
-      for context in ic.contexts {
-        let width = 1 + ((tree.node(phandle: cells[i]).flatMap { try? tree.cellCount("#interrupt-cells", of: $0, limit: 4) } ?? 1) ?? 1)
-        if let cpu = context.cpu, !ownCPUs.contains(cpu) {
-          cells[i] = anchorPhandle
-          for k in 1..<width { cells[i + k] = 0xffff_ffff }
-        }
-        i += width
+    let own = Set(kernel.cpus)
+    for list in board.contextLists {
+      var cells = list.cells
+      for c in list.contexts {
+        guard let cpu = c.cpu, !own.contains(cpu) else { continue }
+        cells[c.start] = anchorPhandle
+        for k in 1..<c.width { cells[c.start + k] = 0xffff_ffff }
       }
-      var node = tree[ic.node]
-      node.set(Property(name: "interrupts-extended", cells: cells))
-      tree[ic.node] = node
+      set(Property(name: "interrupts-extended", cells: cells), onBoardNode: list.node)
     }
   }
 
@@ -111,12 +100,14 @@ public struct KernelTree {
     let root = tree.root
     let ac = (try? tree.addressCells(root)) ?? 2
     let sc = (try? tree.sizeCells(root)) ?? 1
-    var banks = Dictionary(machine.memory.map { (tree[$0.node].name, $0.node) }, uniquingKeysWith: { a, _ in a })
+    var banks = Dictionary(machine.memory.map { (machine.tree[$0.node].name, $0.node) }, uniquingKeysWith: { a, _ in a })
     for m in kernel.memory.sorted(by: { $0.range < $1.range }) {
       let name = "memory@\(String(m.range.base, radix: 16))"
       let reg = Property(name: "reg", cells: Cells.encode(m.range.base, ac) + Cells.encode(m.range.size, sc))
       let numa = machine.memory.first { $0.range.contains(m.range) }?.numaNode
-      if let existing = banks.removeValue(forKey: name) {
+      if let bank = banks.removeValue(forKey: name) {
+        // A bank the tree lost with its parent takes the name all the same.
+        guard let existing = local[bank] else { continue }
         var n = tree[existing]
         n.set(reg)
         if let numa { n.set(Property(name: "numa-node-id", cells: [numa])) } else { n.removeProperty(named: "numa-node-id") }
@@ -127,16 +118,16 @@ public struct KernelTree {
         tree.addNode(name, under: root, properties: props)
       }
     }
-    for leftover in banks.values { tree.removeNode(leftover) }
+    for leftover in banks.values { if let id = local[leftover] { tree.removeNode(id) } }
   }
 
   private mutating func rewriteReservedMemory() {
     let own = kernel.memory.map(\.range)
     for r in machine.reservations where r.source == .reservedMemory {
       guard let node = r.node, let range = r.range else { continue }  // dynamic ones come from the kernel's own RAM
-      if !own.contains(where: { $0.contains(range) }) { tree.removeNode(node) }
+      if !own.contains(where: { $0.contains(range) }), let id = local[node] { tree.removeNode(id) }
     }
-    let channels = partition.channels.filter { $0.members.contains(kernel.index) && $0.region.size > 0 }
+    let channels = board.channels.indices.contains(kernel.index) ? board.channels[kernel.index].map { partition.channels[$0] } : []
     guard !channels.isEmpty else { return }
     let root = tree.root
     let ac = (try? tree.addressCells(root)) ?? 2
@@ -183,25 +174,19 @@ public struct KernelTree {
 
   // MARK: Devices
 
-  private mutating func pruneDevices() {
-    let mine = Set(kernel.allDevices)
-    let foreign = machine.devices.filter { $0.isPartitionable && !mine.contains($0.index) }
+  /// Foreign devices were left out of the tree unless they are to be kept disabled.
+  private mutating func disableForeignDevices() {
     if options.disableForeignDevices {
-      for d in foreign {
-        var n = tree[d.node]
-        n.set(Property(name: "status", strings: ["disabled"]))
-        tree[d.node] = n
+      let mine = Set(kernel.allDevices)
+      for d in machine.devices where d.isPartitionable && !mine.contains(d.index) {
+        set(Property(name: "status", strings: ["disabled"]), onBoardNode: d.node)
       }
-    } else {
-      tree.removeNodes(foreign.map(\.node))
     }
     // The ITS / GICv2m belong to the interrupt-controller owner; others see them disabled
     // so msi-parent / msi-map references stay valid.
     if !kernel.ownsInterruptController || partition.interruptControllerOwner != kernel.index {
       for ic in machine.interruptControllers where ic.kind == .gicV3ITS || ic.kind == .gicV2m {
-        var n = tree[ic.node]
-        n.set(Property(name: "status", strings: ["disabled"]))
-        tree[ic.node] = n
+        set(Property(name: "status", strings: ["disabled"]), onBoardNode: ic.node)
       }
     }
   }
@@ -212,6 +197,7 @@ public struct KernelTree {
   /// keep their place and lose only the dangling property.
   private mutating func pruneDependents() {
     let structural = Set(["/cpus", "/chosen", "/aliases", "/reserved-memory", "/psci"].compactMap { tree.node(path: $0) })
+    let controllers = Set(machine.interruptControllers.compactMap { local[$0.node] })
     func isDevice(_ id: NodeID) -> Bool {
       guard tree.property("compatible", of: id) != nil else { return false }
       var n: NodeID? = id
@@ -219,7 +205,7 @@ public struct KernelTree {
         if structural.contains(c) { return false }
         n = tree.parent(of: c)
       }
-      return !machine.interruptControllers.contains { $0.node == id }
+      return !controllers.contains(id)
     }
     for _ in 0..<8 {
       let dangling = tree.danglingReferences()
@@ -242,14 +228,14 @@ public struct KernelTree {
   // MARK: Ownership, chosen, aliases
 
   private mutating func writeOwnership() {
-    guard let ic = machine.primaryInterruptController else { return }
-    var n = tree[ic.node]
+    guard let ic = machine.primaryInterruptController, let id = local[ic.node] else { return }
+    var n = tree[id]
     let owner = partition.interruptControllerOwner == kernel.index
     n.set(Property(name: "cleave,tenant", strings: [kernel.name]))
     if owner { n.set(Property(flag: "cleave,owns-distributor")) }
     let numbers = Set(kernel.interrupts.map(\.number)).sorted()
     n.set(Property(name: ic.kind == .plic ? "cleave,sources" : "cleave,spis", cells: numbers))
-    tree[ic.node] = n
+    tree[id] = n
   }
 
   private mutating func rewriteChosenAndAliases() {
@@ -275,13 +261,13 @@ public struct KernelTree {
       if tree.resolve(target).map({ !tree.isAttached($0) }) ?? true { n.removeProperty(named: "stdout-path") }
     }
     tree[chosen] = n
-    let peers = partition.kernels.filter { $0.index != kernel.index }.map(\.name)
+    let peers = board.peerNames(of: kernel)
     var props = [
       Property(name: "kernel", strings: [kernel.name]),
       Property(name: "index", cells: [UInt32(kernel.index)]),
       Property(name: "kernels", cells: [UInt32(partition.kernels.count)]),
     ]
-    if !peers.isEmpty { props.append(Property(name: "peers", strings: peers)) }
+    if !peers.isEmpty { props.append(Property(name: "peers", value: peers)) }
     props.append(Property(name: "boot-cpu", cells: [UInt32(truncatingIfNeeded: kernel.bootCPU.map { machine.cpus[$0].hardwareID } ?? 0)]))
     tree.addNode("cleave", under: chosen, properties: props)
   }

@@ -4,73 +4,104 @@ import DeviceTree
 /// for what it lost, property overrides and new nodes for what it gained. The
 /// form seL4's build concatenates through KernelCustomDTSOverlay.
 ///
-/// Computed as a diff of the two models (the cut keeps the board's node ids),
-/// so board + overlay compiles to exactly the kernel's tree, phandle numbers included.
+/// Computed as a diff of the two models through the cut's record of which board
+/// node each kernel node came from, so board + overlay compiles to exactly the
+/// kernel's tree, phandle numbers included. The walk visits only the nodes the
+/// kernel kept and the board children of those, so it costs what it writes.
 public enum Overlay {
-  public static func text(board: DeviceTree, kernel: DeviceTree, header: String) -> String {
-    var out = header.split(separator: "\n").map { "// \($0)" }.joined(separator: "\n") + "\n\n"
-    var deletions: [String] = []
-    var edits: [String] = []
+  public static func text(board: DeviceTree, kernel cut: KernelTree.Cut, header: String) -> String {
+    let kernel = cut.tree
+    // Board node to kernel node, for the board nodes still in the kernel's tree.
+    var local: [NodeID: NodeID] = [:]
+    for id in kernel.descendants() where id.index < cut.origin.count { local[cut.origin[id.index]] = id }
+
+    // Built as bytes and decoded once, as ``DeviceTree/source(labels:)`` is.
+    var deletions: [UInt8] = []
+    var edits: [UInt8] = []
+    func delete(_ id: NodeID) {
+      if !deletions.isEmpty { deletions.append(newline) }
+      deletions += "/delete-node/ &{\(board.path(of: id))};".utf8
+    }
     var stack = [board.root]
     while let id = stack.popLast() {
-      guard kernel.isAttached(id) else {
-        deletions.append("/delete-node/ &{\(board.path(of: id))};")
+      guard let mine = local[id] else {
+        delete(id)
         continue
       }
-      var body: [String] = []
+      // Each line of the edit's body ends in a newline; a blank line is just one.
+      var body: [UInt8] = []
       let before = board[id].properties
-      let after = kernel[id].properties
+      let after = kernel[mine].properties
       for p in before where !after.contains(where: { $0.name == p.name }) {
-        body.append("\t/delete-property/ \(p.name);")
+        body += "\t/delete-property/ \(p.name);\n".utf8
       }
       // `phandle` is restated even when unchanged: where the board source leaves
       // it to dtc, dtc would number it differently once nodes are deleted.
       for p in after where before.first(where: { $0.name == p.name }) != p || p.name == "phandle" {
-        body.append("\t\(p.name)\(DTSValue.render(p.value))")
+        propertyLine(p, level: 1, into: &body)
       }
       for c in board[id].children.reversed() {
-        if kernel.isAttached(c) && mostlyDeleted(c, board: board, kernel: kernel) {
+        if let kept = local[c], mostlyDeleted(c, as: kept, board: board, cut: cut) {
           // Cheaper to delete the node and state what is left: dtc revives a
           // re-added node, and each of its children, where it stood.
-          deletions.append("/delete-node/ &{\(board.path(of: c))};")
-          body.append("")
-          body.append(contentsOf: nodeText(kernel, c, level: 1, labels: true))
+          delete(c)
+          body.append(newline)
+          nodeText(kernel, kept, level: 1, labels: true, into: &body)
         } else {
           stack.append(c)
         }
       }
-      for c in kernel[id].children where c.index >= board.nodes.count {
-        body.append("")
-        body.append(contentsOf: nodeText(kernel, c, level: 1, labels: false))
+      for c in kernel[mine].children where c.index >= cut.origin.count {
+        body.append(newline)
+        nodeText(kernel, c, level: 1, labels: false, into: &body)
       }
       guard !body.isEmpty else { continue }
-      let target = id == board.root ? "/" : "&{\(board.path(of: id))}"
-      edits.append("\(target) {\n" + body.joined(separator: "\n") + "\n};")
+      if !edits.isEmpty { edits += "\n\n".utf8 }
+      edits += (id == board.root ? "/" : "&{\(board.path(of: id))}").utf8
+      edits += " {\n".utf8
+      edits += body
+      edits += "};".utf8
     }
-    out += deletions.joined(separator: "\n")
-    if !deletions.isEmpty && !edits.isEmpty { out += "\n\n" }
-    out += edits.joined(separator: "\n\n")
-    return out + "\n"
+    var out = Array((header.split(separator: "\n").map { "// \($0)" }.joined(separator: "\n") + "\n\n").utf8)
+    out += deletions
+    if !deletions.isEmpty && !edits.isEmpty { out += "\n\n".utf8 }
+    out += edits
+    out.append(newline)
+    return String(decoding: out, as: UTF8.self)
   }
+
+  private static let newline = UInt8(ascii: "\n")
 
   /// A kept node that lost more children than its whole remaining subtree holds
-  /// (a /cpus with thousands of other kernels' cores).
-  private static func mostlyDeleted(_ id: NodeID, board: DeviceTree, kernel: DeviceTree) -> Bool {
-    let lost = board[id].children.filter { !kernel.isAttached($0) }.count
+  /// (a /cpus with thousands of other kernels' cores). Counted from the kernel's
+  /// side: the children it lost are the board's less those it still has.
+  private static func mostlyDeleted(_ id: NodeID, as kept: NodeID, board: DeviceTree, cut: KernelTree.Cut) -> Bool {
+    let stillThere = cut.tree[kept].children.filter { $0.index < cut.origin.count }.count
+    let lost = board[id].children.count - stillThere
     guard lost >= 16 else { return false }
-    return lost > kernel.descendants(of: id).count
+    return lost > cut.tree.descendants(of: kept).count
   }
 
-  private static func nodeText(_ t: DeviceTree, _ id: NodeID, level: Int, labels: Bool) -> [String] {
-    let pad = String(repeating: "\t", count: level)
-    let prefix = labels ? t[id].labels.map { "\($0): " }.joined() : ""
-    var lines = ["\(pad)\(prefix)\(t[id].name) {"]
-    for p in t[id].properties { lines.append("\(pad)\t\(p.name)\(DTSValue.render(p.value))") }
-    for c in t[id].children {
-      lines.append("")
-      lines += nodeText(t, c, level: level + 1, labels: labels)
+  private static func propertyLine(_ p: Property, level: Int, into out: inout [UInt8]) {
+    out += repeatElement(UInt8(ascii: "\t"), count: level)
+    out += p.name.utf8
+    DTSValue.render(p.value, into: &out)
+    out.append(newline)
+  }
+
+  private static func nodeText(_ t: DeviceTree, _ id: NodeID, level: Int, labels: Bool, into out: inout [UInt8]) {
+    let node = t[id]
+    out += repeatElement(UInt8(ascii: "\t"), count: level)
+    if labels {
+      for l in node.labels { out += "\(l): ".utf8 }
     }
-    lines.append("\(pad)};")
-    return lines
+    out += "\(node.name) {\n".utf8
+    for p in node.properties { propertyLine(p, level: level + 1, into: &out) }
+    for c in node.children {
+      out.append(newline)
+      nodeText(t, c, level: level + 1, labels: labels, into: &out)
+    }
+    out += repeatElement(UInt8(ascii: "\t"), count: level)
+    out += "};\n".utf8
   }
 }

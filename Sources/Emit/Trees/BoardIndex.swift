@@ -1,0 +1,196 @@
+import DeviceTree
+import Machine
+import Partitioning
+
+/// What each node of the board belongs to, worked out once per build so that
+/// each kernel's tree is assembled from its own nodes and the common ones
+/// instead of cut down from the whole board.
+///
+/// A node a kernel may lose (a CPU, a cache, a partitionable device, a cpu-map
+/// leaf) is an *anchor*: it and the nodes below it, down to the next anchor,
+/// stay or go together, and an anchor stays only when every anchor above it
+/// does. A cpu-map group stays exactly when a kept leaf is below it. Every other
+/// node is common to all kernels.
+struct BoardIndex {
+  struct Anchor {
+    var cpu: Int?
+    var cache: Int?
+    var device: Int?
+    /// A cpu-map leaf, and the CPU its `cpu` phandle names (`nil`: no CPU, so it never stays).
+    var isLeaf = false
+    var leafCPU: Int?
+    /// The nearest anchor above this one.
+    var parent: NodeID?
+    /// This node and the nodes below it that no nearer anchor holds.
+    var members: [NodeID] = []
+  }
+
+  /// A PLIC / CLINT `interrupts-extended` and where each context sits in it.
+  struct ContextList {
+    var node: NodeID
+    var cells: [UInt32]
+    var contexts: [(start: Int, width: Int, cpu: Int?)]
+  }
+
+  let partition: Partition
+  let machine: Machine
+  let selector: NodeSelector
+  let anchors: [NodeID: Anchor]
+  /// Nodes no anchor holds, kept in every tree.
+  let common: [NodeID]
+  /// cpu-map leaves by the CPU they name.
+  let leaves: [Int: [NodeID]]
+  let contextLists: [ContextList]
+  /// Indexes into `partition.channels` of each kernel's channels with a region.
+  let channels: [[Int]]
+  /// Every kernel's name, NUL-terminated, back to back; `nameEnds[k]` ends kernel k's.
+  let names: [UInt8]
+  let nameEnds: [Int]
+
+  init(_ partition: Partition) {
+    self.partition = partition
+    let machine = partition.machine
+    self.machine = machine
+    let tree = machine.tree
+    selector = NodeSelector(tree)
+
+    var anchors: [NodeID: Anchor] = [:]
+    var cpuOfNode: [NodeID: Int] = [:]
+    for c in machine.cpus {
+      anchors[c.node, default: Anchor()].cpu = c.index
+      cpuOfNode[c.node] = c.index
+    }
+    for c in machine.caches { anchors[c.node, default: Anchor()].cache = c.index }
+    for d in machine.devices where d.isPartitionable { anchors[d.node, default: Anchor()].device = d.index }
+
+    // cpu-map: the outermost nodes with a one-cell `cpu` are leaves; the rest are groups.
+    var groups = Set<NodeID>()
+    var leaves: [Int: [NodeID]] = [:]
+    if let map = tree.node(path: "/cpus/cpu-map") {
+      var stack = [map]
+      while let id = stack.popLast() {
+        if let ph = tree.property("cpu", of: id)?.u32 {
+          let cpu = tree.node(phandle: ph).flatMap { cpuOfNode[$0] }
+          anchors[id, default: Anchor()].isLeaf = true
+          anchors[id, default: Anchor()].leafCPU = cpu
+          if let cpu { leaves[cpu, default: []].append(id) }
+        } else {
+          groups.insert(id)
+          stack.append(contentsOf: tree[id].children)
+        }
+      }
+    }
+
+    var common: [NodeID] = []
+    var stack: [(id: NodeID, above: NodeID?)] = [(tree.root, nil)]
+    while let (id, above) = stack.popLast() {
+      var owner = above
+      if anchors[id] != nil {
+        anchors[id]?.parent = above
+        owner = id
+      }
+      if groups.contains(id) {
+        // Kept only as the ancestor of a kept leaf.
+      } else if let owner {
+        anchors[owner]?.members.append(id)
+      } else {
+        common.append(id)
+      }
+      for c in tree[id].children { stack.append((c, owner)) }
+    }
+    self.anchors = anchors
+    self.common = common
+    self.leaves = leaves
+    contextLists = Self.contextLists(machine)
+
+    var channels = Array(repeating: [Int](), count: partition.kernels.count)
+    for (i, c) in partition.channels.enumerated() where c.region.size > 0 {
+      for m in Set(c.members) where channels.indices.contains(m) { channels[m].append(i) }
+    }
+    self.channels = channels
+    var names: [UInt8] = []
+    var nameEnds: [Int] = []
+    for k in partition.kernels {
+      names += Array(k.name.utf8) + [0]
+      nameEnds.append(names.count)
+    }
+    self.names = names
+    self.nameEnds = nameEnds
+  }
+
+  /// The board nodes kernel `k`'s tree starts from, before any rewriting.
+  func nodes(of k: Partition.Kernel, keepingForeignDevices: Bool) -> [NodeID] {
+    let cpus = Set(k.cpus)
+    var caches = Set<Int>()
+    for c in k.cpus where machine.cpus.indices.contains(c) { caches.formUnion(machine.cpus[c].caches) }
+    let devices = Set(k.allDevices)
+    func stays(_ a: Anchor) -> Bool {
+      if let c = a.cpu, !cpus.contains(c) { return false }
+      if let c = a.cache, !caches.contains(c) { return false }
+      if let d = a.device, !keepingForeignDevices, !devices.contains(d) { return false }
+      if a.isLeaf {
+        guard let c = a.leafCPU, cpus.contains(c), machine.cpus.indices.contains(c) else { return false }
+        return isKept(machine.cpus[c].node)
+      }
+      return true
+    }
+    func isKept(_ id: NodeID) -> Bool {
+      var n: NodeID? = id
+      var steps = 0
+      while let a = n {
+        guard let anchor = anchors[a], stays(anchor), steps < anchors.count else { return false }
+        n = anchor.parent
+        steps += 1
+      }
+      return true
+    }
+    var out = common
+    var seen = Set<NodeID>()
+    func take(_ id: NodeID) {
+      guard seen.insert(id).inserted, let a = anchors[id], isKept(id) else { return }
+      out += a.members
+    }
+    for c in k.cpus where machine.cpus.indices.contains(c) {
+      take(machine.cpus[c].node)
+      for leaf in leaves[c] ?? [] { take(leaf) }
+    }
+    for c in caches where machine.caches.indices.contains(c) { take(machine.caches[c].node) }
+    if keepingForeignDevices {
+      for d in machine.devices where d.isPartitionable { take(d.node) }
+    } else {
+      for d in k.allDevices where machine.devices.indices.contains(d) { take(machine.devices[d].node) }
+    }
+    return out
+  }
+
+  /// The `peers` value of kernel `k`: every other kernel's name.
+  func peerNames(of k: Partition.Kernel) -> [UInt8] {
+    let i = k.index
+    guard nameEnds.indices.contains(i), partition.kernels[i].index == i else {
+      return partition.kernels.filter { $0.index != k.index }.flatMap { Array($0.name.utf8) + [0] }
+    }
+    let start = i == 0 ? 0 : nameEnds[i - 1]
+    return Array(names[..<start] + names[nameEnds[i]...])
+  }
+
+  /// Where each context of each PLIC / CLINT sits in its `interrupts-extended`,
+  /// read once from the board: a context's width comes from the controller it names.
+  private static func contextLists(_ machine: Machine) -> [ContextList] {
+    let tree = machine.tree
+    var out: [ContextList] = []
+    for ic in machine.interruptControllers where !ic.contexts.isEmpty {
+      guard let cells = tree.property("interrupts-extended", of: ic.node)?.cells else { continue }
+      var list = ContextList(node: ic.node, cells: cells, contexts: [])
+      var i = 0
+      for context in ic.contexts {
+        guard i < cells.count else { break }
+        let width = 1 + (tree.node(phandle: cells[i]).flatMap { try? tree.cellCount("#interrupt-cells", of: $0, limit: 4) } ?? 1)
+        guard i + width <= cells.count else { break }
+        list.contexts.append((i, width, context.cpu))
+        i += width
+      }
+      out.append(list)
+    }
+    return out
+  }
+}
