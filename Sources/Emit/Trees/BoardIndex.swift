@@ -163,14 +163,19 @@ struct BoardIndex {
     return out
   }
 
-  /// The `peers` value of kernel `k`: every other kernel's name.
+  /// The `peers` value of kernel `k`: the names of the kernels it shares a
+  /// channel with, in kernel order: whom it can reach, which keeps every tree
+  /// proportional to its own channels rather than to the whole machine.
   func peerNames(of k: Partition.Kernel) -> [UInt8] {
-    let i = k.index
-    guard nameEnds.indices.contains(i), partition.kernels[i].index == i else {
-      return partition.kernels.filter { $0.index != k.index }.flatMap { Array($0.name.utf8) + [0] }
+    guard channels.indices.contains(k.index) else { return [] }
+    var peers = Set<Int>()
+    for c in channels[k.index] { peers.formUnion(partition.channels[c].members) }
+    peers.remove(k.index)
+    var out: [UInt8] = []
+    for i in peers.sorted() where nameEnds.indices.contains(i) {
+      out += names[(i == 0 ? 0 : nameEnds[i - 1])..<nameEnds[i]]
     }
-    let start = i == 0 ? 0 : nameEnds[i - 1]
-    return Array(names[..<start] + names[nameEnds[i]...])
+    return out
   }
 
   /// Where each context of each PLIC / CLINT sits in its `interrupts-extended`,
