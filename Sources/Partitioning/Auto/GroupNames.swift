@@ -10,13 +10,18 @@ struct GroupNames {
   init(machine: Machine) {
     let refs = References(machine: machine)
     var candidates: [(String, [Int])] = []
-    func collect(_ n: TopologyNode) {
-      if let id = machine.tree.node(path: n.path) { for l in machine.tree[id].labels { candidates.append((l, n.cpus)) } }
-      candidates.append((n.name, n.cpus))
-      if let r = n.path.range(of: "/cpus/cpu-map/") { candidates.append((String(n.path[r.upperBound...]), n.cpus)) }
-      n.children.forEach(collect)
+    let tree = machine.tree
+    // The tree node goes down with the topology node: looking each one up by
+    // path scans every sibling, which is quadratic in a cpu-map of thousands.
+    func collect(_ n: TopologyNode, _ id: NodeID?) {
+      let cpus = n.cpus
+      if let id { for l in tree[id].labels { candidates.append((l, cpus)) } }
+      candidates.append((n.name, cpus))
+      if let r = n.path.range(of: "/cpus/cpu-map/") { candidates.append((String(n.path[r.upperBound...]), cpus)) }
+      let children = id.map { p in Dictionary(tree[p].children.map { (tree[$0].name, $0) }, uniquingKeysWith: { a, _ in a }) } ?? [:]
+      for c in n.children { collect(c, children[c.name]) }
     }
-    machine.topology.forEach(collect)
+    for t in machine.topology { collect(t, tree.node(path: t.path)) }
     for c in machine.caches { for l in machine.tree[c.node].labels { candidates.append((l, c.sharedBy)) } }
     for (name, cpus) in candidates {
       let key = cpus.sorted()
