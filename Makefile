@@ -48,8 +48,9 @@ demo: build loader probe-images
 fuzz: deps
 	bash scripts/fuzz.sh
 
-# Figures side by side (dtc, scale, overlap checking); not part of make test.
-bench: build
+# Figures side by side (dtc, Lopper, scale, overlap checking, boot cost); not
+# part of make test. bench/run.py installs Lopper into build/bench-venv when missing.
+bench: build loader probe-images
 	cd Bench && $(SWIFT) build -c release >/dev/null
 	python3 bench/run.py
 

@@ -1,11 +1,18 @@
 #!/usr/bin/env python3
 """make bench: one table of figures measured side by side in one run.
 
-Every figure is the median of REPEAT runs (default 5) of a whole command,
-timed with os.wait4 so peak memory (max RSS) comes from the kernel. Ratios
-are printed beside the figures, and each target with MET / NOT MET.
+Every timed figure is the median of REPEAT runs (default 5) of a whole
+command, timed with os.wait4 so peak memory (max RSS) comes from the kernel.
+Ratios are printed beside the figures, and each target with MET / NOT MET.
+
+Lopper (PyPI) is installed on first use into build/bench-venv. Boot costs are
+counted in instructions: QEMU runs with -icount shift=0, where virtual time
+advances 1 ns per instruction, so one boot per board is enough.
 """
 import os
+import re
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -17,6 +24,16 @@ CLEAVE = os.path.join(ROOT, ".build/release/cleave")
 BENCH_BIN = os.path.join(ROOT, "Bench/.build/release")
 REPEAT = int(os.environ.get("REPEAT", "5"))
 SCALES = [int(x) for x in os.environ.get("SCALES", "64,512,4096,16384").split(",")]
+VENV = os.path.join(ROOT, "build/bench-venv")
+LOPPER = os.path.join(VENV, "bin/lopper")
+# sleep=off: with the default sleep=on, QEMU advances virtual time by real
+# time while every vCPU idles, and the entry counters varied between runs.
+ICOUNT = "-icount shift=0,sleep=off"
+BOOT_PLANS = ["qemu-virt-aarch64-gicv3", "qemu-virt-aarch64-gicv2", "qemu-virt-riscv64"]
+
+
+class Failed(Exception):
+    """A command the bench needs did not work; the message names it."""
 
 
 def measure(argv, cwd=None):
@@ -31,8 +48,16 @@ def measure(argv, cwd=None):
         err = p.stderr.read().decode(errors="replace")
         p.stderr.close()
         if os.waitstatus_to_exitcode(status) != 0:
-            sys.exit(f"bench: {' '.join(argv)} failed: {err.strip()}")
+            raise Failed(f"{' '.join(argv)} failed: {err.strip()[-500:]}")
     return statistics.median(walls), statistics.median(rss)
+
+
+def run(argv, cwd=None):
+    """Runs argv once; its standard output, or Failed naming the command."""
+    p = subprocess.run(argv, capture_output=True, text=True, cwd=cwd)
+    if p.returncode != 0:
+        raise Failed(f"{' '.join(argv)} failed: {(p.stderr or p.stdout).strip()[-500:]}")
+    return p.stdout
 
 
 rows = []
@@ -40,11 +65,200 @@ rows = []
 
 def row(section, what, seconds=None, mib=None, note=""):
     rows.append((section, what, "" if seconds is None else f"{seconds * 1000:9.1f} ms",
-                 "" if mib is None else f"{mib:7.1f} MiB", note))
+                 "" if mib is None else f"{mib:7.1f} MiB", " ".join(note.split())))  # one line per row
 
 
 def verdict(ok):
     return "MET" if ok else "NOT MET"
+
+
+def node_paths(dts):
+    """Every node path of a .dts, read from dtc's normalised output."""
+    text = run(["dtc", "-q", "-I", "dts", "-O", "dts", dts])
+    paths, stack = [], []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.endswith("{"):
+            stack.append(line[:-1].split(":")[-1].strip())  # drop a label
+            paths.append("/" + "/".join(stack[1:]))
+        elif line == "};":
+            stack.pop()
+    return paths
+
+
+def install_lopper():
+    """Lopper in build/bench-venv, installed only when missing. None, or why not."""
+    python = os.path.join(VENV, "bin/python")
+    if os.path.exists(LOPPER) and subprocess.run([python, "-c", "import lopper"], capture_output=True).returncode == 0:
+        return None
+    try:
+        if subprocess.run([sys.executable, "-m", "venv", VENV], capture_output=True).returncode != 0:
+            # Debian's own python3 makes virtual environments only with python3-venv.
+            if not shutil.which("apt-get"):
+                return f"{sys.executable} -m venv {VENV} failed and there is no apt-get for python3-venv"
+            sudo = [] if os.geteuid() == 0 else ["sudo"]
+            print("bench: installing python3-venv", file=sys.stderr)
+            run(sudo + ["apt-get", "update", "-qq"])
+            run(sudo + ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-qq", "python3-venv"])
+            run([sys.executable, "-m", "venv", "--clear", VENV])
+        # The yaml extra: Lopper 1.6 imports ruamel.yaml and PyYAML at start-up.
+        print(f"bench: installing lopper into {os.path.relpath(VENV, ROOT)}", file=sys.stderr)
+        run([python, "-m", "pip", "install", "-q", "lopper[yaml]"])
+    except Failed as e:
+        return f"installing Lopper: {e}"
+    return None
+
+
+def lopper_rows(tmp, builds):
+    """Lopper deleting, from each board, the nodes cleave left out of k0."""
+    why = install_lopper()
+    if why is None:
+        try:
+            start, start_m = measure([LOPPER, "--version"])
+            row("lopper", f"Lopper {run([LOPPER, '--version']).strip()} start-up (--version)", start, start_m)
+        except Failed as e:
+            why = str(e)
+    if why is not None:
+        row("lopper", "Lopper not measured", note=why)
+        return
+    for name, build in sorted(builds.items()):
+        board = os.path.join(ROOT, "dts", name + ".dts")
+        k0 = os.path.join(tmp, "out-" + name, "kernels", "k0.dts")
+        try:
+            before, after = node_paths(board), node_paths(k0)
+            removed = [p for p in before if p not in after]
+            added = [p for p in after if p not in before]
+            # Deleting a node deletes its subtree: name only the topmost.
+            top = [p for p in removed if p.rsplit("/", 1)[0] not in removed]
+            lop = os.path.join(tmp, f"lop-{name}-k0.dts")
+            with open(lop, "w") as f:
+                f.write('/dts-v1/;\n\n/ {\n\tcompatible = "system-device-tree-v1";\n\tlops {\n')
+                for i, p in enumerate(top):
+                    f.write(f'\t\tlop_{i} {{\n\t\t\tcompatible = "system-device-tree-v1,lop,modify";\n'
+                            f'\t\t\tmodify = "{p}::";\n\t\t}};\n')
+                f.write("\t};\n};\n")
+            out = os.path.join(tmp, f"lopper-{name}-k0.dts")
+            t, m = measure([LOPPER, "-f", "--enhanced", "-i", lop, board, out], cwd=tmp)
+            got, want = set(node_paths(out)), set(after) - set(added)
+        except Failed as e:
+            row("lopper", f"{name}: Lopper prune for k0 not measured", note=str(e))
+            continue
+        if got == want:
+            agree = f"nodes agree: Lopper {len(got)} = cleave k0 {len(after)} - {len(added)} cleave adds"
+        else:
+            agree = (f"nodes DIFFER: Lopper lacks {sorted(want - got)[:3]}, has extra {sorted(got - want)[:3]}")
+        ratio = t / build
+        row("lopper", f"{name}: Lopper deletes {len(removed)} nodes ({len(top)} lops)", t, m,
+            f"lopper/cleave-build {ratio:.1f}x (cleave {build * 1000:.0f} ms builds every kernel, descriptor, "
+            f"map, image); {agree}; target cleave >= 50x faster: {verdict(ratio >= 50)}")
+
+
+def loader_rows():
+    for arch in ("aarch64", "riscv64"):
+        path = os.path.join(ROOT, f"build/loader-{arch}.bin")
+        if not os.path.exists(path):
+            row("boot", f"loader-{arch}.bin missing", note="make loader builds it")
+            continue
+        size = os.path.getsize(path)
+        row("boot", f"loader-{arch}.bin: {size:,} bytes", note=f"target < 16,384 B: {verdict(size < 16384)}")
+
+
+def children(pid):
+    """The ids of a running process's children, from /proc."""
+    found = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                found += [int(c) for c in f.read().split()]
+    except FileNotFoundError:  # it has ended meanwhile
+        pass
+    return found
+
+
+def boot_console(out, options, shift, kernels):
+    """Console of `cleave run` at -icount shift=SHIFT, up to the last kernel's entry line."""
+    icount = ICOUNT.replace("shift=0", f"shift={shift}")
+    argv = [CLEAVE, "run", out, "--timeout", "300", f"--machine-options={options} {icount}"]
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", cwd=ROOT)
+    lines, entered = [], set()
+    try:
+        for line in p.stdout:
+            lines.append(line.rstrip("\n"))
+            m = re.search(r"\|INFO\|(\S+): entered at counter", line)
+            if m:
+                entered.add(m.group(1))
+                if entered >= kernels:
+                    break
+    finally:
+        # Past its entry lines the boot is of no interest. cleave run starts
+        # QEMU in a process group of its own, and a QEMU busy under -icount
+        # may not heed SIGTERM: kill QEMU (cleave run's child) by its id, and
+        # cleave run then ends by itself.
+        for pid in children(p.pid):
+            os.kill(pid, signal.SIGKILL)
+        try:
+            p.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.communicate()
+    if not entered >= kernels:
+        raise Failed(f"{' '.join(argv)}: no entry line from {sorted(kernels - entered)}; last: {lines[-1:]}")
+    return lines
+
+
+def boot_entries(console):
+    """(kernel, counter at entry, Hz, copying ticks before it) per entry line, and check-in waits in us.
+
+    The loader copies every image before it starts any kernel; a kernel's
+    copying is the sum of the loaded-ticks lines printed before its entry line.
+    """
+    copied, waited, entries = 0, 0, []
+    for line in console:
+        m = re.search(r"\|INFO\|cpu\d+: \S+: loaded 0x[0-9a-f]+ bytes in (\d+) ticks", line)
+        if m:
+            copied += int(m.group(1))
+        m = re.search(r"\|INFO\|cpu\d+: \S+: CPU 0x[0-9a-f]+ checked in after (\d+) us", line)
+        if m:
+            waited += int(m.group(1))
+        m = re.search(r"\|INFO\|(\S+): entered at counter (\d+) \((\d+) Hz\)", line)
+        if m:
+            entries.append((m.group(1), int(m.group(2)), int(m.group(3)), copied))
+    return entries, waited
+
+
+def boot_rows(tmp):
+    """Instructions from reset to each kernel's first instruction, one icount run per plan.
+
+    At shift=0 one instruction is 1 ns of virtual time: instructions = ticks x
+    1e9 / Hz. A second run at shift=1 (2 ns per instruction) checks that: a
+    counter that counts instructions from reset doubles.
+    """
+    for name in BOOT_PLANS:
+        try:
+            with open(os.path.join(ROOT, "dts", name + ".dts")) as f:
+                first = f.readline()
+            if not first.startswith("// qemu:"):
+                raise Failed(f"dts/{name}.dts: line 1 is not '// qemu: OPTIONS'")
+            options = first.split(":", 1)[1].strip()
+            out = os.path.join(tmp, "boot-" + name)
+            run([CLEAVE, "build", os.path.join(ROOT, "dts", name + ".plan.yaml"), "-o", out], cwd=ROOT)
+            kernels = {f[:-4] for f in os.listdir(os.path.join(out, "kernels")) if f.endswith(".dtb")}
+            entries, waited = boot_entries(boot_console(out, options, 0, kernels))
+            doubled = {k: ticks for k, ticks, _, _ in boot_entries(boot_console(out, options, 1, kernels))[0]}
+        except Failed as e:
+            row("boot", f"{name}: not measured", note=str(e))
+            continue
+        worst = max((ticks - before) * 10**9 // hz for _, ticks, hz, before in entries)
+        for i, (k, ticks, hz, before) in enumerate(entries):
+            ratio = doubled[k] / ticks
+            note = (f"{(ticks - before) * 10**9 // hz:,} without image copying ({before * 10**9 // hz:,}); "
+                    f"counter {ticks} at {hz} Hz, {ratio:.3f}x at shift=1")
+            if abs(ratio - 2) > 0.01:
+                note += " (not 2x: the counter holds more than instructions, e.g. vCPUs spinning in QEMU's round robin)"
+            if i == len(entries) - 1:
+                note += (f"; loader waited {waited:,} us for check-ins; "
+                         f"target all < 1,000,000 without copying: {verdict(worst < 1_000_000)}")
+            row("boot", f"{name}: {k} entered after {ticks * 10**9 // hz:,} instructions", note=note)
 
 
 def main():
@@ -54,6 +268,7 @@ def main():
     row("baseline", "do-nothing Swift executable", nothing)
 
     # 1. Device-tree work against dtc.
+    builds = {}
     for b in boards:
         name = b[:-4]
         src = os.path.join(ROOT, "dts", b)
@@ -72,8 +287,12 @@ def main():
         if ok is not None:
             note += f"; target <= 2x start-up: {verdict(ok)}"
         row("dt work", f"{name}: cleave build (dts plan)", build, build_m, note)
+        builds[name] = build
 
-    # 2. Scale: plan --auto + check + build on synthetic boards.
+    # 2. Lopper doing k0's pruning, beside the cleave build above.
+    lopper_rows(tmp, builds)
+
+    # 3. Scale: plan --auto + check + build on synthetic boards.
     previous = None
     for n in SCALES:
         src = os.path.join(tmp, f"syn{n}.dts")
@@ -100,7 +319,7 @@ def main():
         row("scale", f"{n} cores: plan {t_plan * 1000:.0f} + check {t_check * 1000:.0f} + build {t_build * 1000:.0f} ms", total, peak, note)
         previous = (n, total)
 
-    # 3. Overlap checking in isolation.
+    # 4. Overlap checking in isolation.
     previous = None
     for n in (10_000, 100_000, 1_000_000):
         out = subprocess.run([os.path.join(BENCH_BIN, "cleave-bench"), "overlaps", str(n)], capture_output=True, text=True, check=True)
@@ -113,11 +332,19 @@ def main():
         row("overlaps", f"{n} regions", seconds, None, note)
         previous = (n, seconds)
 
+    # 5. Boot cost: loader size, and instructions from reset to each kernel.
+    loader_rows()
+    boot_rows(tmp)
+
     width = max(len(r[1]) for r in rows)
     print(f"{'section':9}  {'measurement':{width}}  {'time':>12}  {'peak':>11}  notes")
     for s, w, t, m, n in rows:
         print(f"{s:9}  {w:{width}}  {t:>12}  {m:>11}  {n}")
-    print(f"\nmedians of {REPEAT} runs; {os.cpu_count()} CPUs; {time.strftime('%Y-%m-%d')}")
+    print(f"\nmedians of {REPEAT} runs (boot: one deterministic {ICOUNT} run per plan); "
+          f"{os.cpu_count()} CPUs; {time.strftime('%Y-%m-%d')}")
 
 
-main()
+try:
+    main()
+except Failed as e:
+    sys.exit(f"bench: {e}")
