@@ -35,6 +35,8 @@ public enum BootRun {
       if finished { done.signal() }
     }
     try process.run()
+    let stop = Self.stopQEMUOnInterrupt(process.processIdentifier)
+    defer { stop.forEach { $0.cancel() } }
     let timedOut = done.wait(timeout: .now() + timeout) == .timedOut
     if process.isRunning { process.terminate() }
     let killer = DispatchQueue.global()
@@ -47,6 +49,21 @@ public enum BootRun {
       outcome = .failed(timedOut ? "timed out after \(Int(timeout)) s" : "QEMU exited")
     }
     return Result(outcome: outcome, missing: verdict.missing, timedOut: timedOut && verdict.outcome == .running, console: state.console)
+  }
+
+  /// Ctrl-C or a kill of `cleave run` takes QEMU with it: QEMU is in its own
+  /// process, and a TCG guest under -icount may not even heed SIGTERM.
+  private static func stopQEMUOnInterrupt(_ pid: Int32) -> [DispatchSourceSignal] {
+    [SIGINT, SIGTERM, SIGHUP].map { sig in
+      signal(sig, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+      source.setEventHandler {
+        kill(pid, SIGKILL)
+        exit(128 + sig)
+      }
+      source.resume()
+      return source
+    }
   }
 
   /// The verdict and console text, fed from QEMU's reader thread.
