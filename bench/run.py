@@ -207,13 +207,18 @@ def boot_console(out, options, shift, kernels):
 
 
 def boot_entries(console):
-    """(kernel, counter at entry, Hz, copying ticks before it) per entry line, and check-in waits in us.
+    """(kernel, counter at entry, Hz, copying ticks before it, hashing ticks before it) per entry
+    line, and check-in waits in us.
 
-    The loader copies every image before it starts any kernel; a kernel's
-    copying is the sum of the loaded-ticks lines printed before its entry line.
+    The loader hashes and copies every image before it starts any kernel; a
+    kernel's copying (hashing) is the sum of the loaded-ticks (SHA-256 ... ok
+    in ticks) lines printed before its entry line.
     """
-    copied, waited, entries = 0, 0, []
+    copied, hashed, waited, entries = 0, 0, 0, []
     for line in console:
+        m = re.search(r"\|INFO\|cpu\d+: \S+: image 0x[0-9a-f]+ bytes, SHA-256 [0-9a-f.]+ ok in (\d+) ticks", line)
+        if m:
+            hashed += int(m.group(1))
         m = re.search(r"\|INFO\|cpu\d+: \S+: loaded 0x[0-9a-f]+ bytes in (\d+) ticks", line)
         if m:
             copied += int(m.group(1))
@@ -222,7 +227,7 @@ def boot_entries(console):
             waited += int(m.group(1))
         m = re.search(r"\|INFO\|(\S+): entered at counter (\d+) \((\d+) Hz\)", line)
         if m:
-            entries.append((m.group(1), int(m.group(2)), int(m.group(3)), copied))
+            entries.append((m.group(1), int(m.group(2)), int(m.group(3)), copied, hashed))
     return entries, waited
 
 
@@ -244,20 +249,23 @@ def boot_rows(tmp):
             run([CLEAVE, "build", os.path.join(ROOT, "dts", name + ".plan.yaml"), "-o", out], cwd=ROOT)
             kernels = {f[:-4] for f in os.listdir(os.path.join(out, "kernels")) if f.endswith(".dtb")}
             entries, waited = boot_entries(boot_console(out, options, 0, kernels))
-            doubled = {k: ticks for k, ticks, _, _ in boot_entries(boot_console(out, options, 1, kernels))[0]}
+            doubled = {k: ticks for k, ticks, _, _, _ in boot_entries(boot_console(out, options, 1, kernels))[0]}
         except Failed as e:
             row("boot", f"{name}: not measured", note=str(e))
             continue
-        worst = max((ticks - before) * 10**9 // hz for _, ticks, hz, before in entries)
-        for i, (k, ticks, hz, before) in enumerate(entries):
+        worst = max((ticks - before) * 10**9 // hz for _, ticks, hz, before, _ in entries)
+        worst_bare = max((ticks - before - hashed) * 10**9 // hz for _, ticks, hz, before, hashed in entries)
+        for i, (k, ticks, hz, before, hashed) in enumerate(entries):
             ratio = doubled[k] / ticks
-            note = (f"{(ticks - before) * 10**9 // hz:,} without image copying ({before * 10**9 // hz:,}); "
+            note = (f"{(ticks - before) * 10**9 // hz:,} without image copying ({before * 10**9 // hz:,}), "
+                    f"{(ticks - before - hashed) * 10**9 // hz:,} without hashing either ({hashed * 10**9 // hz:,}); "
                     f"counter {ticks} at {hz} Hz, {ratio:.3f}x at shift=1")
             if abs(ratio - 2) > 0.01:
                 note += " (not 2x: the counter holds more than instructions, e.g. vCPUs spinning in QEMU's round robin)"
             if i == len(entries) - 1:
                 note += (f"; loader waited {waited:,} us for check-ins; "
-                         f"target all < 1,000,000 without copying: {verdict(worst < 1_000_000)}")
+                         f"target all < 1,000,000 without copying: {verdict(worst < 1_000_000)} "
+                         f"(without copying and hashing: {verdict(worst_bare < 1_000_000)})")
             row("boot", f"{name}: {k} entered after {ticks * 10**9 // hz:,} instructions", note=note)
 
 
