@@ -23,6 +23,37 @@ struct VerdictTests {
     var w = ConsoleVerdict(expecting: ["k0"])
     #expect(w.read("cleave|ERROR|cpu0: descriptor CRC mismatch") == .failed("cleave|ERROR|cpu0: descriptor CRC mismatch"))
   }
+
+  /// A kernel without a PASS line of its own (U-Boot) passes on its text; a fail text ends the run.
+  @Test func passAndFailTextsForForeignKernels() {
+    var v = ConsoleVerdict(expecting: ["k0", "k1"], passText: ["k1": "Hit any key to stop autoboot"], failText: ["Unhandled exception"])
+    #expect(v.read("U-Boot 2023.01") == .running)
+    #expect(v.read("Hit any key to stop autoboot:  2") == .running)
+    #expect(v.missing == ["k0"])
+    #expect(v.read("cleave|PASS|k0: ok") == .passed)
+    var w = ConsoleVerdict(expecting: ["k1"], passText: ["k1": "Hit any key"], failText: ["Unhandled exception"])
+    #expect(w.read("Unhandled exception: Load access fault") == .failed("'Unhandled exception': Unhandled exception: Load access fault"))
+    #expect(w.read("Hit any key") == .failed("'Unhandled exception': Unhandled exception: Load access fault"), "the first verdict stands")
+  }
+}
+
+/// OpenSBI domains: no -kernel; the firmware tree and one raw loader per placed file.
+struct DomainCommandTests {
+  @Test func domainsBootWithoutAKernelImage() throws {
+    let board = repositoryRoot.appendingPathComponent("dts/qemu-virt-riscv64-aclint.dts").path
+    let m = try Machine.load(board)
+    let c = QEMUCommand.make(
+      target: .riscv64, board: board, machine: m,
+      payload: .domains(machineTree: "out/opensbi/machine.dtb", load: [("out/kernels/k0.dtb", 0x87ff_0000), ("out/opensbi/k0.image.bin", 0x8400_0000)]))
+    #expect(c.arguments.prefix(5) == ["-M", "virt,aclint=on", "-smp", "4", "-m"])
+    #expect(!c.arguments.contains("-kernel"))
+    let tail = Array(c.arguments.suffix(8))
+    #expect(tail == [
+      "-bios", "default", "-dtb", "out/opensbi/machine.dtb",
+      "-device", "loader,file=out/kernels/k0.dtb,addr=0x87ff0000,force-raw=on",
+      "-device", "loader,file=out/opensbi/k0.image.bin,addr=0x84000000,force-raw=on",
+    ])
+  }
 }
 
 struct CommandTests {
