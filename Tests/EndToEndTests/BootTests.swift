@@ -7,10 +7,10 @@ import Testing
 struct BootTests {
   static let timeLimit = 90.0
 
-  /// Builds a plan from dts/ into a fresh OUT.
-  static func build(_ plan: String, in dir: TemporaryDirectory) throws -> String {
+  /// Builds a plan from dts/ into a fresh OUT (`extra`: more build options).
+  static func build(_ plan: String, in dir: TemporaryDirectory, _ extra: [String] = []) throws -> String {
     let out = dir.path("out")
-    let r = try cleave(["build", repositoryRoot.appendingPathComponent("dts/\(plan)").path, "-o", out])
+    let r = try cleave(["build", repositoryRoot.appendingPathComponent("dts/\(plan)").path, "-o", out] + extra)
     try #require(r.status == 0, "build \(plan): \(r.summary)")
     // OpenSBI domains boot without a loader: a placement list instead of image.elf.
     let bootable = ["/image.elf", "/opensbi/placement.json"].contains { FileManager.default.fileExists(atPath: out + $0) }
@@ -194,9 +194,7 @@ struct BootTests {
     let loader = repositoryRoot.appendingPathComponent("build/faults/silent-k1/loader-\(arch).bin").path
     try #require(FileManager.default.fileExists(atPath: loader), "no \(loader): run make loader-faults")
     let dir = try TemporaryDirectory()
-    let out = dir.path("out")
-    let r0 = try cleave(["build", repositoryRoot.appendingPathComponent("dts/\(plan)").path, "-o", out, "--loader", loader])
-    try #require(r0.status == 0, "build \(plan): \(r0.summary)")
+    let out = try Self.build(plan, in: dir, ["--loader", loader])
     Self.expectRefused(try Self.boot(out), "k1: CPU 0x2 was started but did not check in within 1000 ms", ["k0", "k1"])
   }
 
