@@ -184,18 +184,21 @@ struct BootTests {
   }
 
   /// A core that starts but never reaches the loader's trampoline check-in:
-  /// the loader built with that one fault (make loader-faults) holds kernel
-  /// 1's boot core before it checks in. The loader gives up after its
-  /// timeout, names the core, and enters nothing.
+  /// the loader built with that one fault (make loader-faults) holds every
+  /// core it starts before the check-in. The loader gives up after its
+  /// timeout, names the first such core, and enters nothing. (Which kernel
+  /// that is depends on the hart OpenSBI booted the loader on.)
   @Test(
     "a core that never checks in is named after the timeout",
     arguments: [("qemu-virt-aarch64-gicv2.plan.yaml", "aarch64"), ("qemu-virt-riscv64.plan.yaml", "riscv64")])
   func silentCore(plan: String, arch: String) throws {
-    let loader = repositoryRoot.appendingPathComponent("build/faults/silent-k1/loader-\(arch).bin").path
+    let loader = repositoryRoot.appendingPathComponent("build/faults/silent/loader-\(arch).bin").path
     try #require(FileManager.default.fileExists(atPath: loader), "no \(loader): run make loader-faults")
     let dir = try TemporaryDirectory()
     let out = try Self.build(plan, in: dir, ["--loader", loader])
-    Self.expectRefused(try Self.boot(out), "k1: CPU 0x2 was started but did not check in within 1000 ms", ["k0", "k1"])
+    let r = try Self.boot(out)
+    Self.expectRefused(r, "was started but did not check in within 1000 ms", ["k0", "k1"])
+    if arch == "aarch64" { #expect(r.stdoutText.contains("k1: CPU 0x2 was started but did not check in within 1000 ms")) }
   }
 
   /// U-Boot (Debian's qemu-riscv64 S-mode build) as one domain's kernel from

@@ -70,13 +70,10 @@ _start:
 	.balign	8
 aarch64_trampoline:
 	msr	daifset, #0xf
-#ifdef LOADER_FAULT_SILENT_KERNEL
-	/* Fault-injection build (make loader-faults): this kernel's core never checks in. */
-	cmp	x0, #LOADER_FAULT_SILENT_KERNEL
-9:	b.ne	8f
-	wfe
+#ifdef LOADER_FAULT_SILENT_CORES
+	/* Fault-injection build (make loader-faults): no started core ever checks in. */
+9:	wfe
 	b	9b
-8:
 #endif
 	adrp	x1, loader_launch
 	add	x1, x1, :lo12:loader_launch

@@ -22,5 +22,7 @@ struct sha256 {
 void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *buf, size_t len);
 void sha256_final(struct sha256 *s, uint8_t digest[32]);
+/* 1 when the architecture hashed the blocks itself, 0 to leave them to the portable code. */
+int arch_sha256_blocks(uint32_t h[8], const uint8_t *p, size_t blocks);
 
 #endif /* LOADER_DIGEST_H */

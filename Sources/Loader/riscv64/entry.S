@@ -54,13 +54,10 @@ _start:
 	.balign	4
 riscv_trampoline:
 	csrw	sie, zero
-#ifdef LOADER_FAULT_SILENT_KERNEL
-	/* Fault-injection build (make loader-faults): this kernel's hart never checks in. */
-	li	t0, LOADER_FAULT_SILENT_KERNEL
-9:	bne	a1, t0, 8f
-	wfi
+#ifdef LOADER_FAULT_SILENT_CORES
+	/* Fault-injection build (make loader-faults): no started hart ever checks in. */
+9:	wfi
 	j	9b
-8:
 #endif
 	lla	t0, loader_launch
 	slli	t1, a1, LAUNCH_SLOT_SHIFT
