@@ -352,7 +352,8 @@ def main():
           f"{os.cpu_count()} CPUs; {time.strftime('%Y-%m-%d')}")
 
 
-try:
-    main()
-except Failed as e:
-    sys.exit(f"bench: {e}")
+if __name__ == "__main__":
+    try:
+        main()
+    except Failed as e:
+        sys.exit(f"bench: {e}")
