@@ -95,9 +95,15 @@ enum MemoryChecks {
         .memoryOverlap, "\(p.describe(kernel: k, m.range)) overlaps shared region \(p.sharedRegions[s].range), which '\(p.kernels[k].name)' does not share",
         at: m.location, notes: [.init("the shared region is declared here", at: p.sharedRegions[s].location)])
     case (.kernel(let k, let m), .loader):
+      // Under OpenSBI domains no loader runs; the region keeps the firmware's memory.
+      let firmware = p.boot == .opensbiDomains
+      let note = p.plan.loader == nil
+        ? "the default is the lowest 16 MiB of RAM; set `loader: { base, size }` to \(firmware ? "the firmware's own memory" : "move it")"
+        : "the \(firmware ? "firmware" : "loader") region is set here"
       engine.error(
-        .memoryOverlapsLoader, "\(p.describe(kernel: k, m.range)) overlaps the loader region \(p.loader)\(both)", at: m.location,
-        notes: [.init("the loader region is set here", at: p.loaderLocation)])
+        .memoryOverlapsLoader,
+        "\(p.describe(kernel: k, m.range)) overlaps the \(firmware ? "firmware" : "loader") region \(p.loader)\(both)", at: m.location,
+        notes: [.init(note, at: p.loaderLocation)])
     case (.kernel(let k, let m), .reservation(let r)):
       engine.error(
         .memoryOverlapsReserved, "\(p.describe(kernel: k, m.range)) overlaps reserved memory \(r.name) \(rb)\(r.noMap && r.source == .reservedMemory ? " (no-map)" : "")",
