@@ -8,6 +8,10 @@ import Partitioning
 ///   boot-mode = "opensbi-domains";
 ///   fenced = <hi lo ...>;           the base of every other kernel's lowest memory range
 ///   fenced-kernels = "k1", ...;     whose memory each address is
+/// It also drops an ACLINT SSWI the domain is not granted (a kernel without
+/// channels has no use for it), so the tree names no device the kernel would
+/// fault on: S-mode kernels probe the SSWI (the M-mode CLINT, MSWI and MTIMER
+/// they leave alone).
 enum DomainFences {
   static func annotate(_ tree: inout DeviceTree, _ p: Partition, kernel index: Int) {
     guard p.boot == .opensbiDomains, let node = tree.node(path: "/chosen/cleave") else { return }
@@ -25,5 +29,10 @@ enum DomainFences {
       n.set(Property(name: "fenced-kernels", strings: names))
     }
     tree[node] = n
+    let granted = Set(p.domainRegions(of: p.kernels[index]).map(\.range.base))
+    for ic in p.machine.interruptControllers where ic.kind == .aclintSSWI {
+      guard let frame = ic.frames.first?.range, !granted.contains(frame.base), let id = tree.node(path: ic.path) else { continue }
+      tree.removeNode(id)
+    }
   }
 }
