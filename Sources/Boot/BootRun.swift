@@ -11,7 +11,8 @@ public enum BootRun {
   }
 
   public static func run(
-    _ command: QEMUCommand, expecting kernels: [String], passText: [String: String] = [:], failText: [String] = [], timeout: Double,
+    _ command: QEMUCommand, expecting kernels: [String], passText: [String: String] = [:],
+    failText: [String] = [], timeout: Double,
     echo: (@Sendable (String) -> Void)? = nil
   ) throws -> Result {
     let process = Process()
@@ -40,7 +41,9 @@ public enum BootRun {
     let timedOut = done.wait(timeout: .now() + timeout) == .timedOut
     if process.isRunning { process.terminate() }
     let killer = DispatchQueue.global()
-    killer.asyncAfter(deadline: .now() + 2) { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    killer.asyncAfter(deadline: .now() + 2) {
+      if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
     process.waitUntilExit()
     handle.readabilityHandler = nil
     let verdict = state.verdict
@@ -48,7 +51,9 @@ public enum BootRun {
     if outcome == .running {
       outcome = .failed(timedOut ? "timed out after \(Int(timeout)) s" : "QEMU exited")
     }
-    return Result(outcome: outcome, missing: verdict.missing, timedOut: timedOut && verdict.outcome == .running, console: state.console)
+    return Result(
+      outcome: outcome, missing: verdict.missing, timedOut: timedOut && verdict.outcome == .running,
+      console: state.console)
   }
 
   /// Ctrl-C or a kill of `cleave run` takes QEMU with it: QEMU is in its own

@@ -37,7 +37,9 @@ public struct ConsoleVerdict: Sendable, Equatable {
       outcome = .failed("'\(bad)': \(line)")
       return outcome
     }
-    for (name, text) in passText.sorted(by: { $0.key < $1.key }) where !text.isEmpty && line.contains(text) { pass(name) }
+    for (name, text) in passText.sorted(by: { $0.key < $1.key }) where !text.isEmpty && line.contains(text) {
+      pass(name)
+    }
     guard outcome == .running, let start = line.range(of: "cleave|") else { return outcome }
     let body = line[start.upperBound...]
     if body.hasPrefix("PASS|") {

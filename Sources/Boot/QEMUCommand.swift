@@ -28,13 +28,17 @@ public struct QEMUCommand: Sendable, Equatable {
   }
 
   public static func make(
-    target: Plan.Target, board: String, machine: Machine, image: String, machineOptions given: [String]? = nil, extra: [String] = []
+    target: Plan.Target, board: String, machine: Machine, image: String,
+    machineOptions given: [String]? = nil, extra: [String] = []
   ) -> QEMUCommand {
-    make(target: target, board: board, machine: machine, payload: .image(image), machineOptions: given, extra: extra)
+    make(
+      target: target, board: board, machine: machine, payload: .image(image), machineOptions: given,
+      extra: extra)
   }
 
   public static func make(
-    target: Plan.Target, board: String, machine: Machine, payload: Payload, machineOptions given: [String]? = nil, extra: [String] = []
+    target: Plan.Target, board: String, machine: Machine, payload: Payload,
+    machineOptions given: [String]? = nil, extra: [String] = []
   ) -> QEMUCommand {
     let machineOptions = given ?? recordedOptions(board) ?? derivedOptions(target: target, machine: machine)
     let common = ["-nographic", "-semihosting", "-no-reboot"]
@@ -45,9 +49,11 @@ public struct QEMUCommand: Sendable, Equatable {
     case .domains(let tree, let load):
       // No -kernel: OpenSBI takes every domain's entry from the tree, and
       // each file goes where the plan put it, byte for byte.
-      boot = ["-bios", "default", "-dtb", tree] + load.flatMap { item in
-        ["-device", "loader,file=\(item.file),addr=0x\(String(item.address, radix: 16)),force-raw=on"]
-      }
+      boot =
+        ["-bios", "default", "-dtb", tree]
+        + load.flatMap { item in
+          ["-device", "loader,file=\(item.file),addr=0x\(String(item.address, radix: 16)),force-raw=on"]
+        }
     }
     switch target {
     case .aarch64:
@@ -69,7 +75,9 @@ public struct QEMUCommand: Sendable, Equatable {
     switch target {
     case .aarch64:
       var machine = "virt"
-      if let ic = m.primaryInterruptController?.kind { machine += ic == .gicV2 ? ",gic-version=2" : ",gic-version=3" }
+      if let ic = m.primaryInterruptController?.kind {
+        machine += ic == .gicV2 ? ",gic-version=2" : ",gic-version=3"
+      }
       if m.psci?.method == "smc" { machine += ",virtualization=on" }
       return ["-M", machine, "-cpu", "cortex-a57", "-smp", "\(m.cpus.count)", "-m", "\(megabytes)M"]
     case .riscv64:

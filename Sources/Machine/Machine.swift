@@ -49,8 +49,11 @@ public struct Machine: Sendable {
 
   private static func architecture(of cpus: [CPU], tree: DeviceTree) -> Architecture {
     for c in cpus {
-      if tree.property("riscv,isa", of: c.node) != nil || (c.compatible ?? "").hasPrefix("riscv") { return .riscv64 }
-      if (c.compatible ?? "").hasPrefix("arm,") || c.enableMethod == "psci" || c.enableMethod == "spin-table" {
+      if tree.property("riscv,isa", of: c.node) != nil || (c.compatible ?? "").hasPrefix("riscv") {
+        return .riscv64
+      }
+      if (c.compatible ?? "").hasPrefix("arm,") || c.enableMethod == "psci" || c.enableMethod == "spin-table"
+      {
         return .aarch64
       }
     }

@@ -15,7 +15,9 @@ struct BuildCommand: ParsableCommand {
   @Option(name: .shortAndLong, help: "The output directory.")
   var output: String
 
-  @Flag(help: "Collapse the plan into one kernel over all its cores and memory (an SMP build of the same machine).")
+  @Flag(
+    help:
+      "Collapse the plan into one kernel over all its cores and memory (an SMP build of the same machine).")
   var smp = false
 
   @Flag(help: "Keep foreign devices in each tree with status = \"disabled\" instead of deleting them.")
@@ -24,7 +26,8 @@ struct BuildCommand: ParsableCommand {
   @Flag(help: "Replace OUT even if cleave did not make it.")
   var force = false
 
-  @Option(help: "The loader binary to pack into OUT/image.elf (default: build/loader-<arch>.bin when present).")
+  @Option(
+    help: "The loader binary to pack into OUT/image.elf (default: build/loader-<arch>.bin when present).")
   var loader: String?
 
   func run() throws {
@@ -42,7 +45,9 @@ struct BuildCommand: ParsableCommand {
     do {
       let artifacts = try BuildJob(partition: partition, options: options).run()
       try OutputDirectory.commit(artifacts, to: output, force: force)
-      print("\(output): \(artifacts.paths.count) files for \(partition.kernels.count) kernel\(partition.kernels.count == 1 ? "" : "s")")
+      print(
+        "\(output): \(artifacts.paths.count) files for \(partition.kernels.count) kernel\(partition.kernels.count == 1 ? "" : "s")"
+      )
       if let map = artifacts.text("map.txt") { print(map, terminator: "") }
     } catch let e as BuildJob.Failure {
       throw UnusableInput(message: "\(plan): \(e.description)")

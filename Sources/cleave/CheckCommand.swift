@@ -32,12 +32,16 @@ struct CheckCommand: ParsableCommand {
     if isPlan {
       guard inputs.count == 1 else { throw ValidationError("check takes one plan at a time") }
       let result = PlanCheck.run(planPath: first)
-      try report(result.diagnostics, subject: first, summary: result.partition?.summary, unusable: result.unusable)
+      try report(
+        result.diagnostics, subject: first, summary: result.partition?.summary, unusable: result.unusable)
     } else {
-      guard inputs.count >= 2 || board != nil else { throw ValidationError("give two or more trees, or one tree with --board") }
+      guard inputs.count >= 2 || board != nil else {
+        throw ValidationError("give two or more trees, or one tree with --board")
+      }
       let trees = try inputs.map { ($0, try loadMachine($0, includes: [])) }
       let boardMachine = try board.map { ($0, try loadMachine($0, includes: [])) }
-      let diagnostics = TreeSetCheck.run(trees.map { (path: $0.0, machine: $0.1) }, board: boardMachine.map { (path: $0.0, machine: $0.1) })
+      let diagnostics = TreeSetCheck.run(
+        trees.map { (path: $0.0, machine: $0.1) }, board: boardMachine.map { (path: $0.0, machine: $0.1) })
       try report(diagnostics, subject: inputs.joined(separator: " "), summary: nil, unusable: false)
     }
   }
@@ -47,7 +51,9 @@ struct CheckCommand: ParsableCommand {
     let warnings = diagnostics.count - errors
     switch format {
     case .json:
-      try printJSON(CheckReport(subject: subject, usable: !unusable, errors: errors, warnings: warnings, diagnostics: diagnostics))
+      try printJSON(
+        CheckReport(
+          subject: subject, usable: !unusable, errors: errors, warnings: warnings, diagnostics: diagnostics))
     case .text:
       for d in diagnostics { print(d.text) }
       if let summary, errors == 0 { print(summary) }

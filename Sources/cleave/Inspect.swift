@@ -5,7 +5,8 @@ import Machine
 
 struct Inspect: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Show what a board's device tree describes: cores, caches, memory, interrupt controllers, devices.")
+    abstract:
+      "Show what a board's device tree describes: cores, caches, memory, interrupt controllers, devices.")
 
   @Argument(help: "The board: a .dtb or .dts file, or - for standard input.")
   var board: String

@@ -28,21 +28,32 @@ struct RunCommand: ParsableCommand {
 
   @Option(
     name: .customLong("pass"),
-    help: "KERNEL=TEXT: a console line containing TEXT is KERNEL's PASS, for kernels that print no cleave|PASS line (U-Boot, a stock Linux). Repeatable.")
+    help:
+      "KERNEL=TEXT: a console line containing TEXT is KERNEL's PASS, for kernels that print no cleave|PASS line (U-Boot, a stock Linux). Repeatable."
+  )
   var passTexts: [String] = []
 
-  @Option(name: .customLong("fail"), help: "TEXT: a console line containing TEXT fails the run (\"Unhandled exception\", \"Kernel panic\"). Repeatable.")
+  @Option(
+    name: .customLong("fail"),
+    help:
+      "TEXT: a console line containing TEXT fails the run (\"Unhandled exception\", \"Kernel panic\"). Repeatable."
+  )
   var failTexts: [String] = []
 
-  @Option(help: "QEMU machine options to use instead of the board's (\"-M virt,gic-version=3 -smp 4 -m 2G\"): boot the partition on another machine.")
+  @Option(
+    help:
+      "QEMU machine options to use instead of the board's (\"-M virt,gic-version=3 -smp 4 -m 2G\"): boot the partition on another machine."
+  )
   var machineOptions: String?
 
   func run() throws {
     var out = target
     var scratch: String?
     if target.hasSuffix(".yaml") || target.hasSuffix(".yml") {
-      let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cleave-run-\(UUID().uuidString)").path
-      var build = try BuildCommand.parse([target, "-o", dir] + (loader.map { ["--loader", $0] } ?? []))
+      let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "cleave-run-\(UUID().uuidString)"
+      ).path
+      let build = try BuildCommand.parse([target, "-o", dir] + (loader.map { ["--loader", $0] } ?? []))
       try build.run()
       out = dir
       scratch = dir
@@ -50,8 +61,12 @@ struct RunCommand: ParsableCommand {
     defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
     guard let data = FileManager.default.contents(atPath: "\(out)/report.json"),
       let report = try? JSONDecoder().decode(BuildReport.self, from: data)
-    else { throw UnusableInput(message: "\(out): not an OUT directory of cleave build (no readable report.json)") }
-    guard let targetArch = Plan.Target(rawValue: report.target) else { throw UnusableInput(message: "\(out): unknown target \(report.target)") }
+    else {
+      throw UnusableInput(message: "\(out): not an OUT directory of cleave build (no readable report.json)")
+    }
+    guard let targetArch = Plan.Target(rawValue: report.target) else {
+      throw UnusableInput(message: "\(out): unknown target \(report.target)")
+    }
     let payload = try Self.payload(out, report: report)
     let machine = try loadMachine(report.board, includes: [])
     let command = QEMUCommand.make(
@@ -60,14 +75,19 @@ struct RunCommand: ParsableCommand {
     let kernels = report.kernels.map(\.name)
     var passText: [String: String] = [:]
     for p in passTexts {
-      guard let eq = p.firstIndex(of: "="), kernels.contains(String(p[..<eq])), p.index(after: eq) < p.endIndex else {
-        throw UnusableInput(message: "--pass '\(p)': expected KERNEL=TEXT with KERNEL one of \(kernels.joined(separator: ", "))")
+      guard let eq = p.firstIndex(of: "="), kernels.contains(String(p[..<eq])),
+        p.index(after: eq) < p.endIndex
+      else {
+        throw UnusableInput(
+          message: "--pass '\(p)': expected KERNEL=TEXT with KERNEL one of \(kernels.joined(separator: ", "))"
+        )
       }
       passText[String(p[..<eq])] = String(p[p.index(after: eq)...])
     }
     if !quiet { print("cleave run: \(command.shellLine)") }
     let result = try BootRun.run(
-      command, expecting: kernels, passText: passText, failText: failTexts, timeout: timeout, echo: quiet ? nil : echoLine)
+      command, expecting: kernels, passText: passText, failText: failTexts, timeout: timeout,
+      echo: quiet ? nil : echoLine)
     switch result.outcome {
     case .passed:
       print("cleave run: PASS: \(kernels.joined(separator: ", "))")
@@ -102,7 +122,9 @@ extension RunCommand {
         throw UnusableInput(message: "\(path): '\(item.address)' is not a hexadecimal address")
       }
       let file = "\(out)/\(item.file)"
-      guard FileManager.default.fileExists(atPath: file) else { throw UnusableInput(message: "\(path): \(item.file) is missing") }
+      guard FileManager.default.fileExists(atPath: file) else {
+        throw UnusableInput(message: "\(path): \(item.file) is missing")
+      }
       load.append((file, address))
     }
     return .domains(machineTree: "\(out)/\(placement.firmwareTree)", load: load)

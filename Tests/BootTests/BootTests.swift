@@ -5,7 +5,8 @@ import Testing
 
 @testable import Boot
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent()
 
 struct VerdictTests {
   @Test func passesOnlyWhenEveryKernelPassed() {
@@ -19,21 +20,32 @@ struct VerdictTests {
   @Test func aFailOrLoaderErrorEndsTheRun() {
     var v = ConsoleVerdict(expecting: ["k0", "k1"])
     v.read("cleave|PASS|k0: ok")
-    #expect(v.read("cleave|FAIL|k1: pattern mismatch at 0x80000000") == .failed("cleave|FAIL|k1: pattern mismatch at 0x80000000"))
+    #expect(
+      v.read("cleave|FAIL|k1: pattern mismatch at 0x80000000")
+        == .failed("cleave|FAIL|k1: pattern mismatch at 0x80000000"))
     var w = ConsoleVerdict(expecting: ["k0"])
-    #expect(w.read("cleave|ERROR|cpu0: descriptor CRC mismatch") == .failed("cleave|ERROR|cpu0: descriptor CRC mismatch"))
+    #expect(
+      w.read("cleave|ERROR|cpu0: descriptor CRC mismatch")
+        == .failed("cleave|ERROR|cpu0: descriptor CRC mismatch"))
   }
 
   /// A kernel without a PASS line of its own (U-Boot) passes on its text; a fail text ends the run.
   @Test func passAndFailTextsForForeignKernels() {
-    var v = ConsoleVerdict(expecting: ["k0", "k1"], passText: ["k1": "Hit any key to stop autoboot"], failText: ["Unhandled exception"])
+    var v = ConsoleVerdict(
+      expecting: ["k0", "k1"], passText: ["k1": "Hit any key to stop autoboot"],
+      failText: ["Unhandled exception"])
     #expect(v.read("U-Boot 2023.01") == .running)
     #expect(v.read("Hit any key to stop autoboot:  2") == .running)
     #expect(v.missing == ["k0"])
     #expect(v.read("cleave|PASS|k0: ok") == .passed)
-    var w = ConsoleVerdict(expecting: ["k1"], passText: ["k1": "Hit any key"], failText: ["Unhandled exception"])
-    #expect(w.read("Unhandled exception: Load access fault") == .failed("'Unhandled exception': Unhandled exception: Load access fault"))
-    #expect(w.read("Hit any key") == .failed("'Unhandled exception': Unhandled exception: Load access fault"), "the first verdict stands")
+    var w = ConsoleVerdict(
+      expecting: ["k1"], passText: ["k1": "Hit any key"], failText: ["Unhandled exception"])
+    #expect(
+      w.read("Unhandled exception: Load access fault")
+        == .failed("'Unhandled exception': Unhandled exception: Load access fault"))
+    #expect(
+      w.read("Hit any key") == .failed("'Unhandled exception': Unhandled exception: Load access fault"),
+      "the first verdict stands")
   }
 }
 
@@ -44,15 +56,18 @@ struct DomainCommandTests {
     let m = try Machine.load(board)
     let c = QEMUCommand.make(
       target: .riscv64, board: board, machine: m,
-      payload: .domains(machineTree: "out/opensbi/machine.dtb", load: [("out/kernels/k0.dtb", 0x87ff_0000), ("out/opensbi/k0.image.bin", 0x8400_0000)]))
+      payload: .domains(
+        machineTree: "out/opensbi/machine.dtb",
+        load: [("out/kernels/k0.dtb", 0x87ff_0000), ("out/opensbi/k0.image.bin", 0x8400_0000)]))
     #expect(c.arguments.prefix(5) == ["-M", "virt,aclint=on", "-smp", "4", "-m"])
     #expect(!c.arguments.contains("-kernel"))
     let tail = Array(c.arguments.suffix(8))
-    #expect(tail == [
-      "-bios", "default", "-dtb", "out/opensbi/machine.dtb",
-      "-device", "loader,file=out/kernels/k0.dtb,addr=0x87ff0000,force-raw=on",
-      "-device", "loader,file=out/opensbi/k0.image.bin,addr=0x84000000,force-raw=on",
-    ])
+    #expect(
+      tail == [
+        "-bios", "default", "-dtb", "out/opensbi/machine.dtb",
+        "-device", "loader,file=out/kernels/k0.dtb,addr=0x87ff0000,force-raw=on",
+        "-device", "loader,file=out/opensbi/k0.image.bin,addr=0x84000000,force-raw=on",
+      ])
   }
 }
 
@@ -62,12 +77,17 @@ struct CommandTests {
     let m = try Machine.load(board)
     let c = QEMUCommand.make(target: .aarch64, board: board, machine: m, image: "out/image.elf")
     #expect(c.executable == "qemu-system-aarch64")
-    #expect(c.shellLine.hasPrefix("qemu-system-aarch64 -M virt,gic-version=3,virtualization=on -cpu cortex-a57 -smp 8 -m 2G"))
+    #expect(
+      c.shellLine.hasPrefix(
+        "qemu-system-aarch64 -M virt,gic-version=3,virtualization=on -cpu cortex-a57 -smp 8 -m 2G"))
     #expect(c.arguments.suffix(2) == ["-kernel", "out/image.elf"])
   }
 
   @Test func optionsDerivedFromTheMachine() throws {
     let m = try Machine.load(repositoryRoot.appendingPathComponent("dts/biglittle-a53-a72.dts").path)
-    #expect(QEMUCommand.derivedOptions(target: .aarch64, machine: m) == ["-M", "virt,gic-version=3,virtualization=on", "-cpu", "cortex-a57", "-smp", "6", "-m", "4096M"])
+    #expect(
+      QEMUCommand.derivedOptions(target: .aarch64, machine: m) == [
+        "-M", "virt,gic-version=3,virtualization=on", "-cpu", "cortex-a57", "-smp", "6", "-m", "4096M",
+      ])
   }
 }

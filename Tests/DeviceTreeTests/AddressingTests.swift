@@ -59,7 +59,8 @@ struct AddressingTests {
   }
 
   @Test func pciRangesMatchOnSpaceCode() throws {
-    let t = try tree("""
+    let t = try tree(
+      """
       /dts-v1/;
       / {
         #address-cells = <2>;
@@ -76,11 +77,14 @@ struct AddressingTests {
       """)
     let dev = try #require(t.node(path: "/pcie@10000000/dev@0"))
     #expect(try t.reg(dev).first?.space == [0x4200_0000])
-    #expect(try t.mmio(dev) == [AddressRange(base: 0x1000_1000, size: 0x1000)], "prefetchable bit ignored, memory space matched")
+    #expect(
+      try t.mmio(dev) == [AddressRange(base: 0x1000_1000, size: 0x1000)],
+      "prefetchable bit ignored, memory space matched")
   }
 
   @Test func dmaRangesAreRead() throws {
-    let t = try tree("""
+    let t = try tree(
+      """
       /dts-v1/;
       / {
         #address-cells = <1>;
@@ -90,11 +94,13 @@ struct AddressingTests {
       """)
     let bus = try #require(t.node(path: "/bus"))
     let r = try #require(try t.ranges("dma-ranges", of: bus))
-    #expect(r == [RangeEntry(childSpace: [], child: 0, parentSpace: [], parent: 0x8000_0000, size: 0x4000_0000)])
+    #expect(
+      r == [RangeEntry(childSpace: [], child: 0, parentSpace: [], parent: 0x8000_0000, size: 0x4000_0000)])
   }
 
   @Test func overflowingRegIsAnError() throws {
-    let t = try tree("""
+    let t = try tree(
+      """
       /dts-v1/;
       / { #address-cells = <2>; #size-cells = <2>; m@0 { reg = <0xffffffff 0xfffff000 0x0 0x2000>; }; };
       """)
@@ -109,7 +115,8 @@ struct AddressingTests {
   }
 
   @Test func cellsThatDoNotFitAreAnError() throws {
-    let t = try tree("/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <1>; d@0 { reg = <0 0 0x10 0x20>; }; };\n")
+    let t = try tree(
+      "/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <1>; d@0 { reg = <0 0 0x10 0x20>; }; };\n")
     let d = try #require(t.node(path: "/d@0"))
     #expect(throws: DeviceTreeError.self) { try t.reg(d) }
   }
@@ -122,6 +129,7 @@ struct AddressingTests {
     let a = AddressRange(base: 0x1000, size: 0x1000)
     #expect(a.overlaps(AddressRange(base: 0x1fff, size: 1)))
     #expect(!a.overlaps(AddressRange(base: 0x2000, size: 1)))
-    #expect(a.intersection(AddressRange(base: 0x1800, size: 0x1000)) == AddressRange(base: 0x1800, size: 0x800))
+    #expect(
+      a.intersection(AddressRange(base: 0x1800, size: 0x1000)) == AddressRange(base: 0x1800, size: 0x800))
   }
 }

@@ -4,7 +4,8 @@ import Testing
 
 struct InterruptTests {
   @Test func gicSPIAndPPIWithInheritedParent() throws {
-    let t = try tree("""
+    let t = try tree(
+      """
       /dts-v1/;
       / {
         interrupt-parent = <&gic>;
@@ -31,12 +32,17 @@ struct InterruptTests {
     #expect(t.decode(specs[0]) == .gic(type: .spi, intid: 33, trigger: 4, cpuMask: 0))
     let timer = try #require(t.node(path: "/timer"))
     let decoded = try t.interrupts(of: timer).map(t.decode)
-    #expect(decoded == [.gic(type: .ppi, intid: 29, trigger: 8, cpuMask: 0xf), .gic(type: .ppi, intid: 30, trigger: 8, cpuMask: 0xf)])
+    #expect(
+      decoded == [
+        .gic(type: .ppi, intid: 29, trigger: 8, cpuMask: 0xf),
+        .gic(type: .ppi, intid: 30, trigger: 8, cpuMask: 0xf),
+      ])
     #expect(t.controllerKind(gic) == .gicV3)
   }
 
   @Test func gicV2Recognised() throws {
-    let t = try tree("""
+    let t = try tree(
+      """
       /dts-v1/;
       / { intc { compatible = "arm,cortex-a15-gic"; interrupt-controller; #interrupt-cells = <3>; }; };
       """)
@@ -44,7 +50,8 @@ struct InterruptTests {
   }
 
   @Test func plicAndCPULocalThroughInterruptsExtended() throws {
-    let t = try tree("""
+    let t = try tree(
+      """
       /dts-v1/;
       / {
         cpus {
@@ -65,11 +72,15 @@ struct InterruptTests {
     #expect(try t.interrupts(of: serial).map(t.decode) == [.plic(source: 10)])
     let plic = try #require(t.node(label: "plic"))
     let cpu = try #require(t.node(path: "/cpus/cpu@0"))
-    #expect(try t.interrupts(of: plic).map(t.decode) == [.cpuLocal(cpu: cpu, cause: 11), .cpuLocal(cpu: cpu, cause: 9)])
+    #expect(
+      try t.interrupts(of: plic).map(t.decode) == [
+        .cpuLocal(cpu: cpu, cause: 11), .cpuLocal(cpu: cpu, cause: 9),
+      ])
   }
 
   @Test func interruptMapResolvesToTheController() throws {
-    let t = try tree("""
+    let t = try tree(
+      """
       /dts-v1/;
       / {
         #address-cells = <2>;
@@ -95,7 +106,8 @@ struct InterruptTests {
   }
 
   @Test func cyclicInterruptParentIsAnError() throws {
-    let t = try tree("""
+    let t = try tree(
+      """
       /dts-v1/;
       / {
         a: a { interrupt-parent = <&b>; };
@@ -108,7 +120,8 @@ struct InterruptTests {
   }
 
   @Test func phandleListsWithArguments() throws {
-    let t = try tree("""
+    let t = try tree(
+      """
       /dts-v1/;
       / {
         clk: clock-controller { #clock-cells = <1>; };

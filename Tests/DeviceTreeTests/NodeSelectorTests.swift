@@ -24,7 +24,9 @@ struct NodeSelectorTests {
       #expect(selection.tree.source() == expected.source(), "\(board) every \(stride)th node")
       #expect(selection.origin.count == keep.count)
       for v in source.phandles {
-        #expect(selection.tree.node(phandle: v).map { selection.origin[$0.index] } == expected.node(phandle: v).flatMap { expected.isAttached($0) ? $0 : nil })
+        #expect(
+          selection.tree.node(phandle: v).map { selection.origin[$0.index] }
+            == expected.node(phandle: v).flatMap { expected.isAttached($0) ? $0 : nil })
       }
       for id in all {
         for l in source[id].labels {
@@ -43,8 +45,12 @@ struct NodeSelectorTests {
     let selector = NodeSelector(t)
     let ids = ["/c/z", "/b", "/a/y", "/a/x"].compactMap { t.node(path: $0) }
     let s = selector.select(ids)
-    #expect(s.tree.descendants().map { s.tree.path(of: $0) } == ["/", "/a", "/a/x", "/a/y", "/b", "/c", "/c/z"])
-    #expect(s.tree.descendants().map { t.path(of: s.origin[$0.index]) } == ["/", "/a", "/a/x", "/a/y", "/b", "/c", "/c/z"])
+    #expect(
+      s.tree.descendants().map { s.tree.path(of: $0) } == ["/", "/a", "/a/x", "/a/y", "/b", "/c", "/c/z"])
+    #expect(
+      s.tree.descendants().map { t.path(of: s.origin[$0.index]) } == [
+        "/", "/a", "/a/x", "/a/y", "/b", "/c", "/c/z",
+      ])
     #expect(selector.select([]).tree.descendants() == [s.tree.root])
   }
 }

@@ -66,7 +66,8 @@ struct RoundTripTests {
   }
 
   @Test func valueRenderingMatchesDtc() throws {
-    let t = try tree("""
+    let t = try tree(
+      """
       /dts-v1/;
       / {
         s = "a", "b\\tc";

@@ -15,7 +15,8 @@ struct SnapshotTests {
   func kernelTreesMatchTheirSnapshots(plan: String) throws {
     let p = try partition(plan)
     let artifacts = try BuildJob(partition: p).run()
-    let dir = repositoryRoot.appendingPathComponent("Tests/EmitTests/Snapshots/\(plan.replacingOccurrences(of: ".plan.yaml", with: ""))")
+    let dir = repositoryRoot.appendingPathComponent(
+      "Tests/EmitTests/Snapshots/\(plan.replacingOccurrences(of: ".plan.yaml", with: ""))")
     let record = ProcessInfo.processInfo.environment["CLEAVE_RECORD"] == "1"
     if record { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
     for k in p.kernels {
@@ -31,7 +32,9 @@ struct SnapshotTests {
         let a = text.split(separator: "\n", omittingEmptySubsequences: false)
         let b = expected.split(separator: "\n", omittingEmptySubsequences: false)
         let line = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
-        Issue.record("\(plan) \(k.name).dts differs from its snapshot at line \(line + 1): got '\(line < a.count ? a[line] : "<end>")', expected '\(line < b.count ? b[line] : "<end>")'")
+        Issue.record(
+          "\(plan) \(k.name).dts differs from its snapshot at line \(line + 1): got '\(line < a.count ? a[line] : "<end>")', expected '\(line < b.count ? b[line] : "<end>")'"
+        )
       }
     }
   }
@@ -41,9 +44,12 @@ struct DescriptorTests {
   @Test func crcAndHashMatchTheStandardVectors() {
     #expect(CRC32.checksum(Array("123456789".utf8)) == 0xcbf4_3926)
     #expect(SHA256.hex(SHA256.hash([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-    #expect(SHA256.hex(SHA256.hash(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    #expect(
+      SHA256.hex(SHA256.hash(Array("abc".utf8)))
+        == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     let long = [UInt8](repeating: 0x61, count: 1_000_000)
-    #expect(SHA256.hex(SHA256.hash(long)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    #expect(
+      SHA256.hex(SHA256.hash(long)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
   }
 
   @Test func descriptorReadsBackThroughTheCHeader() throws {
@@ -60,13 +66,20 @@ struct DescriptorTests {
     var zeroed = bytes
     zeroed.replaceSubrange(12..<16, with: [0, 0, 0, 0])
     #expect(CRC32.checksum(zeroed) == header.crc32)
-    let k1 = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: Int(header.kernel_offset) + MemoryLayout<cleave_kernel>.size, as: cleave_kernel.self) }
+    let k1 = bytes.withUnsafeBytes {
+      $0.loadUnaligned(
+        fromByteOffset: Int(header.kernel_offset) + MemoryLayout<cleave_kernel>.size, as: cleave_kernel.self)
+    }
     let name = withUnsafeBytes(of: k1.name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     #expect(name == "k1")
     #expect(k1.cpu_first == 4 && k1.cpu_count == 2)
     #expect(k1.dtb_addr == p.kernels[1].dtb?.base)
     let routes = (0..<Int(header.route_count)).map { i in
-      bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: Int(header.route_offset) + i * MemoryLayout<cleave_route>.size, as: cleave_route.self) }
+      bytes.withUnsafeBytes {
+        $0.loadUnaligned(
+          fromByteOffset: Int(header.route_offset) + i * MemoryLayout<cleave_route>.size,
+          as: cleave_route.self)
+      }
     }
     #expect(routes.contains { $0.irq == 33 && $0.kernel == 0 }, "the UART's SPI goes to its owner")
   }
@@ -74,7 +87,9 @@ struct DescriptorTests {
   @Test func imagesAreHashedAndPlaced() throws {
     let dir = try scratch()
     // A one-segment AArch64 ELF at 0x48000000 with its entry inside.
-    let elf = try #require(FileManager.default.contents(atPath: repositoryRoot.appendingPathComponent("Tests/Fixtures/checks/images/one-mib.elf").path))
+    let elf = try #require(
+      FileManager.default.contents(
+        atPath: repositoryRoot.appendingPathComponent("Tests/Fixtures/checks/images/one-mib.elf").path))
     let elfPath = dir.appendingPathComponent("k.elf").path
     try elf.write(to: URL(fileURLWithPath: elfPath))
     let image = try KernelImage.load(elfPath)
@@ -92,7 +107,8 @@ struct DescriptorTests {
     let check = PlanCheck.run(plan: try #require(plan))
     #expect(check.errors == 0, "\(check.diagnostics.map(\.text))")
     let artifacts = try BuildJob(partition: try #require(check.partition)).run()
-    let summary = try JSONDecoder().decode(DescriptorSummary.self, from: Data(try #require(artifacts["boot/descriptor.json"])))
+    let summary = try JSONDecoder().decode(
+      DescriptorSummary.self, from: Data(try #require(artifacts["boot/descriptor.json"])))
     #expect(summary.kernels[0].imageSHA256 == SHA256.hex(SHA256.hash(Array(elf))))
     #expect(summary.kernels[0].entry == Format.hex(image.entry))
   }
@@ -109,8 +125,12 @@ struct OutputTests {
 
     // A plan whose image cannot be read fails inside the build, after the checks.
     let imagePath = dir.appendingPathComponent("vanishing.elf").path
-    try Data(try #require(FileManager.default.contents(atPath: repositoryRoot.appendingPathComponent("Tests/Fixtures/checks/images/one-mib.elf").path)))
-      .write(to: URL(fileURLWithPath: imagePath))
+    try Data(
+      try #require(
+        FileManager.default.contents(
+          atPath: repositoryRoot.appendingPathComponent("Tests/Fixtures/checks/images/one-mib.elf").path))
+    )
+    .write(to: URL(fileURLWithPath: imagePath))
     let text = """
       board: \(repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv3.dts").path)
       kernels:
@@ -122,7 +142,9 @@ struct OutputTests {
     #expect(throws: BuildJob.Failure.self) { try BuildJob(partition: try #require(check.partition)).run() }
     #expect(try FileManager.default.contentsOfDirectory(atPath: out + "/kernels").sorted() == before)
     #expect(try String(contentsOfFile: out + "/map.txt", encoding: .utf8) == mapBefore)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["out", "p.plan.yaml"].filter { $0 == "out" }, "no staging directory left behind")
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        == ["out", "p.plan.yaml"].filter { $0 == "out" }, "no staging directory left behind")
   }
 
   @Test func refusesADirectoryItDidNotMake() throws {
@@ -131,7 +153,9 @@ struct OutputTests {
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
     try Data("keep me".utf8).write(to: URL(fileURLWithPath: out + "/notes.txt"))
     let artifacts = try BuildJob(partition: try partition("qemu-virt-aarch64-gicv3.plan.yaml")).run()
-    #expect(throws: OutputDirectory.Failure.self) { try OutputDirectory.commit(artifacts, to: out, force: false) }
+    #expect(throws: OutputDirectory.Failure.self) {
+      try OutputDirectory.commit(artifacts, to: out, force: false)
+    }
     #expect(FileManager.default.fileExists(atPath: out + "/notes.txt"))
     try OutputDirectory.commit(artifacts, to: out, force: true)
     #expect(!FileManager.default.fileExists(atPath: out + "/notes.txt"))
@@ -160,11 +184,14 @@ struct VariantTests {
     let domains = tree[config].children.filter { tree.isCompatible($0, with: "opensbi,domain,instance") }
     #expect(domains.count == p.kernels.count)
     let m = try Machine(tree: tree)
-    for cpu in m.cpus { #expect(tree.property("opensbi-domain", of: cpu.node) != nil, "\(cpu.name) lacks opensbi-domain") }
+    for cpu in m.cpus {
+      #expect(tree.property("opensbi-domain", of: cpu.node) != nil, "\(cpu.name) lacks opensbi-domain")
+    }
     for region in tree[config].children where tree.isCompatible(region, with: "opensbi,domain,memregion") {
       let base = try #require(tree.property("base", of: region)?.u64)
       let order = try #require(tree.property("order", of: region)?.u32)
-      #expect(base % (UInt64(1) << order) == 0, "memregion at \(Format.hex(base)) is not aligned to 2^\(order)")
+      #expect(
+        base % (UInt64(1) << order) == 0, "memregion at \(Format.hex(base)) is not aligned to 2^\(order)")
     }
     #expect(tree.danglingReferences().isEmpty)
   }

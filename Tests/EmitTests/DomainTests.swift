@@ -19,7 +19,10 @@ struct DomainTests {
     #expect(first == 0x8010_0000)
     #expect(end == 0x8400_0000)
     for b in blocks { #expect(b.base % b.size == 0) }
-    #expect(Partition.napotBlocks(AddressRange(base: 0x8800_0000, size: 64 << 20)) == [AddressRange(base: 0x8800_0000, size: 64 << 20)])
+    #expect(
+      Partition.napotBlocks(AddressRange(base: 0x8800_0000, size: 64 << 20)) == [
+        AddressRange(base: 0x8800_0000, size: 64 << 20)
+      ])
   }
 
   /// Harts 2-3 have PLIC S-mode contexts 5 and 7: k1 gets their enable blocks
@@ -39,7 +42,9 @@ struct DomainTests {
     #expect(k0.contains { $0.range.base == 0x1000_0000 && $0.purpose.contains("serial") })
 
     let uboot = try partition("qemu-virt-riscv64-aclint.u-boot.plan.yaml")
-    #expect(!uboot.domainRegions(of: uboot.kernels[1]).contains { $0.range.base == 0x2f0_0000 }, "no channel, so no SSWI grant")
+    #expect(
+      !uboot.domainRegions(of: uboot.kernels[1]).contains { $0.range.base == 0x2f0_0000 },
+      "no channel, so no SSWI grant")
   }
 
   @Test func machineTreeNamesEveryRegionOnceAndEveryDomainItsRegions() throws {
@@ -92,7 +97,8 @@ struct DomainTests {
     let flat = try #require(artifacts["opensbi/k1.image.bin"])
     for s in image.segments {
       let at = Int(s.address - 0x8800_0000)
-      #expect(Array(flat[at..<(at + Int(s.fileSize))]) == Array(file[Int(s.offset)..<Int(s.offset + s.fileSize)]))
+      #expect(
+        Array(flat[at..<(at + Int(s.fileSize))]) == Array(file[Int(s.offset)..<Int(s.offset + s.fileSize)]))
     }
   }
 }

@@ -16,18 +16,26 @@ struct KernelTreeTests {
     var deviceOwners: [String: [String]] = [:]
     let boardWarnings = try dtcWarnings(try p.machine.tree.blob()).count
     for (k, tree) in zip(p.kernels, trees) {
-      #expect(tree.danglingReferences().isEmpty, "\(plan) \(k.name): dangling \(tree.danglingReferences().map { "\(tree.path(of: $0.node)):\($0.property)" })")
+      #expect(
+        tree.danglingReferences().isEmpty,
+        "\(plan) \(k.name): dangling \(tree.danglingReferences().map { "\(tree.path(of: $0.node)):\($0.property)" })"
+      )
       let m = try Machine(tree: tree)
       for c in m.cpus { cpuOwners[c.hardwareID, default: []].append(k.name) }
       for d in m.devices where d.isPartitionable { deviceOwners[d.path, default: []].append(k.name) }
-      #expect(m.memory.map(\.range) == k.memory.map(\.range).sorted(), "memory nodes are exactly the kernel's RAM")
+      #expect(
+        m.memory.map(\.range) == k.memory.map(\.range).sorted(), "memory nodes are exactly the kernel's RAM")
       let ic = try #require(m.primaryInterruptController)
-      #expect((tree.property("cleave,owns-distributor", of: ic.node) != nil) == (p.interruptControllerOwner == k.index))
+      #expect(
+        (tree.property("cleave,owns-distributor", of: ic.node) != nil)
+          == (p.interruptControllerOwner == k.index))
       #expect(tree.property("cleave,tenant", of: ic.node)?.string == k.name)
       let channels = tree.descendants().filter { tree.isCompatible($0, with: "cleave,channel") }
       #expect(channels.count == p.channels.filter { $0.members.contains(k.index) }.count)
       #expect(tree.node(path: "/chosen/cleave").flatMap { tree.property("kernel", of: $0)?.string } == k.name)
-      #expect(try dtcWarnings(try tree.blob()).count <= boardWarnings, "\(k.name): dtc warns more than for the board")
+      #expect(
+        try dtcWarnings(try tree.blob()).count <= boardWarnings,
+        "\(k.name): dtc warns more than for the board")
     }
     #expect(cpuOwners.count == Set(p.kernels.flatMap(\.cpus)).count)
     #expect(cpuOwners.values.allSatisfy { $0.count == 1 }, "every CPU in exactly one tree")
@@ -46,9 +54,11 @@ struct KernelTreeTests {
     for k in p.kernels {
       let dir = try scratch()
       let combined = dir.appendingPathComponent("combined.dts").path
-      try (board + "\n" + (artifacts.text("kernels/\(k.name).overlay.dts") ?? "")).write(toFile: combined, atomically: true, encoding: .utf8)
+      try (board + "\n" + (artifacts.text("kernels/\(k.name).overlay.dts") ?? "")).write(
+        toFile: combined, atomically: true, encoding: .utf8)
       let own = dir.appendingPathComponent("own.dts").path
-      try (artifacts.text("kernels/\(k.name).dts") ?? "").write(toFile: own, atomically: true, encoding: .utf8)
+      try (artifacts.text("kernels/\(k.name).dts") ?? "").write(
+        toFile: own, atomically: true, encoding: .utf8)
       let a = try run("dtc", ["-q", "-I", "dts", "-O", "dts", combined])
       let b = try run("dtc", ["-q", "-I", "dts", "-O", "dts", own])
       #expect(a.status == 0, "\(k.name) overlay: \(a.err)")
@@ -59,7 +69,8 @@ struct KernelTreeTests {
       try Data(artifacts["kernels/\(k.name).dtb"] ?? []).write(to: URL(fileURLWithPath: emitted))
       let fromOverlay = try run("dtc", ["-q", "-I", "dtb", "-O", "dts", compiled])
       let fromTree = try run("dtc", ["-q", "-I", "dtb", "-O", "dts", emitted])
-      #expect(fromOverlay.out == fromTree.out, "\(plan) \(k.name): board + overlay differs from the kernel tree")
+      #expect(
+        fromOverlay.out == fromTree.out, "\(plan) \(k.name): board + overlay differs from the kernel tree")
       #expect(!fromTree.out.isEmpty)
     }
   }

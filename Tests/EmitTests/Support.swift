@@ -6,12 +6,15 @@ import Testing
 
 @testable import Emit
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent()
 
 /// Every example plan in dts/.
 func examplePlans() -> [String] {
   let dir = repositoryRoot.appendingPathComponent("dts").path
-  return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".plan.yaml") }.sorted()
+  return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter {
+    $0.hasSuffix(".plan.yaml")
+  }.sorted()
 }
 
 /// Resolves and checks a plan from dts/, failing the test on any error.
@@ -22,7 +25,9 @@ func partition(_ plan: String) throws -> Partition {
 }
 
 /// Runs a program to completion and returns its status, stdout and stderr.
-func run(_ program: String, _ arguments: [String], input: Data? = nil) throws -> (status: Int32, out: String, err: String) {
+func run(_ program: String, _ arguments: [String], input: Data? = nil) throws -> (
+  status: Int32, out: String, err: String
+) {
   let p = Process()
   p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
   p.arguments = [program] + arguments
@@ -40,7 +45,9 @@ func run(_ program: String, _ arguments: [String], input: Data? = nil) throws ->
   let errData = err.fileHandleForReading.readDataToEndOfFile()
   let outData = out.fileHandleForReading.readDataToEndOfFile()
   p.waitUntilExit()
-  return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+  return (
+    p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self)
+  )
 }
 
 /// A scratch directory for one test.

@@ -10,10 +10,13 @@ struct BootTests {
   /// Builds a plan from dts/ into a fresh OUT (`extra`: more build options).
   static func build(_ plan: String, in dir: TemporaryDirectory, _ extra: [String] = []) throws -> String {
     let out = dir.path("out")
-    let r = try cleave(["build", repositoryRoot.appendingPathComponent("dts/\(plan)").path, "-o", out] + extra)
+    let r = try cleave(
+      ["build", repositoryRoot.appendingPathComponent("dts/\(plan)").path, "-o", out] + extra)
     try #require(r.status == 0, "build \(plan): \(r.summary)")
     // OpenSBI domains boot without a loader: a placement list instead of image.elf.
-    let bootable = ["/image.elf", "/opensbi/placement.json"].contains { FileManager.default.fileExists(atPath: out + $0) }
+    let bootable = ["/image.elf", "/opensbi/placement.json"].contains {
+      FileManager.default.fileExists(atPath: out + $0)
+    }
     try #require(bootable, "no image.elf: run make loader")
     return out
   }
@@ -54,7 +57,8 @@ struct BootTests {
     }
     if plan.contains(".mux.") {
       let descriptor = try String(contentsOfFile: out + "/boot/descriptor.json", encoding: .utf8)
-      #expect(!descriptor.contains("\"multiplexed\" : false"), "every channel of the mux plan shares its doorbell")
+      #expect(
+        !descriptor.contains("\"multiplexed\" : false"), "every channel of the mux plan shares its doorbell")
     }
   }
 
@@ -82,7 +86,8 @@ struct BootTests {
   static func expectRefused(_ r: RunResult, _ message: String, _ kernels: [String]) {
     let console = r.stdoutText
     #expect(r.status == 1, "\(r.summary)\n\(console)")
-    #expect(console.contains("cleave|ERROR|") && console.contains(message), "expected '\(message)':\n\(console)")
+    #expect(
+      console.contains("cleave|ERROR|") && console.contains(message), "expected '\(message)':\n\(console)")
     for k in kernels {
       #expect(!console.contains("|\(k):"), "\(k) was entered although the loader refused:\n\(console)")
     }
@@ -132,7 +137,9 @@ struct BootTests {
     edit(&bytes, desc, Self.le32(bytes, desc + 76))
     bytes.replaceSubrange((desc + 12)..<(desc + 16), with: [0, 0, 0, 0])
     let crc = Self.crc32(bytes[desc..<(desc + total)])
-    bytes.replaceSubrange((desc + 12)..<(desc + 16), with: [UInt8(crc & 0xff), UInt8((crc >> 8) & 0xff), UInt8((crc >> 16) & 0xff), UInt8(crc >> 24)])
+    bytes.replaceSubrange(
+      (desc + 12)..<(desc + 16),
+      with: [UInt8(crc & 0xff), UInt8((crc >> 8) & 0xff), UInt8((crc >> 16) & 0xff), UInt8(crc >> 24)])
     try Data(bytes).write(to: URL(fileURLWithPath: path))
   }
 
@@ -160,7 +167,8 @@ struct BootTests {
     let out = try Self.build("qemu-virt-riscv64.plan.yaml", in: dir)
     // CPU table: k0 has entries 0-1, k1 2-3.
     try Self.reseal(out) { bytes, desc, cpus in bytes[desc + cpus + 2 * 16] = 0x00 }
-    Self.expectRefused(try Self.boot(out), "starting CPU 0x0 failed: -6 (SBI_ERR_ALREADY_AVAILABLE", ["k0", "k1"])
+    Self.expectRefused(
+      try Self.boot(out), "starting CPU 0x0 failed: -6 (SBI_ERR_ALREADY_AVAILABLE", ["k0", "k1"])
   }
 
   /// An image that arrived short: the file is cut 4 KiB before its end and its
@@ -198,7 +206,9 @@ struct BootTests {
     let out = try Self.build(plan, in: dir, ["--loader", loader])
     let r = try Self.boot(out)
     Self.expectRefused(r, "was started but did not check in within 1000 ms", ["k0", "k1"])
-    if arch == "aarch64" { #expect(r.stdoutText.contains("k1: CPU 0x2 was started but did not check in within 1000 ms")) }
+    if arch == "aarch64" {
+      #expect(r.stdoutText.contains("k1: CPU 0x2 was started but did not check in within 1000 ms"))
+    }
   }
 
   /// U-Boot (Debian's qemu-riscv64 S-mode build) as one domain's kernel from
@@ -208,7 +218,8 @@ struct BootTests {
   func uBootInADomain() throws {
     let dir = try TemporaryDirectory()
     let out = try Self.build("qemu-virt-riscv64-aclint.u-boot.plan.yaml", in: dir)
-    let r = try Self.boot(out, ["--pass", "k1=Hit any key to stop autoboot", "--fail", "Unhandled exception"])
+    let r = try Self.boot(
+      out, ["--pass", "k1=Hit any key to stop autoboot", "--fail", "Unhandled exception"])
     let console = r.stdoutText
     #expect(r.status == 0, "\(r.summary)\n\(console)")
     #expect(console.contains("cleave|PASS|k0:") && console.contains("isolated from 1 kernel"), "\(console)")
@@ -217,8 +228,10 @@ struct BootTests {
     let lines = console.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
     let dram = try #require(lines.firstIndex { $0.hasPrefix("DRAM:") }, "no DRAM line:\n\(console)")
     let size = lines[dram...].lazy.compactMap { line -> String? in
-      let tail = line.hasPrefix("DRAM:") ? String(line.dropFirst(5)).trimmingCharacters(in: .whitespaces) : line
-      return tail.hasSuffix(" MiB") && tail.dropLast(4).allSatisfy(\.isNumber) && !tail.dropLast(4).isEmpty ? tail : nil
+      let tail =
+        line.hasPrefix("DRAM:") ? String(line.dropFirst(5)).trimmingCharacters(in: .whitespaces) : line
+      return tail.hasSuffix(" MiB") && tail.dropLast(4).allSatisfy(\.isNumber) && !tail.dropLast(4).isEmpty
+        ? tail : nil
     }.first
     #expect(size == "63 MiB", "U-Boot's DRAM line should be k1's 63 MiB:\n\(console)")
   }
@@ -227,7 +240,8 @@ struct BootTests {
   func mismatchedLiveTree() throws {
     let dir = try TemporaryDirectory()
     let out = try Self.build("qemu-virt-aarch64-gicv3.plan.yaml", in: dir)
-    let r = try Self.boot(out, ["--machine-options=-M virt,gic-version=3,virtualization=on -cpu cortex-a57 -smp 4 -m 2G"])
+    let r = try Self.boot(
+      out, ["--machine-options=-M virt,gic-version=3,virtualization=on -cpu cortex-a57 -smp 4 -m 2G"])
     Self.expectRefused(r, "live DTB lacks CPU 0x4", ["k0", "k1", "k2"])
   }
 }

@@ -10,7 +10,9 @@ struct CommandLineTests {
   func handMadeTrees() throws {
     let dir = try TemporaryDirectory()
     let out = dir.path("out")
-    let built = try cleave(["build", repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv3.plan.yaml").path, "-o", out])
+    let built = try cleave([
+      "build", repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv3.plan.yaml").path, "-o", out,
+    ])
     try #require(built.status == 0, "\(built.summary)")
     let k0 = out + "/kernels/k0.dtb"
     let k1 = out + "/kernels/k1.dtb"
@@ -21,18 +23,25 @@ struct CommandLineTests {
 
     // Plant: k1's tree also claims the top half of k0's memory, enables cpu@0 and the UART.
     var planted = try String(contentsOfFile: out + "/kernels/k1.dts", encoding: .utf8)
-    planted = planted.replacingOccurrences(of: "reg = <0x00 0x45000000 0x00 0x4000000>;", with: "reg = <0x00 0x43000000 0x00 0x4000000>;")
+    planted = planted.replacingOccurrences(
+      of: "reg = <0x00 0x45000000 0x00 0x4000000>;", with: "reg = <0x00 0x43000000 0x00 0x4000000>;")
     let k0Source = try String(contentsOfFile: out + "/kernels/k0.dts", encoding: .utf8)
     let cpu0 = try #require(k0Source.range(of: "\t\tcpu0: cpu@0 {"), "k0's tree has cpu@0")
     let cpu0End = try #require(k0Source.range(of: "\t\t};\n", range: cpu0.upperBound..<k0Source.endIndex))
     let uart = try #require(k0Source.range(of: "\tpl011@9000000 {"))
     let uartEnd = try #require(k0Source.range(of: "\t};\n", range: uart.upperBound..<k0Source.endIndex))
-    planted = planted.replacingOccurrences(of: "\t\tcpu4: cpu@4 {", with: plantedCPU(String(k0Source[cpu0.lowerBound..<cpu0End.upperBound])) + "\n\t\tcpu4: cpu@4 {")
-    planted = planted.replacingOccurrences(of: "\tchosen {", with: String(k0Source[uart.lowerBound..<uartEnd.upperBound]) + "\n\tchosen {")
+    planted = planted.replacingOccurrences(
+      of: "\t\tcpu4: cpu@4 {",
+      with: plantedCPU(String(k0Source[cpu0.lowerBound..<cpu0End.upperBound])) + "\n\t\tcpu4: cpu@4 {")
+    planted = planted.replacingOccurrences(
+      of: "\tchosen {", with: String(k0Source[uart.lowerBound..<uartEnd.upperBound]) + "\n\tchosen {")
     let plantedPath = try dir.write(Data(planted.utf8), to: "k1-planted.dts")
     let found = try cleave(["check", k0, plantedPath])
     #expect(found.status == 1, "\(found.stdoutText) \(found.summary)\n\(planted)")
-    for check in ["error[memory_overlap]", "error[core_assigned_twice]", "error[device_owned_twice]", "error[interrupt_owned_twice]"] {
+    for check in [
+      "error[memory_overlap]", "error[core_assigned_twice]", "error[device_owned_twice]",
+      "error[interrupt_owned_twice]",
+    ] {
       #expect(found.stdoutText.contains(check), "\(check) missing from:\n\(found.stdoutText)")
     }
   }
@@ -66,7 +75,9 @@ struct CommandLineTests {
     let dir = try TemporaryDirectory()
     let planPath = dir.path("sub/auto.plan.yaml")
     try FileManager.default.createDirectory(atPath: dir.path("sub"), withIntermediateDirectories: true)
-    let wrote = try cleave(["plan", "--auto", repositoryRoot.appendingPathComponent("dts/manycore-64.dts").path, "-o", planPath])
+    let wrote = try cleave([
+      "plan", "--auto", repositoryRoot.appendingPathComponent("dts/manycore-64.dts").path, "-o", planPath,
+    ])
     #expect(wrote.status == 0, "\(wrote.summary)")
     let checked = try cleave(["check", planPath, "--format", "json"])
     #expect(checked.status == 0, "\(checked.stdoutText) \(checked.summary)")
@@ -81,9 +92,11 @@ struct CommandLineTests {
   func shortRelativePaths() throws {
     let dir = try TemporaryDirectory()
     let board = repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv2.dts").path
-    try "board: \(board)\nkernels:\n  k0: { cores: [cpu@0], memory: 64M }\n".write(toFile: dir.path("p.yaml"), atomically: true, encoding: .utf8)
+    try "board: \(board)\nkernels:\n  k0: { cores: [cpu@0], memory: 64M }\n".write(
+      toFile: dir.path("p.yaml"), atomically: true, encoding: .utf8)
     let exe = URL(fileURLWithPath: cleaveBinary).path
-    let script = "cd '\(dir.url.path)' && '\(exe)' check p.yaml && '\(exe)' build p.yaml -o out && '\(exe)' plan --auto g.dts -o q.yaml"
+    let script =
+      "cd '\(dir.url.path)' && '\(exe)' check p.yaml && '\(exe)' build p.yaml -o out && '\(exe)' plan --auto g.dts -o q.yaml"
     try FileManager.default.copyItem(atPath: board, toPath: dir.path("g.dts"))
     let r = try run("/bin/sh", ["-c", script])
     #expect(r.status == 0, "\(r.summary)")

@@ -27,7 +27,9 @@ struct LinuxBootTests {
     #expect(console.contains("cleave-linux|init: user space is up in kernel k1"))
     #expect(console.contains("cleave-linux|cpus: 2"))
     #expect(console.contains("cleave-linux|ram: 60000000-7fffffff : System RAM"))
-    #expect(console.contains("cleave-linux|channel: channel@bffe0000 with k0"), "Linux sees its cleave channel node")
+    #expect(
+      console.contains("cleave-linux|channel: channel@bffe0000 with k0"), "Linux sees its cleave channel node"
+    )
     for k in ["k0", "k1", "k2"] { #expect(console.contains("cleave|PASS|\(k):"), "no PASS from \(k)") }
   }
 }

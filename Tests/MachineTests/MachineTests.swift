@@ -4,7 +4,8 @@ import Testing
 
 @testable import Machine
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent()
 
 func board(_ name: String) throws -> Machine {
   try Machine.load(repositoryRoot.appendingPathComponent("dts/\(name)").path)
@@ -46,7 +47,8 @@ struct TopologyTests {
   }
 
   @Test func privateL2IsItsOwnGroup() throws {
-    let m = try machine("""
+    let m = try machine(
+      """
       /dts-v1/;
       / {
         cpus {
@@ -69,7 +71,8 @@ struct TopologyTests {
 
   @Test func cacheCycleIsAnError() throws {
     #expect(throws: DeviceTreeError.self) {
-      try machine("""
+      try machine(
+        """
         /dts-v1/;
         / {
           cpus {
@@ -86,7 +89,8 @@ struct TopologyTests {
 
   @Test func cpuMapEntryTwiceIsAnError() throws {
     #expect(throws: DeviceTreeError.self) {
-      try machine("""
+      try machine(
+        """
         /dts-v1/;
         / {
           cpus {
@@ -108,7 +112,8 @@ struct ControllerTests {
     let plic = try #require(m.interruptControllers.first { $0.kind == .plic })
     #expect(plic.contexts.count == 8)
     #expect(plic.contexts.map(\.cpu) == [0, 0, 1, 1, 2, 2, 3, 3])
-    #expect(plic.contexts.map(\.role) == Array(repeating: ["M-external", "S-external"], count: 4).flatMap { $0 })
+    #expect(
+      plic.contexts.map(\.role) == Array(repeating: ["M-external", "S-external"], count: 4).flatMap { $0 })
     #expect(plic.sources == 96)
     let uart = try #require(m.devices.first { $0.compatible.contains("ns16550a") })
     #expect(uart.interrupts.map(\.interrupt) == [.plic(source: 10)])
@@ -126,7 +131,8 @@ struct ControllerTests {
   }
 
   @Test func inertContextsStayInPlace() throws {
-    let m = try machine("""
+    let m = try machine(
+      """
       /dts-v1/;
       / {
         cpus {

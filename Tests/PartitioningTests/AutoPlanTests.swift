@@ -5,14 +5,19 @@ import Testing
 
 @testable import Partitioning
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent()
 
 func boardPath(_ name: String) -> String { repositoryRoot.appendingPathComponent("dts/\(name)").path }
 
 /// Writes an auto plan next to the board in a scratch directory and checks it.
-func autoPlanAndCheck(_ board: String, grouping: AutoPlanner.Grouping = .l2, kernels: Int? = nil) throws -> PlanCheck {
+func autoPlanAndCheck(_ board: String, grouping: AutoPlanner.Grouping = .l2, kernels: Int? = nil) throws
+  -> PlanCheck
+{
   let machine = try Machine.load(boardPath(board))
-  let text = try AutoPlanner(machine: machine, boardReference: boardPath(board), grouping: grouping, kernels: kernels).plan()
+  let text = try AutoPlanner(
+    machine: machine, boardReference: boardPath(board), grouping: grouping, kernels: kernels
+  ).plan()
   let (plan, shape) = PlanParser.parse(text, file: "/tmp/auto-\(board).plan.yaml")
   #expect(shape.isEmpty, "auto plan has shape errors: \(shape.map(\.text))")
   return PlanCheck.run(plan: try #require(plan))
@@ -31,7 +36,8 @@ struct AutoPlanTests {
     #expect(p.kernels.count == kernels)
     // Every kernel's cores share one L2 where the board describes L2s.
     for k in p.kernels {
-      let l2s = Set(k.cpus.compactMap { c in p.machine.cpus[c].caches.first { p.machine.caches[$0].level == 2 } })
+      let l2s = Set(
+        k.cpus.compactMap { c in p.machine.cpus[c].caches.first { p.machine.caches[$0].level == 2 } })
       #expect(l2s.count <= 1)
     }
     #expect(p.channels.count == kernels - 1)
@@ -44,7 +50,9 @@ struct AutoPlanTests {
       let node = try #require(k.numaNode)
       for m in k.memory {
         let bank = try #require(p.machine.memory.first { $0.range.contains(m.range) })
-        #expect(bank.numaNode == node, "\(k.name) memory \(m.range) on node \(String(describing: bank.numaNode)), cores on \(node)")
+        #expect(
+          bank.numaNode == node,
+          "\(k.name) memory \(m.range) on node \(String(describing: bank.numaNode)), cores on \(node)")
       }
     }
   }
@@ -57,7 +65,9 @@ struct AutoPlanTests {
     let cores = try #require(try autoPlanAndCheck("qemu-virt-aarch64-gicv3.dts", grouping: .core).partition)
     #expect(cores.kernels.count == 8)
     #expect(throws: AutoPlanner.Failure.self) {
-      try AutoPlanner(machine: try Machine.load(boardPath("biglittle-a53-a72.dts")), boardReference: "b", kernels: 3).plan()
+      try AutoPlanner(
+        machine: try Machine.load(boardPath("biglittle-a53-a72.dts")), boardReference: "b", kernels: 3
+      ).plan()
     }
   }
 
@@ -93,8 +103,13 @@ struct AutoPlanTests {
 
 struct TreeSetTests {
   static func kernelTree(memory: String, cpus: [Int], uartBase: String?) -> String {
-    let cpuNodes = cpus.map { "cpu@\($0) { device_type = \"cpu\"; compatible = \"arm,cortex-a57\"; reg = <\($0)>; enable-method = \"psci\"; };" }
-    let uart = uartBase.map { "serial@\($0) { compatible = \"arm,pl011\"; reg = <0x0 0x\($0) 0x0 0x1000>; interrupts = <0 1 4>; };" } ?? ""
+    let cpuNodes = cpus.map {
+      "cpu@\($0) { device_type = \"cpu\"; compatible = \"arm,cortex-a57\"; reg = <\($0)>; enable-method = \"psci\"; };"
+    }
+    let uart =
+      uartBase.map {
+        "serial@\($0) { compatible = \"arm,pl011\"; reg = <0x0 0x\($0) 0x0 0x1000>; interrupts = <0 1 4>; };"
+      } ?? ""
     return """
       /dts-v1/;
       / {
@@ -113,28 +128,39 @@ struct TreeSetTests {
   }
 
   @Test func cleanSetPasses() throws {
-    let a = try Self.load(Self.kernelTree(memory: "0x0 0x40000000 0x0 0x10000000", cpus: [0, 1], uartBase: "9000000"), "a.dts")
-    let b = try Self.load(Self.kernelTree(memory: "0x0 0x50000000 0x0 0x10000000", cpus: [2, 3], uartBase: nil), "b.dts")
+    let a = try Self.load(
+      Self.kernelTree(memory: "0x0 0x40000000 0x0 0x10000000", cpus: [0, 1], uartBase: "9000000"), "a.dts")
+    let b = try Self.load(
+      Self.kernelTree(memory: "0x0 0x50000000 0x0 0x10000000", cpus: [2, 3], uartBase: nil), "b.dts")
     #expect(TreeSetCheck.run([a, b], board: nil).isEmpty)
   }
 
   @Test func plantedOverlapsAreFound() throws {
-    let a = try Self.load(Self.kernelTree(memory: "0x0 0x40000000 0x0 0x10000000", cpus: [0, 1], uartBase: "9000000"), "a.dts")
-    let b = try Self.load(Self.kernelTree(memory: "0x0 0x4f000000 0x0 0x10000000", cpus: [1, 2], uartBase: "9000000"), "b.dts")
+    let a = try Self.load(
+      Self.kernelTree(memory: "0x0 0x40000000 0x0 0x10000000", cpus: [0, 1], uartBase: "9000000"), "a.dts")
+    let b = try Self.load(
+      Self.kernelTree(memory: "0x0 0x4f000000 0x0 0x10000000", cpus: [1, 2], uartBase: "9000000"), "b.dts")
     let found = TreeSetCheck.run([a, b], board: nil)
     let byCheck = Dictionary(grouping: found, by: \.check)
     let memory = try #require(byCheck["memory_overlap"]?.first)
-    #expect(memory.text.hasPrefix("b.dts: /memory@0:reg: error[memory_overlap]: memory [0x4f000000, 0x5f000000) overlaps a.dts memory [0x40000000, 0x50000000) (both hold [0x4f000000, 0x50000000))"))
+    #expect(
+      memory.text.hasPrefix(
+        "b.dts: /memory@0:reg: error[memory_overlap]: memory [0x4f000000, 0x5f000000) overlaps a.dts memory [0x40000000, 0x50000000) (both hold [0x4f000000, 0x50000000))"
+      ))
     #expect(byCheck["core_assigned_twice"]?.first?.message.contains("core 0x1") == true)
     #expect(byCheck["device_owned_twice"]?.first?.location?.path == "/serial@9000000")
     #expect(byCheck["interrupt_owned_twice"]?.first?.message.contains("interrupt 33") == true)
   }
 
   @Test func againstTheBoard() throws {
-    let board = (boardPath("qemu-virt-aarch64-gicv3.dts"), try Machine.load(boardPath("qemu-virt-aarch64-gicv3.dts")))
-    let fits = try Self.load(Self.kernelTree(memory: "0x0 0x40000000 0x0 0x10000000", cpus: [0], uartBase: "9000000"), "ok.dts")
+    let board = (
+      boardPath("qemu-virt-aarch64-gicv3.dts"), try Machine.load(boardPath("qemu-virt-aarch64-gicv3.dts"))
+    )
+    let fits = try Self.load(
+      Self.kernelTree(memory: "0x0 0x40000000 0x0 0x10000000", cpus: [0], uartBase: "9000000"), "ok.dts")
     #expect(TreeSetCheck.run([fits], board: board).isEmpty, "a tree cut from the board matches it")
-    let outside = try Self.load(Self.kernelTree(memory: "0x1 0x0 0x0 0x10000000", cpus: [9], uartBase: "9100000"), "x.dts")
+    let outside = try Self.load(
+      Self.kernelTree(memory: "0x1 0x0 0x0 0x10000000", cpus: [9], uartBase: "9100000"), "x.dts")
     let found = TreeSetCheck.run([outside], board: board)
     #expect(Set(found.map(\.check)) == ["memory_outside_ram", "core_unknown", "device_unknown"])
   }
@@ -155,6 +181,9 @@ struct LinuxOwnershipTests {
     let result = PlanCheck.run(plan: try #require(plan))
     let found = result.diagnostics.filter { $0.check == "distributor_initialised_twice" }
     #expect(found.count == 1)
-    #expect(found.first?.message == "'k1' boots Linux, which resets the whole interrupt distributor, but 'k0' owns the interrupt controller; give 'k1' owns: [interrupt-controller]")
+    #expect(
+      found.first?.message
+        == "'k1' boots Linux, which resets the whole interrupt distributor, but 'k0' owns the interrupt controller; give 'k1' owns: [interrupt-controller]"
+    )
   }
 }

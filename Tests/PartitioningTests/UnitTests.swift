@@ -25,7 +25,9 @@ struct OverlapTests {
     var generator = SystemRandomNumberGenerator()
     for _ in 0..<50 {
       let ranges = (0..<60).map { _ in
-        AddressRange(base: UInt64.random(in: 0..<10_000, using: &generator), size: UInt64.random(in: 0..<400, using: &generator))
+        AddressRange(
+          base: UInt64.random(in: 0..<10_000, using: &generator),
+          size: UInt64.random(in: 0..<400, using: &generator))
       }
       var expected = Set<[Int]>()
       for i in ranges.indices {
@@ -70,9 +72,13 @@ struct ParserTests {
   }
 
   @Test func unknownKeySuggestsTheNearest() {
-    let (plan, diagnostics) = PlanParser.parse("board: b.dts\nkernels:\n  k0:\n    memroy: 1G\n", file: "p.yaml")
+    let (plan, diagnostics) = PlanParser.parse(
+      "board: b.dts\nkernels:\n  k0:\n    memroy: 1G\n", file: "p.yaml")
     #expect(plan == nil)
-    #expect(diagnostics.map(\.text) == ["p.yaml:4:5: error[unknown_key]: unknown key 'memroy' in kernel 'k0' (did you mean 'memory'?)"])
+    #expect(
+      diagnostics.map(\.text) == [
+        "p.yaml:4:5: error[unknown_key]: unknown key 'memroy' in kernel 'k0' (did you mean 'memory'?)"
+      ])
   }
 
   @Test func duplicateKeysAndBadYAML() {

@@ -37,7 +37,8 @@ extension DeviceTree {
         throw error(id, "reg", "size does not fit 64 bits")
       }
       guard AddressRange(checkedBase: address, size: size) != nil else {
-        throw error(id, "reg", "0x\(String(address, radix: 16)) + 0x\(String(size, radix: 16)) overflows 64 bits")
+        throw error(
+          id, "reg", "0x\(String(address, radix: 16)) + 0x\(String(size, radix: 16)) overflows 64 bits")
       }
       out.append(RegEntry(space: space, address: address, size: size))
       i += stride
@@ -75,9 +76,11 @@ extension DeviceTree {
         if parentCells <= 2 { space = [] }
       } else {
         let pci = property("device_type", of: current)?.string == "pci"
-        guard let hit = ranges.first(where: { r in
-          sameSpace(r.childSpace, space, pci: pci) && address >= r.child && address - r.child < r.size
-        }) else { return nil }
+        guard
+          let hit = ranges.first(where: { r in
+            sameSpace(r.childSpace, space, pci: pci) && address >= r.child && address - r.child < r.size
+          })
+        else { return nil }
         let offset = address - hit.child
         guard hit.parent <= UInt64.max - offset else {
           throw error(current, "ranges", "translation of 0x\(String(address, radix: 16)) overflows 64 bits")
@@ -89,7 +92,9 @@ extension DeviceTree {
     }
     guard space.allSatisfy({ $0 == 0 }) else { return nil }
     guard let range = AddressRange(checkedBase: address, size: size) else {
-      throw error(bus, "translated window 0x\(String(address, radix: 16)) + 0x\(String(size, radix: 16)) overflows 64 bits")
+      throw error(
+        bus,
+        "translated window 0x\(String(address, radix: 16)) + 0x\(String(size, radix: 16)) overflows 64 bits")
     }
     return range
   }
@@ -104,7 +109,10 @@ extension DeviceTree {
     let cs = try sizeCells(bus)
     let stride = ca + pa + cs
     guard stride > 0, c.count % stride == 0 else {
-      throw error(bus, name, "\(c.count) cells do not fit child #address-cells = <\(ca)> + parent #address-cells = <\(pa)> + #size-cells = <\(cs)>")
+      throw error(
+        bus, name,
+        "\(c.count) cells do not fit child #address-cells = <\(ca)> + parent #address-cells = <\(pa)> + #size-cells = <\(cs)>"
+      )
     }
     var out: [RangeEntry] = []
     var i = 0
@@ -114,10 +122,16 @@ extension DeviceTree {
       guard let size = fold(c[(i + ca + pa)..<(i + stride)]) else {
         throw error(bus, name, "size does not fit 64 bits")
       }
-      guard AddressRange(checkedBase: child, size: size) != nil, AddressRange(checkedBase: parentAddress, size: size) != nil else {
-        throw error(bus, name, "window of 0x\(String(size, radix: 16)) bytes at 0x\(String(child, radix: 16)) -> 0x\(String(parentAddress, radix: 16)) overflows 64 bits")
+      guard AddressRange(checkedBase: child, size: size) != nil,
+        AddressRange(checkedBase: parentAddress, size: size) != nil
+      else {
+        throw error(
+          bus, name,
+          "window of 0x\(String(size, radix: 16)) bytes at 0x\(String(child, radix: 16)) -> 0x\(String(parentAddress, radix: 16)) overflows 64 bits"
+        )
       }
-      out.append(RangeEntry(childSpace: cspace, child: child, parentSpace: pspace, parent: parentAddress, size: size))
+      out.append(
+        RangeEntry(childSpace: cspace, child: child, parentSpace: pspace, parent: parentAddress, size: size))
       i += stride
     }
     return out

@@ -51,7 +51,9 @@ extension DeviceTree {
           throw error(id, "interrupts-extended", "\(path(of: target)) has no #interrupt-cells")
         }
         guard i + 1 + n <= ext.count else {
-          throw error(id, "interrupts-extended", "entry for \(path(of: target)) needs \(n) cells, only \(ext.count - i - 1) left")
+          throw error(
+            id, "interrupts-extended",
+            "entry for \(path(of: target)) needs \(n) cells, only \(ext.count - i - 1) left")
         }
         raw.append(InterruptSpecifier(controller: target, cells: Array(ext[(i + 1)..<(i + 1 + n)])))
         i += 1 + n
@@ -64,7 +66,9 @@ extension DeviceTree {
         throw error(id, "interrupts", "\(path(of: parent)) has no usable #interrupt-cells")
       }
       guard list.count % n == 0 else {
-        throw error(id, "interrupts", "\(list.count) cells are not a whole number of \(n)-cell specifiers for \(path(of: parent))")
+        throw error(
+          id, "interrupts",
+          "\(list.count) cells are not a whole number of \(n)-cell specifiers for \(path(of: parent))")
       }
       var i = 0
       while i < list.count {

@@ -19,10 +19,12 @@ public enum InterruptControllerKind: String, Sendable, Codable, CaseIterable {
     ("arm,arm1176jzf-devchip-gic", .gicV2), ("qcom,msm-qgic2", .gicV2),
     ("arm,gic-v3", .gicV3), ("qcom,msm8996-gic-v3", .gicV3),
     ("arm,gic-v3-its", .gicV3ITS), ("arm,gic-v2m-frame", .gicV2m),
-    ("sifive,plic-1.0.0", .plic), ("riscv,plic0", .plic), ("thead,c900-plic", .plic), ("andestech,nceplic100", .plic),
+    ("sifive,plic-1.0.0", .plic), ("riscv,plic0", .plic), ("thead,c900-plic", .plic),
+    ("andestech,nceplic100", .plic),
     ("riscv,cpu-intc", .riscvCPU),
     ("sifive,clint0", .clint), ("riscv,clint0", .clint),
-    ("riscv,aclint-mswi", .aclintMSWI), ("riscv,aclint-sswi", .aclintSSWI), ("riscv,aclint-mtimer", .aclintMTimer),
+    ("riscv,aclint-mswi", .aclintMSWI), ("riscv,aclint-sswi", .aclintSSWI),
+    ("riscv,aclint-mtimer", .aclintMTimer),
     ("riscv,aplic", .aplic), ("riscv,imsics", .imsic),
   ]
 

@@ -16,9 +16,13 @@ extension DeviceTree {
   }
 
   /// A cell count such as `#interrupt-cells`, bounded so arithmetic on it cannot overflow.
-  public func cellCount(_ name: String, of id: NodeID, default value: Int? = nil, limit: Int = 4) throws -> Int? {
+  public func cellCount(_ name: String, of id: NodeID, default value: Int? = nil, limit: Int = 4) throws
+    -> Int?
+  {
     guard let n = try u32(name, of: id) else { return value }
-    guard n <= UInt32(limit) else { throw error(id, name, "\(n) cells is more than the \(limit) cleave can read") }
+    guard n <= UInt32(limit) else {
+      throw error(id, name, "\(n) cells is more than the \(limit) cleave can read")
+    }
     return Int(n)
   }
 
@@ -36,7 +40,9 @@ extension DeviceTree {
   /// each entry is a phandle followed by as many cells as the provider's
   /// `cellsName` (for example `#clock-cells`) says; a provider without that
   /// property takes `defaultCells` arguments.
-  public func phandleList(_ name: String, of id: NodeID, cellsName: String?, defaultCells: Int = 0) throws -> [PhandleReference] {
+  public func phandleList(_ name: String, of id: NodeID, cellsName: String?, defaultCells: Int = 0) throws
+    -> [PhandleReference]
+  {
     guard let c = try cells(name, of: id) else { return [] }
     var out: [PhandleReference] = []
     var i = 0
@@ -51,7 +57,8 @@ extension DeviceTree {
       }
       let n = try cellsName.flatMap { try cellCount($0, of: target, limit: 16) } ?? defaultCells
       guard i + n <= c.count else {
-        throw error(id, name, "entry for \(path(of: target)) needs \(n) argument cells, only \(c.count - i) left")
+        throw error(
+          id, name, "entry for \(path(of: target)) needs \(n) argument cells, only \(c.count - i) left")
       }
       out.append(PhandleReference(target: target, arguments: Array(c[i..<(i + n)])))
       i += n

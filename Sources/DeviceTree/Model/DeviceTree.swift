@@ -21,7 +21,10 @@ public struct DeviceTree: Sendable {
   }
 
   /// A tree from parts already consistent with each other (see ``NodeSelector``).
-  init(file: String, nodes: [Node], reservations: [MemoryReservation], bootCPUID: UInt32, phandleIndex: [UInt32: NodeID], labelIndex: [String: NodeID]) {
+  init(
+    file: String, nodes: [Node], reservations: [MemoryReservation], bootCPUID: UInt32,
+    phandleIndex: [UInt32: NodeID], labelIndex: [String: NodeID]
+  ) {
     self.file = file
     self.nodes = nodes
     self.reservations = reservations
@@ -43,7 +46,9 @@ public struct DeviceTree: Sendable {
 
   /// Adds a child at the end of `parent`'s children and returns its id.
   @discardableResult
-  public mutating func addNode(_ name: String, under parent: NodeID, properties: [Property] = [], labels: [String] = []) -> NodeID {
+  public mutating func addNode(
+    _ name: String, under parent: NodeID, properties: [Property] = [], labels: [String] = []
+  ) -> NodeID {
     let id = NodeID(nodes.count)
     nodes.append(Node(name: name, parent: parent, properties: properties, labels: labels))
     nodes[parent.index].children.append(id)

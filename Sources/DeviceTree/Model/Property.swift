@@ -15,7 +15,9 @@ public struct Property: Sendable, Hashable {
   /// A property whose value is a list of 32-bit cells.
   public init(name: String, cells: [UInt32]) {
     self.name = name
-    self.value = cells.flatMap { c in [UInt8(c >> 24), UInt8((c >> 16) & 0xff), UInt8((c >> 8) & 0xff), UInt8(c & 0xff)] }
+    self.value = cells.flatMap { c in
+      [UInt8(c >> 24), UInt8((c >> 16) & 0xff), UInt8((c >> 8) & 0xff), UInt8(c & 0xff)]
+    }
   }
 
   /// A property whose value is one or more NUL-terminated strings.
@@ -36,7 +38,9 @@ public struct Property: Sendable, Hashable {
     out.reserveCapacity(value.count / 4)
     var i = 0
     while i < value.count {
-      out.append(UInt32(value[i]) << 24 | UInt32(value[i + 1]) << 16 | UInt32(value[i + 2]) << 8 | UInt32(value[i + 3]))
+      out.append(
+        UInt32(value[i]) << 24 | UInt32(value[i + 1]) << 16 | UInt32(value[i + 2]) << 8 | UInt32(value[i + 3])
+      )
       i += 4
     }
     return out

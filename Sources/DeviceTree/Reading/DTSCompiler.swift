@@ -35,7 +35,9 @@ public struct DTSCompiler: Sendable {
     var tree = try DeviceTree.load(plain)
     tree.file = file
     let labelled = scratch.path("labels.dtb")
-    if (try? dtc(["-q", "-@", "-I", "dts", "-O", "dtb", "-o", labelled] + includeArgs + [input], file: file, input: input)) != nil,
+    if (try? dtc(
+      ["-q", "-@", "-I", "dts", "-O", "dtb", "-o", labelled] + includeArgs + [input], file: file, input: input
+    )) != nil,
       let symbols = try? DeviceTree.load(labelled), let s = symbols.node(path: "/__symbols__")
     {
       for p in symbols[s].properties {
@@ -61,12 +63,14 @@ public struct DTSCompiler: Sendable {
   /// Runs the C preprocessor the way the Linux build does for .dts files. Line
   /// markers are kept so dtc reports positions in the user's own files.
   private func preprocess(_ input: String, output: String, dirs: [String], file: String) throws {
-    let flags = ["-nostdinc", "-undef", "-D__DTS__", "-x", "assembler-with-cpp"]
+    let flags =
+      ["-nostdinc", "-undef", "-D__DTS__", "-x", "assembler-with-cpp"]
       + dirs.flatMap { ["-I", $0, "-I", $0 + "/include"] }
     let (program, args) = Tool.find("cpp") != nil ? ("cpp", flags) : ("clang", ["-E"] + flags)
     let result = try Tool.run(program, args + [input, "-o", output])
     guard result.status == 0 else {
-      let line = result.stderr.split(separator: "\n").first { $0.contains("error") }.map(String.init)
+      let line =
+        result.stderr.split(separator: "\n").first { $0.contains("error") }.map(String.init)
         ?? result.stderr.split(separator: "\n").first.map(String.init) ?? "preprocessing failed"
       throw DTSCompiler.preprocessorError(line.replacingOccurrences(of: input, with: file), file: file)
     }
@@ -77,7 +81,9 @@ public struct DTSCompiler: Sendable {
     let parts = line.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
     if parts.count == 4, let l = Int(parts[1]), let c = Int(parts[2]) {
       var message = parts[3].trimmingCharacters(in: .whitespaces)
-      for prefix in ["fatal error: ", "error: "] where message.hasPrefix(prefix) { message = String(message.dropFirst(prefix.count)) }
+      for prefix in ["fatal error: ", "error: "] where message.hasPrefix(prefix) {
+        message = String(message.dropFirst(prefix.count))
+      }
       return DeviceTreeError(file: String(parts[0]), place: "\(l):\(c)", message)
     }
     return DeviceTreeError(file: file, line)
@@ -86,7 +92,8 @@ public struct DTSCompiler: Sendable {
   /// Turns dtc's "Error: FILE:LINE.COL-COL2 message" into a one-line error at line:column.
   static func translate(_ stderr: String, file: String, input: String) -> DeviceTreeError {
     let lines = stderr.split(separator: "\n").map(String.init)
-    guard let line = lines.first(where: { $0.hasPrefix("Error: ") }) ?? lines.first(where: { !$0.isEmpty }) else {
+    guard let line = lines.first(where: { $0.hasPrefix("Error: ") }) ?? lines.first(where: { !$0.isEmpty })
+    else {
       return DeviceTreeError(file: file, "dtc failed")
     }
     var text = line.hasPrefix("Error: ") ? String(line.dropFirst(7)) : line
@@ -101,7 +108,8 @@ public struct DTSCompiler: Sendable {
         let lc = startPart.split(separator: ".")
         if lc.count == 2, Int(lc[0]) != nil, Int(lc[1]) != nil {
           let sourceFile = String(where_[..<colon])
-          return DeviceTreeError(file: sourceFile, place: "\(lc[0]):\(lc[1])", String(text[text.index(after: space)...]))
+          return DeviceTreeError(
+            file: sourceFile, place: "\(lc[0]):\(lc[1])", String(text[text.index(after: space)...]))
         }
       }
     }

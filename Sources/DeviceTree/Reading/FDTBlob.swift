@@ -32,12 +32,15 @@ struct FDTBlob {
     }
     let header = fdt_check_header(fdt)
     guard header == 0 else {
-      throw fail("header: \(FDTError(code: header)) (struct at 0x\(hex(cfdt_off_dt_struct(fdt))), size 0x\(hex(cfdt_size_dt_struct(fdt))); strings at 0x\(hex(cfdt_off_dt_strings(fdt))), size 0x\(hex(cfdt_size_dt_strings(fdt))); total 0x\(hex(total)))")
+      throw fail(
+        "header: \(FDTError(code: header)) (struct at 0x\(hex(cfdt_off_dt_struct(fdt))), size 0x\(hex(cfdt_size_dt_struct(fdt))); strings at 0x\(hex(cfdt_off_dt_strings(fdt))), size 0x\(hex(cfdt_size_dt_strings(fdt))); total 0x\(hex(total)))"
+      )
     }
     let checked = fdt_check_full(fdt, bytes.count)
     guard checked == 0 else {
       let (place, problem) = locateDamage(fdt)
-      throw DeviceTreeError(file: file, place: place, problem ?? "structure block: \(FDTError(code: checked))")
+      throw DeviceTreeError(
+        file: file, place: place, problem ?? "structure block: \(FDTError(code: checked))")
     }
 
     var tree = DeviceTree(file: file)
@@ -93,7 +96,9 @@ struct FDTBlob {
       steps += 1
       var next: Int32 = 0
       let tag = fdt_next_tag(fdt, offset, &next)
-      if next < 0 { return (here(), "the structure block is damaged after this node: \(FDTError(code: next))") }
+      if next < 0 {
+        return (here(), "the structure block is damaged after this node: \(FDTError(code: next))")
+      }
       switch Int32(tag) {
       case FDT_BEGIN_NODE:
         var length: Int32 = 0
@@ -108,8 +113,15 @@ struct FDTBlob {
         var name: UnsafePointer<CChar>? = nil
         var length: Int32 = 0
         let value = fdt_getprop_by_offset(fdt, offset, &name, &length)
-        guard let name else { return (here(), "a property name is damaged: \(FDTError(code: length)) (its name offset is outside the strings block)") }
-        if value == nil || length < 0 { return (here() + ":" + String(cString: name), "property value: \(FDTError(code: length))") }
+        guard let name else {
+          return (
+            here(),
+            "a property name is damaged: \(FDTError(code: length)) (its name offset is outside the strings block)"
+          )
+        }
+        if value == nil || length < 0 {
+          return (here() + ":" + String(cString: name), "property value: \(FDTError(code: length))")
+        }
       case FDT_END:
         return (here(), nil)
       default:
@@ -128,7 +140,9 @@ struct FDTBlob {
     return String(decoding: UnsafeRawBufferPointer(start: p, count: Int(length)), as: UTF8.self)
   }
 
-  private static func readProperties(_ fdt: UnsafeRawPointer, _ offset: Int32, file: String, nodeName: String) throws -> [Property] {
+  private static func readProperties(_ fdt: UnsafeRawPointer, _ offset: Int32, file: String, nodeName: String)
+    throws -> [Property]
+  {
     var out: [Property] = []
     var p = fdt_first_property_offset(fdt, offset)
     while p >= 0 {
@@ -136,7 +150,8 @@ struct FDTBlob {
       var length: Int32 = 0
       let value = fdt_getprop_by_offset(fdt, p, &namePointer, &length)
       guard let namePointer, length >= 0 else {
-        throw DeviceTreeError(file: file, place: nodeName, "property at structure offset \(p): \(FDTError(code: length))")
+        throw DeviceTreeError(
+          file: file, place: nodeName, "property at structure offset \(p): \(FDTError(code: length))")
       }
       let name = String(cString: namePointer)
       let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(length))) } ?? []

@@ -70,12 +70,16 @@ enum Tool {
     group.wait()
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 {
-      guard errno == EINTR else { throw DeviceTreeError(file: name, "lost track of \(executable): errno \(errno)") }
+      guard errno == EINTR else {
+        throw DeviceTreeError(file: name, "lost track of \(executable): errno \(errno)")
+      }
     }
     // The wait status: low 7 bits the terminating signal (0 for a normal exit), then the exit code.
     let signal = status & 0x7f
     let code = signal == 0 ? (status >> 8) & 0xff : signal
-    return Result(status: code, signal: signal == 0 ? nil : signal, stdout: outData, stderr: String(decoding: errBox.get(), as: UTF8.self))
+    return Result(
+      status: code, signal: signal == 0 ? nil : signal, stdout: outData,
+      stderr: String(decoding: errBox.get(), as: UTF8.self))
   }
 }
 

@@ -15,8 +15,10 @@ extension DeviceTree {
     "clocks": "#clock-cells", "assigned-clocks": "#clock-cells", "assigned-clock-parents": "#clock-cells",
     "resets": "#reset-cells", "power-domains": "#power-domain-cells", "phys": "#phy-cells",
     "iommus": "#iommu-cells", "dmas": "#dma-cells", "mboxes": "#mbox-cells", "pwms": "#pwm-cells",
-    "io-channels": "#io-channel-cells", "thermal-sensors": "#thermal-sensor-cells", "interconnects": "#interconnect-cells",
-    "interrupts-extended": "#interrupt-cells", "msi-parent": "#msi-cells", "nvmem-cells": nil, "memory-region": nil,
+    "io-channels": "#io-channel-cells", "thermal-sensors": "#thermal-sensor-cells",
+    "interconnects": "#interconnect-cells",
+    "interrupts-extended": "#interrupt-cells", "msi-parent": "#msi-cells", "nvmem-cells": nil,
+    "memory-region": nil,
     "interrupt-parent": nil, "next-level-cache": nil, "cpu": nil, "cpus": nil, "interrupt-affinity": nil,
     "operating-points-v2": nil, "cpu-idle-states": nil, "sound-dai": "#sound-dai-cells", "phy-handle": nil,
     "remote-endpoint": nil, "memory-controller": nil, "syscon": nil, "cooling-device": "#cooling-cells",
@@ -62,7 +64,9 @@ extension DeviceTree {
         }
         let u = use(i)
         out.append(u)
-        let n = argumentCells.flatMap { c in u.target.flatMap { (try? cellCount(c, of: $0, limit: 16)) ?? nil } } ?? 0
+        let n =
+          argumentCells.flatMap { c in u.target.flatMap { (try? cellCount(c, of: $0, limit: 16)) ?? nil } }
+          ?? 0
         i += 1 + n
       }
       return out
@@ -90,7 +94,7 @@ extension DeviceTree {
       out.append(PhandleUse(node: nexus, property: p.name, cell: at, phandle: map[at], target: target))
       guard let target, let pi = try? cellCount("#interrupt-cells", of: target, limit: 4) else { break }
       let pa = (try? cellCount("#address-cells", of: target, default: 0, limit: 3)) ?? 0
-      i = at + 1 + (pa ?? 0) + pi
+      i = at + 1 + pa + pi
     }
     return out
   }

@@ -51,7 +51,9 @@ extension DeviceTree {
         let node = self[id]
         try check(fdt_begin_node(buffer, node.name))
         for p in node.properties {
-          let r = p.value.withUnsafeBytes { raw in fdt_property(buffer, p.name, raw.baseAddress, Int32(p.value.count)) }
+          let r = p.value.withUnsafeBytes { raw in
+            fdt_property(buffer, p.name, raw.baseAddress, Int32(p.value.count))
+          }
           try check(r)
         }
         steps.append(.close)

@@ -53,7 +53,9 @@ public struct BuildJob {
         Overlay for kernel '\(k.name)' of \(partition.plan.file), written by cleave build.
         Append it to \(PathText.name(of: partition.boardPath)) to get kernels/\(k.name).dts.
         """
-      out.add("kernels/\(k.name).overlay.dts", text: Overlay.text(board: partition.machine.tree, kernel: cut, header: header))
+      out.add(
+        "kernels/\(k.name).overlay.dts",
+        text: Overlay.text(board: partition.machine.tree, kernel: cut, header: header))
     }
     let images = try partition.kernels.map { k -> [UInt8]? in
       guard let image = k.image else { return nil }
@@ -80,7 +82,9 @@ public struct BuildJob {
     // In OpenSBI domains mode the firmware starts every kernel: no loader image.
     if let loader = options.loader, partition.boot != .opensbiDomains {
       do {
-        out.add("image.elf", try ImagePacker.pack(loader: loader, payload: descriptor.payload, partition: partition))
+        out.add(
+          "image.elf", try ImagePacker.pack(loader: loader, payload: descriptor.payload, partition: partition)
+        )
       } catch let e as ImagePacker.Failure {
         throw Failure(description: e.description)
       }

@@ -53,10 +53,13 @@ public struct BuildReport: Codable, Sendable {
     doorbells = p.doorbellMechanism.rawValue
     kernels = p.kernels.map { k in
       Kernel(
-        name: k.name, cpus: k.cpus.map { p.machine.cpus[$0].name }, bootCPU: k.bootCPU.map { p.machine.cpus[$0].name },
+        name: k.name, cpus: k.cpus.map { p.machine.cpus[$0].name },
+        bootCPU: k.bootCPU.map { p.machine.cpus[$0].name },
         memory: k.memory.map { "\($0.range)" }, dtb: k.dtb.map { "\($0)" },
-        devices: k.devices.map { p.machine.devices[$0].path }, sharedDevices: k.sharedDevices.map { p.machine.devices[$0].path },
-        interrupts: Set(k.interrupts.map(\.number)).sorted(), image: k.image?.path, initrd: k.initrd.map { "\($0.range)" },
+        devices: k.devices.map { p.machine.devices[$0].path },
+        sharedDevices: k.sharedDevices.map { p.machine.devices[$0].path },
+        interrupts: Set(k.interrupts.map(\.number)).sorted(), image: k.image?.path,
+        initrd: k.initrd.map { "\($0.range)" },
         entry: KernelPlacement.entry(of: k).map(Format.hex), protocolName: k.protocol.rawValue)
     }
     channels = p.channels.map { c in

@@ -19,9 +19,15 @@ public enum ImagePacker {
     }
     let load = p.loader.base &+ UInt64(CLEAVE_LOADER_OFFSET)
     let end = cleave_end(magic: CLEAVE_END_MAGIC, payload_size: UInt64(payload.count))
-    let body = loader + [UInt8](repeating: 0, count: span - loader.count) + payload + withUnsafeBytes(of: end) { Array($0) }
-    guard let region = AddressRange(checkedBase: load, size: UInt64(body.count)), p.loader.contains(region) else {
-      throw Failure(description: "loader and payload need \(body.count) bytes from \(String(load, radix: 16)), more than the loader region \(p.loader) holds; enlarge loader.size")
+    let body =
+      loader + [UInt8](repeating: 0, count: span - loader.count) + payload
+      + withUnsafeBytes(of: end) { Array($0) }
+    guard let region = AddressRange(checkedBase: load, size: UInt64(body.count)), p.loader.contains(region)
+    else {
+      throw Failure(
+        description:
+          "loader and payload need \(body.count) bytes from \(String(load, radix: 16)), more than the loader region \(p.loader) holds; enlarge loader.size"
+      )
     }
     let machine: UInt16 = p.target == .aarch64 ? 183 : 243
     let headerSize = 64

@@ -22,7 +22,9 @@ public struct BootDescriptor: Sendable {
   }
 
   /// Builds the descriptor for a partition whose kernels have these DTBs and image bytes.
-  public static func make(_ p: Partition, dtbs: [[UInt8]], images: [[UInt8]?], initrds: [[UInt8]?] = []) throws -> BootDescriptor {
+  public static func make(_ p: Partition, dtbs: [[UInt8]], images: [[UInt8]?], initrds: [[UInt8]?] = [])
+    throws -> BootDescriptor
+  {
     let initrds = initrds.isEmpty ? Array(repeating: nil, count: images.count) : initrds
     var kernels: [cleave_kernel] = []
     var cpus: [cleave_cpu] = []
@@ -35,12 +37,18 @@ public struct BootDescriptor: Sendable {
     for k in p.kernels {
       for (i, c) in k.cpus.enumerated() {
         cpuSlot[c] = cpus.count
-        cpus.append(cleave_cpu(hwid: p.machine.cpus[c].hardwareID, kernel: UInt32(k.index), flags: i == 0 ? UInt32(CLEAVE_CPU_BOOT) : 0))
+        cpus.append(
+          cleave_cpu(
+            hwid: p.machine.cpus[c].hardwareID, kernel: UInt32(k.index),
+            flags: i == 0 ? UInt32(CLEAVE_CPU_BOOT) : 0))
       }
     }
     let counts = (kernels: p.kernels.count, cpus: cpus.count, channels: p.channels.count, banks: banks.count)
     var segmentCount = 0
-    for k in p.kernels { segmentCount += KernelPlacement.segments(of: k).count + (k.initrd == nil || initrds[k.index] == nil ? 0 : 1) }
+    for k in p.kernels {
+      segmentCount +=
+        KernelPlacement.segments(of: k).count + (k.initrd == nil || initrds[k.index] == nil ? 0 : 1)
+    }
     var routeCount = 0
     for k in p.kernels { routeCount += Set(k.interrupts.map(\.number)).count }
     let headerSize = MemoryLayout<cleave_desc>.size
@@ -88,12 +96,15 @@ public struct BootDescriptor: Sendable {
       let dtb = dtbs[k.index]
       guard let slot = k.dtb else { throw Failure(description: "'\(k.name)' has no memory for its DTB") }
       guard UInt64(dtb.count) <= slot.size else {
-        throw Failure(description: "the DTB of '\(k.name)' is \(dtb.count) bytes, more than its \(Format.size(slot.size)) slot")
+        throw Failure(
+          description:
+            "the DTB of '\(k.name)' is \(dtb.count) bytes, more than its \(Format.size(slot.size)) slot")
       }
       entry.dtb_addr = slot.base
       entry.dtb_size = UInt64(dtb.count)
       entry.dtb_offset = dtbOffsets[k.index]
-      entry.memory = cleave_range(base: k.memory.first?.range.base ?? 0, size: k.memory.first?.range.size ?? 0)
+      entry.memory = cleave_range(
+        base: k.memory.first?.range.base ?? 0, size: k.memory.first?.range.size ?? 0)
       if let image = k.image, let bytes = images[k.index] {
         entry.image_size = UInt64(bytes.count)
         entry.image_offset = imageOffsets[k.index]
@@ -103,17 +114,25 @@ public struct BootDescriptor: Sendable {
         switch image.format {
         case .elf:
           for (s, r) in zip(image.segments, placed) {
-            segments.append(cleave_segment(src_offset: imageOffsets[k.index] + s.offset, dest: r.base, file_size: s.fileSize, mem_size: s.memorySize))
+            segments.append(
+              cleave_segment(
+                src_offset: imageOffsets[k.index] + s.offset, dest: r.base, file_size: s.fileSize,
+                mem_size: s.memorySize))
           }
         case .linuxArm64, .linuxRISCV, .binary:
           for r in placed {
-            segments.append(cleave_segment(src_offset: imageOffsets[k.index], dest: r.base, file_size: UInt64(bytes.count), mem_size: r.size))
+            segments.append(
+              cleave_segment(
+                src_offset: imageOffsets[k.index], dest: r.base, file_size: UInt64(bytes.count),
+                mem_size: r.size))
           }
         }
       }
       if let initrd = k.initrd, let bytes = initrds[k.index] {
         segments.append(
-          cleave_segment(src_offset: initrdOffsets[k.index], dest: initrd.range.base, file_size: UInt64(bytes.count), mem_size: UInt64(bytes.count)))
+          cleave_segment(
+            src_offset: initrdOffsets[k.index], dest: initrd.range.base, file_size: UInt64(bytes.count),
+            mem_size: UInt64(bytes.count)))
       }
       entry.segment_count = UInt32(segments.count) - entry.segment_first
       kernels.append(entry)
@@ -133,14 +152,17 @@ public struct BootDescriptor: Sendable {
       setName(&entry.name, c.name)
       entry.region = cleave_range(base: c.region.base, size: c.region.size)
       guard c.doorbells.count <= Int(CLEAVE_CHANNEL_MAX_ENDS) else {
-        throw Failure(description: "channel \(c.name) has \(c.doorbells.count) members; at most \(CLEAVE_CHANNEL_MAX_ENDS)")
+        throw Failure(
+          description:
+            "channel \(c.name) has \(c.doorbells.count) members; at most \(CLEAVE_CHANNEL_MAX_ENDS)")
       }
       entry.end_count = UInt32(c.doorbells.count)
       entry.flags = c.doorbells.contains(where: \.multiplexed) ? UInt32(CLEAVE_CHANNEL_MULTIPLEXED) : 0
       withUnsafeMutableBytes(of: &entry.ends) { raw in
         let ends = raw.bindMemory(to: cleave_channel_end.self)
         for (i, d) in c.doorbells.enumerated() {
-          ends[i] = cleave_channel_end(kernel: UInt32(d.kernel), cpu: UInt32(cpuSlot[d.cpu] ?? 0), irq: d.interrupt, bit: UInt32(d.bit))
+          ends[i] = cleave_channel_end(
+            kernel: UInt32(d.kernel), cpu: UInt32(cpuSlot[d.cpu] ?? 0), irq: d.interrupt, bit: UInt32(d.bit))
         }
       }
       channels.append(entry)
@@ -202,15 +224,25 @@ public struct BootDescriptor: Sendable {
     for x in routes { bytes += raw(x) }
     for x in channels { bytes += raw(x) }
     for x in banks { bytes += raw(x) }
-    guard bytes.count == total else { throw Failure(description: "descriptor layout: \(bytes.count) bytes, expected \(total)") }
+    guard bytes.count == total else {
+      throw Failure(description: "descriptor layout: \(bytes.count) bytes, expected \(total)")
+    }
     let crc = CRC32.checksum(bytes)
-    bytes.replaceSubrange(12..<16, with: [UInt8(crc & 0xff), UInt8((crc >> 8) & 0xff), UInt8((crc >> 16) & 0xff), UInt8(crc >> 24)])
+    bytes.replaceSubrange(
+      12..<16,
+      with: [UInt8(crc & 0xff), UInt8((crc >> 8) & 0xff), UInt8((crc >> 16) & 0xff), UInt8(crc >> 24)])
 
     var payload = bytes + [UInt8](repeating: 0, count: align8(total) - total)
     for d in dtbs { payload += d + [UInt8](repeating: 0, count: align8(d.count) - d.count) }
-    for i in images + initrds { if let i { payload += i + [UInt8](repeating: 0, count: align8(i.count) - i.count) } }
-    guard UInt64(payload.count) == cursor else { throw Failure(description: "payload layout: \(payload.count) bytes, expected \(cursor)") }
-    let summary = DescriptorSummary(p, crc: crc, total: total, payload: payload.count, kernels: kernels, segments: segments, routes: routes, images: images)
+    for i in images + initrds {
+      if let i { payload += i + [UInt8](repeating: 0, count: align8(i.count) - i.count) }
+    }
+    guard UInt64(payload.count) == cursor else {
+      throw Failure(description: "payload layout: \(payload.count) bytes, expected \(cursor)")
+    }
+    let summary = DescriptorSummary(
+      p, crc: crc, total: total, payload: payload.count, kernels: kernels, segments: segments, routes: routes,
+      images: images)
     return BootDescriptor(descriptor: bytes, payload: payload, summary: summary)
   }
 }

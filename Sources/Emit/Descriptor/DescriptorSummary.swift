@@ -49,7 +49,8 @@ public struct DescriptorSummary: Codable, Sendable {
   }
 
   init(
-    _ p: Partition, crc: UInt32, total: Int, payload: Int, kernels: [cleave_kernel], segments: [cleave_segment], routes: [cleave_route],
+    _ p: Partition, crc: UInt32, total: Int, payload: Int, kernels: [cleave_kernel],
+    segments: [cleave_segment], routes: [cleave_route],
     images: [[UInt8]?]
   ) {
     magic = Format.hex(UInt64(CLEAVE_DESC_MAGIC))
@@ -70,16 +71,22 @@ public struct DescriptorSummary: Codable, Sendable {
         cpus: k.cpus.map { Format.hex(p.machine.cpus[$0].hardwareID) }, entry: Format.hex(e.entry),
         dtb: "\(AddressRange(base: e.dtb_addr, size: e.dtb_size))", dtbSize: Int(e.dtb_size),
         memory: "\(AddressRange(base: e.memory.base, size: e.memory.size))",
-        segments: segs.map { "\(AddressRange(base: $0.dest, size: $0.mem_size)) from payload +\(Format.hex($0.src_offset)), \($0.file_size) bytes" },
+        segments: segs.map {
+          "\(AddressRange(base: $0.dest, size: $0.mem_size)) from payload +\(Format.hex($0.src_offset)), \($0.file_size) bytes"
+        },
         imageSHA256: images[k.index].map { SHA256.hex(SHA256.hash($0)) },
         ownsInterruptController: e.flags & UInt32(CLEAVE_KERNEL_OWNS_IC) != 0,
         resetsInterruptController: e.flags & UInt32(CLEAVE_KERNEL_RESETS_IC) != 0)
     }
-    self.routes = routes.map { Route(irq: $0.irq, kernel: p.kernels[Int($0.kernel)].name, target: Format.hex($0.target)) }
+    self.routes = routes.map {
+      Route(irq: $0.irq, kernel: p.kernels[Int($0.kernel)].name, target: Format.hex($0.target))
+    }
     channels = p.channels.map { c in
       Channel(
         name: c.name, region: "\(c.region)", multiplexed: c.doorbells.contains(where: \.multiplexed),
-        ends: c.doorbells.map { "\(p.kernels[$0.kernel].name): irq \($0.interrupt) on \(Format.hex(p.machine.cpus[$0.cpu].hardwareID)), bit \($0.bit)" })
+        ends: c.doorbells.map {
+          "\(p.kernels[$0.kernel].name): irq \($0.interrupt) on \(Format.hex(p.machine.cpus[$0.cpu].hardwareID)), bit \($0.bit)"
+        })
     }
     banks = p.machine.memory.map { "\($0.range)" }
   }

@@ -14,7 +14,9 @@ public struct SHA256 {
 
   /// The 32-byte digest of `bytes`.
   public static func hash(_ bytes: [UInt8]) -> [UInt8] {
-    var h: [UInt32] = [0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19]
+    var h: [UInt32] = [
+      0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
+    ]
     // Whole blocks straight from the input; only the last, padded ones are copied.
     let whole = bytes.count / 64 * 64
     bytes.withUnsafeBufferPointer { compress(&h, $0, blocks: whole / 64) }
@@ -24,7 +26,9 @@ public struct SHA256 {
     while tail.count % 64 != 56 { tail.append(0) }
     for i in (0..<8).reversed() { tail.append(UInt8((bits >> (UInt64(i) * 8)) & 0xff)) }
     tail.withUnsafeBufferPointer { compress(&h, $0, blocks: tail.count / 64) }
-    return h.flatMap { v in [UInt8(v >> 24), UInt8((v >> 16) & 0xff), UInt8((v >> 8) & 0xff), UInt8(v & 0xff)] }
+    return h.flatMap { v in
+      [UInt8(v >> 24), UInt8((v >> 16) & 0xff), UInt8((v >> 8) & 0xff), UInt8(v & 0xff)]
+    }
   }
 
   /// Runs the compression function over the first `blocks` 64-byte blocks of `message`.
@@ -37,7 +41,9 @@ public struct SHA256 {
           let chunk = block * 64
           for i in 0..<16 {
             let j = chunk + i * 4
-            w[i] = UInt32(message[j]) << 24 | UInt32(message[j + 1]) << 16 | UInt32(message[j + 2]) << 8 | UInt32(message[j + 3])
+            w[i] =
+              UInt32(message[j]) << 24 | UInt32(message[j + 1]) << 16 | UInt32(message[j + 2]) << 8
+              | UInt32(message[j + 3])
           }
           for i in 16..<64 {
             let s0 = w[i - 15].rotr(7) ^ w[i - 15].rotr(18) ^ (w[i - 15] >> 3)

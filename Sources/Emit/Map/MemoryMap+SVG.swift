@@ -34,26 +34,45 @@ extension MemoryMap {
     let width = axisWidth + laneWidth * Double(lanes.count) + 20
     let height = cursor + 40
     var s: [String] = []
-    s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"11\">")
+    s.append(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"11\">"
+    )
     s.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>")
-    s.append("<text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">\(escape("Physical memory map: \(title)"))</text>")
-    s.append("<text x=\"10\" y=\"40\" fill=\"#555\">addresses grow downwards; heights are logarithmic in size; hatched bands are unused gaps</text>")
-    s.append("<defs><pattern id=\"gap\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#f4f4f4\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#ddd\" stroke-width=\"2\"/></pattern></defs>")
+    s.append(
+      "<text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">\(escape("Physical memory map: \(title)"))</text>"
+    )
+    s.append(
+      "<text x=\"10\" y=\"40\" fill=\"#555\">addresses grow downwards; heights are logarithmic in size; hatched bands are unused gaps</text>"
+    )
+    s.append(
+      "<defs><pattern id=\"gap\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#f4f4f4\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#ddd\" stroke-width=\"2\"/></pattern></defs>"
+    )
     for (i, lane) in lanes.enumerated() {
       let x = axisWidth + laneWidth * Double(i)
-      s.append("<text x=\"\(fmt(x + laneWidth / 2))\" y=\"\(fmt(top - 8))\" text-anchor=\"middle\" font-weight=\"bold\">\(escape(lane.name))</text>")
-      s.append("<line x1=\"\(fmt(x))\" y1=\"\(fmt(top))\" x2=\"\(fmt(x))\" y2=\"\(fmt(cursor))\" stroke=\"#eee\"/>")
+      s.append(
+        "<text x=\"\(fmt(x + laneWidth / 2))\" y=\"\(fmt(top - 8))\" text-anchor=\"middle\" font-weight=\"bold\">\(escape(lane.name))</text>"
+      )
+      s.append(
+        "<line x1=\"\(fmt(x))\" y1=\"\(fmt(top))\" x2=\"\(fmt(x))\" y2=\"\(fmt(cursor))\" stroke=\"#eee\"/>")
     }
     for (gy, gh, size) in gaps {
-      s.append("<rect x=\"\(fmt(axisWidth))\" y=\"\(fmt(gy))\" width=\"\(fmt(laneWidth * Double(lanes.count)))\" height=\"\(fmt(gh))\" fill=\"url(#gap)\"/>")
-      s.append("<text x=\"\(fmt(axisWidth + 4))\" y=\"\(fmt(gy + gh - 4))\" fill=\"#999\" font-size=\"9\">gap \(escape(Format.size(size)))</text>")
+      s.append(
+        "<rect x=\"\(fmt(axisWidth))\" y=\"\(fmt(gy))\" width=\"\(fmt(laneWidth * Double(lanes.count)))\" height=\"\(fmt(gh))\" fill=\"url(#gap)\"/>"
+      )
+      s.append(
+        "<text x=\"\(fmt(axisWidth + 4))\" y=\"\(fmt(gy + gh - 4))\" fill=\"#999\" font-size=\"9\">gap \(escape(Format.size(size)))</text>"
+      )
     }
     var lastLabel = -100.0
     for b in boundaries {
       guard let by = y[b] else { continue }
-      s.append("<line x1=\"\(fmt(axisWidth - 6))\" y1=\"\(fmt(by))\" x2=\"\(fmt(axisWidth))\" y2=\"\(fmt(by))\" stroke=\"#999\"/>")
+      s.append(
+        "<line x1=\"\(fmt(axisWidth - 6))\" y1=\"\(fmt(by))\" x2=\"\(fmt(axisWidth))\" y2=\"\(fmt(by))\" stroke=\"#999\"/>"
+      )
       if by - lastLabel >= 12 {
-        s.append("<text x=\"\(fmt(axisWidth - 9))\" y=\"\(fmt(by + 4))\" text-anchor=\"end\" font-family=\"DejaVu Sans Mono, monospace\" font-size=\"10\">\(Format.hex(b))</text>")
+        s.append(
+          "<text x=\"\(fmt(axisWidth - 9))\" y=\"\(fmt(by + 4))\" text-anchor=\"end\" font-family=\"DejaVu Sans Mono, monospace\" font-size=\"10\">\(Format.hex(b))</text>"
+        )
         lastLabel = by
       }
     }
@@ -65,16 +84,26 @@ extension MemoryMap {
       let w = laneWidth - 2 * inset
       let h = max(y1 - y0, 2)
       let (fill, stroke) = colors(lane.kind, item)
-      s.append("<rect x=\"\(fmt(x))\" y=\"\(fmt(y0))\" width=\"\(fmt(w))\" height=\"\(fmt(h))\" rx=\"3\" fill=\"\(fill)\" stroke=\"\(stroke)\"><title>\(escape("\(item.label) \(item.range) \(Format.size(item.range.size))"))</title></rect>")
+      s.append(
+        "<rect x=\"\(fmt(x))\" y=\"\(fmt(y0))\" width=\"\(fmt(w))\" height=\"\(fmt(h))\" rx=\"3\" fill=\"\(fill)\" stroke=\"\(stroke)\"><title>\(escape("\(item.label) \(item.range) \(Format.size(item.range.size))"))</title></rect>"
+      )
       let label = item.label.count > 26 ? String(item.label.prefix(25)) + "…" : item.label
       if h >= 28 {
-        s.append("<text x=\"\(fmt(x + w / 2))\" y=\"\(fmt(y0 + h / 2 - 2))\" text-anchor=\"middle\">\(escape(label))</text>")
-        s.append("<text x=\"\(fmt(x + w / 2))\" y=\"\(fmt(y0 + h / 2 + 11))\" text-anchor=\"middle\" fill=\"#333\" font-size=\"10\">\(escape(Format.size(item.range.size)))</text>")
+        s.append(
+          "<text x=\"\(fmt(x + w / 2))\" y=\"\(fmt(y0 + h / 2 - 2))\" text-anchor=\"middle\">\(escape(label))</text>"
+        )
+        s.append(
+          "<text x=\"\(fmt(x + w / 2))\" y=\"\(fmt(y0 + h / 2 + 11))\" text-anchor=\"middle\" fill=\"#333\" font-size=\"10\">\(escape(Format.size(item.range.size)))</text>"
+        )
       } else if h >= 12 {
-        s.append("<text x=\"\(fmt(x + w / 2))\" y=\"\(fmt(y0 + h / 2 + 4))\" text-anchor=\"middle\" font-size=\"10\">\(escape(label + " · " + Format.size(item.range.size)))</text>")
+        s.append(
+          "<text x=\"\(fmt(x + w / 2))\" y=\"\(fmt(y0 + h / 2 + 4))\" text-anchor=\"middle\" font-size=\"10\">\(escape(label + " · " + Format.size(item.range.size)))</text>"
+        )
       }
     }
-    s.append("<text x=\"10\" y=\"\(fmt(height - 12))\" fill=\"#555\">RAM: \(escape(ram.map { "\($0) \(Format.size($0.size))" }.joined(separator: ", ")))</text>")
+    s.append(
+      "<text x=\"10\" y=\"\(fmt(height - 12))\" fill=\"#555\">RAM: \(escape(ram.map { "\($0) \(Format.size($0.size))" }.joined(separator: ", ")))</text>"
+    )
     s.append("</svg>")
     return s.joined(separator: "\n") + "\n"
   }
@@ -97,7 +126,10 @@ extension MemoryMap {
 
   private func escape(_ s: String) -> String {
     // Most labels need nothing; Foundation's replacing costs a search per call.
-    guard s.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) else { return s }
+    guard
+      s.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }
+      )
+    else { return s }
     var out = ""
     for c in s.unicodeScalars {
       switch c {

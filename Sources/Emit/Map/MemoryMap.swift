@@ -34,7 +34,8 @@ public struct MemoryMap: Sendable {
     }
     let reserved = lane("reserved", .reserved)
     // Under OpenSBI domains no loader runs: the region keeps the firmware clear.
-    items.append(Item(lane: reserved, range: p.loader, label: p.boot == .opensbiDomains ? "firmware" : "loader"))
+    items.append(
+      Item(lane: reserved, range: p.loader, label: p.boot == .opensbiDomains ? "firmware" : "loader"))
     for r in p.machine.reservations {
       guard let range = r.range else { continue }
       items.append(Item(lane: reserved, range: range, label: r.source == .memreserve ? "memreserve" : r.name))
@@ -46,18 +47,28 @@ public struct MemoryMap: Sendable {
     }
     if !p.channels.isEmpty || !p.sharedRegions.isEmpty {
       let shared = lane("shared", .shared)
-      for c in p.channels where c.region.size > 0 { items.append(Item(lane: shared, range: c.region, label: "channel \(c.name)")) }
+      for c in p.channels where c.region.size > 0 {
+        items.append(Item(lane: shared, range: c.region, label: "channel \(c.name)"))
+      }
       for s in p.sharedRegions {
-        items.append(Item(lane: shared, range: s.range, label: "shared " + s.kernels.map { p.kernels[$0].name }.joined(separator: "+")))
+        items.append(
+          Item(
+            lane: shared, range: s.range,
+            label: "shared " + s.kernels.map { p.kernels[$0].name }.joined(separator: "+")))
       }
     }
     let devices = lane("devices", .devices)
     var owner: [Int: String] = [:]
     for k in p.kernels { for d in k.devices { owner[d] = k.name } }
-    for k in p.kernels { for d in k.sharedDevices { owner[d] = owner[d].map { $0 + "+" + k.name } ?? k.name } }
+    for k in p.kernels {
+      for d in k.sharedDevices { owner[d] = owner[d].map { $0 + "+" + k.name } ?? k.name }
+    }
     var run: (range: AddressRange, label: String, key: String, count: Int)?
     func flush() {
-      if let r = run { items.append(Item(lane: devices, range: r.range, label: r.count > 1 ? "\(r.label) x\(r.count)" : r.label)) }
+      if let r = run {
+        items.append(
+          Item(lane: devices, range: r.range, label: r.count > 1 ? "\(r.label) x\(r.count)" : r.label))
+      }
       run = nil
     }
     let windows = p.machine.devices.filter { $0.isPartitionable || $0.isSystemInterruptController }
@@ -91,11 +102,10 @@ public struct MemoryMap: Sendable {
       let lane = lanes[item.lane].name
       let r = "\(item.range)"
       out.append(
-        lane + String(repeating: " ", count: laneWidth - lane.count + 2) + r + String(repeating: " ", count: rangeWidth - r.count + 2)
+        lane + String(repeating: " ", count: laneWidth - lane.count + 2) + r
+          + String(repeating: " ", count: rangeWidth - r.count + 2)
           + Format.size(item.range.size).padded(10) + item.label)
     }
     return out.joined(separator: "\n") + "\n"
   }
 }
-
-

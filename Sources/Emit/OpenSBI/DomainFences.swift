@@ -31,7 +31,9 @@ enum DomainFences {
     tree[node] = n
     let granted = Set(p.domainRegions(of: p.kernels[index]).map(\.range.base))
     for ic in p.machine.interruptControllers where ic.kind == .aclintSSWI {
-      guard let frame = ic.frames.first?.range, !granted.contains(frame.base), let id = tree.node(path: ic.path) else { continue }
+      guard let frame = ic.frames.first?.range, !granted.contains(frame.base),
+        let id = tree.node(path: ic.path)
+      else { continue }
       tree.removeNode(id)
     }
   }

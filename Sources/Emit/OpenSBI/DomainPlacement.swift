@@ -25,27 +25,38 @@ public struct DomainPlacement: Codable, Sendable {
   }
 
   /// Adds the placed files to `out` and returns the list.
-  static func make(_ p: Partition, images: [[UInt8]?], initrds: [[UInt8]?], out: inout Artifacts) throws -> DomainPlacement {
+  static func make(_ p: Partition, images: [[UInt8]?], initrds: [[UInt8]?], out: inout Artifacts) throws
+    -> DomainPlacement
+  {
     var items: [Item] = []
     for k in p.kernels {
       if let slot = k.dtb {
-        items.append(Item(file: "kernels/\(k.name).dtb", address: Format.hex(slot.base), what: "\(k.name) device tree"))
+        items.append(
+          Item(file: "kernels/\(k.name).dtb", address: Format.hex(slot.base), what: "\(k.name) device tree"))
       }
       if let image = k.image, let bytes = images[k.index] {
-        let (base, flat) = try flatten(image, placed: KernelPlacement.segments(of: k), bytes: bytes, kernel: k.name)
+        let (base, flat) = try flatten(
+          image, placed: KernelPlacement.segments(of: k), bytes: bytes, kernel: k.name)
         out.add("opensbi/\(k.name).image.bin", flat)
-        items.append(Item(file: "opensbi/\(k.name).image.bin", address: Format.hex(base), what: "\(k.name) image"))
+        items.append(
+          Item(file: "opensbi/\(k.name).image.bin", address: Format.hex(base), what: "\(k.name) image"))
       }
       if let initrd = k.initrd, let bytes = initrds[k.index] {
         out.add("opensbi/\(k.name).initrd", bytes)
-        items.append(Item(file: "opensbi/\(k.name).initrd", address: Format.hex(initrd.range.base), what: "\(k.name) initrd"))
+        items.append(
+          Item(
+            file: "opensbi/\(k.name).initrd", address: Format.hex(initrd.range.base), what: "\(k.name) initrd"
+          ))
       }
     }
     for c in p.channels where c.region.size > 0 {
       var header = cleave_channel_header()
       header.magic = CLEAVE_CHANNEL_MAGIC
       out.add("opensbi/channel-\(c.name).bin", raw(header))
-      items.append(Item(file: "opensbi/channel-\(c.name).bin", address: Format.hex(c.region.base), what: "channel \(c.name) header"))
+      items.append(
+        Item(
+          file: "opensbi/channel-\(c.name).bin", address: Format.hex(c.region.base),
+          what: "channel \(c.name) header"))
     }
     return DomainPlacement(firmwareTree: "opensbi/machine.dtb", load: items)
   }
@@ -53,7 +64,9 @@ public struct DomainPlacement: Codable, Sendable {
   /// An image as one block from its lowest to its highest loaded byte: the
   /// file bytes of each segment in place, zeros between and for bss. The
   /// kernel's memory holds all of it (the image checks said so).
-  static func flatten(_ image: KernelImage, placed: [AddressRange], bytes: [UInt8], kernel: String) throws -> (UInt64, [UInt8]) {
+  static func flatten(_ image: KernelImage, placed: [AddressRange], bytes: [UInt8], kernel: String) throws
+    -> (UInt64, [UInt8])
+  {
     guard let base = placed.map(\.base).min(), let end = placed.map({ $0.base &+ $0.size }).max(), end > base,
       let count = Int(exactly: end - base), count <= 1 << 30
     else { throw Failure(description: "the image of '\(kernel)' has no placeable bytes") }

@@ -37,7 +37,8 @@ public enum OpenSBIDomains {
       let address = String(block.base, radix: 16)
       let taken = regionPhandles.keys.contains { $0.hasPrefix("\(block.base)-") }
       let order = 63 - block.size.leadingZeroBitCount
-      tree.addNode(taken ? "memregion-\(order)@\(address)" : "memregion@\(address)", under: config, properties: props)
+      tree.addNode(
+        taken ? "memregion-\(order)@\(address)" : "memregion@\(address)", under: config, properties: props)
       regionPhandles[key] = ph
       return ph
     }

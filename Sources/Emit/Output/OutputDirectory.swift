@@ -21,7 +21,8 @@ public enum OutputDirectory {
     if exists {
       guard isDirectory.boolValue else { throw Failure(description: "\(out) exists and is not a directory") }
       if !force && !fm.fileExists(atPath: "\(out)/\(marker)") {
-        throw Failure(description: "\(out) exists and was not made by cleave build; use --force to replace it")
+        throw Failure(
+          description: "\(out) exists and was not made by cleave build; use --force to replace it")
       }
     }
     let parent = PathText.directory(of: out)
@@ -34,14 +35,17 @@ public enum OutputDirectory {
         guard let bytes = artifacts[path] else { continue }
         let full = "\(staging)/\(path)"
         let directory = PathText.directory(of: full)
-        if made.insert(directory).inserted { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        if made.insert(directory).inserted {
+          try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
         do {
           try PlainFile.write(bytes, to: full)
         } catch {
           throw Failure(description: "cannot write \(full)")
         }
       }
-      guard fm.createFile(atPath: "\(staging)/\(marker)", contents: Data("made by cleave build\n".utf8)) else {
+      guard fm.createFile(atPath: "\(staging)/\(marker)", contents: Data("made by cleave build\n".utf8))
+      else {
         throw Failure(description: "cannot write in \(staging)")
       }
       if exists {

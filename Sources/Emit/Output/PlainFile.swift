@@ -5,7 +5,9 @@
 #endif
 
 /// The C library's write(2), which `PlainFile.write` would otherwise hide.
-private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(fd, bytes, count) }
+private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+  write(fd, bytes, count)
+}
 
 /// Writes a new file with open, write and close and nothing else.
 ///

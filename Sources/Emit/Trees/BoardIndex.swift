@@ -189,7 +189,11 @@ struct BoardIndex {
       var i = 0
       for context in ic.contexts {
         guard i < cells.count else { break }
-        let width = 1 + (tree.node(phandle: cells[i]).flatMap { try? tree.cellCount("#interrupt-cells", of: $0, limit: 4) } ?? 1)
+        let width =
+          1
+          + (tree.node(phandle: cells[i]).flatMap {
+            try? tree.cellCount("#interrupt-cells", of: $0, limit: 4)
+          } ?? 1)
         guard i + width <= cells.count else { break }
         list.contexts.append((i, width, context.cpu))
         i += width

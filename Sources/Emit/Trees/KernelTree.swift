@@ -33,14 +33,17 @@ public struct KernelTree {
   let local: [NodeID: NodeID]
 
   /// The tree for kernel `index` of the partition.
-  public static func make(_ partition: Partition, kernel index: Int, options: Options = Options()) -> DeviceTree {
+  public static func make(_ partition: Partition, kernel index: Int, options: Options = Options())
+    -> DeviceTree
+  {
     cut(BoardIndex(partition), kernel: index, options: options).tree
   }
 
   /// The cut for kernel `index`, from a board index shared by all the kernels of a build.
   static func cut(_ board: BoardIndex, kernel index: Int, options: Options) -> Cut {
     let kernel = board.partition.kernels[index]
-    let selection = board.selector.select(board.nodes(of: kernel, keepingForeignDevices: options.disableForeignDevices))
+    let selection = board.selector.select(
+      board.nodes(of: kernel, keepingForeignDevices: options.disableForeignDevices))
     var local: [NodeID: NodeID] = [:]
     local.reserveCapacity(selection.origin.count)
     for (i, b) in selection.origin.enumerated() { local[b] = NodeID(i) }
@@ -100,7 +103,8 @@ public struct KernelTree {
     let root = tree.root
     let ac = (try? tree.addressCells(root)) ?? 2
     let sc = (try? tree.sizeCells(root)) ?? 1
-    var banks = Dictionary(machine.memory.map { (machine.tree[$0.node].name, $0.node) }, uniquingKeysWith: { a, _ in a })
+    var banks = Dictionary(
+      machine.memory.map { (machine.tree[$0.node].name, $0.node) }, uniquingKeysWith: { a, _ in a })
     for m in kernel.memory.sorted(by: { $0.range < $1.range }) {
       let name = "memory@\(String(m.range.base, radix: 16))"
       let reg = Property(name: "reg", cells: Cells.encode(m.range.base, ac) + Cells.encode(m.range.size, sc))
@@ -110,7 +114,11 @@ public struct KernelTree {
         guard let existing = local[bank] else { continue }
         var n = tree[existing]
         n.set(reg)
-        if let numa { n.set(Property(name: "numa-node-id", cells: [numa])) } else { n.removeProperty(named: "numa-node-id") }
+        if let numa {
+          n.set(Property(name: "numa-node-id", cells: [numa]))
+        } else {
+          n.removeProperty(named: "numa-node-id")
+        }
         tree[existing] = n
       } else {
         var props = [Property(name: "device_type", strings: ["memory"]), reg]
@@ -124,10 +132,13 @@ public struct KernelTree {
   private mutating func rewriteReservedMemory() {
     let own = kernel.memory.map(\.range)
     for r in machine.reservations where r.source == .reservedMemory {
-      guard let node = r.node, let range = r.range else { continue }  // dynamic ones come from the kernel's own RAM
+      // Dynamic reservations (no range) come from the kernel's own RAM.
+      guard let node = r.node, let range = r.range else { continue }
       if !own.contains(where: { $0.contains(range) }), let id = local[node] { tree.removeNode(id) }
     }
-    let channels = board.channels.indices.contains(kernel.index) ? board.channels[kernel.index].map { partition.channels[$0] } : []
+    let channels =
+      board.channels.indices.contains(kernel.index)
+      ? board.channels[kernel.index].map { partition.channels[$0] } : []
     guard !channels.isEmpty else { return }
     let root = tree.root
     let ac = (try? tree.addressCells(root)) ?? 2
@@ -139,7 +150,8 @@ public struct KernelTree {
       parent = tree.addNode(
         "reserved-memory", under: root,
         properties: [
-          Property(name: "#address-cells", cells: [UInt32(ac)]), Property(name: "#size-cells", cells: [UInt32(sc)]),
+          Property(name: "#address-cells", cells: [UInt32(ac)]),
+          Property(name: "#size-cells", cells: [UInt32(sc)]),
           Property(flag: "ranges"),
         ])
     }
@@ -153,7 +165,9 @@ public struct KernelTree {
         Property(flag: "no-map"),
         Property(name: "cleave,name", strings: [c.name]),
         Property(name: "cleave,peer", strings: peers),
-        Property(name: "cleave,peer-protocol", strings: c.members.filter { $0 != kernel.index }.map { partition.kernels[$0].protocol.rawValue }),
+        Property(
+          name: "cleave,peer-protocol",
+          strings: c.members.filter { $0 != kernel.index }.map { partition.kernels[$0].protocol.rawValue }),
         Property(name: "cleave,role", strings: [end == 0 ? "initiator" : "responder"]),
         Property(name: "cleave,end", cells: [UInt32(end)]),
         Property(name: "cleave,doorbell", cells: [bell.interrupt]),
@@ -164,10 +178,14 @@ public struct KernelTree {
       var peerCells: [UInt32] = []
       for (i, other) in c.doorbells.enumerated() where i != end {
         let hw = machine.cpus[other.cpu].hardwareID
-        peerCells += [UInt32(i), UInt32(hw >> 32), UInt32(hw & 0xffff_ffff), other.interrupt, UInt32(other.bit)]
+        peerCells += [
+          UInt32(i), UInt32(hw >> 32), UInt32(hw & 0xffff_ffff), other.interrupt, UInt32(other.bit),
+        ]
       }
       props.append(Property(name: "cleave,peer-doorbells", cells: peerCells))
-      if bell.multiplexed || c.doorbells.contains(where: \.multiplexed) { props.append(Property(flag: "cleave,multiplexed")) }
+      if bell.multiplexed || c.doorbells.contains(where: \.multiplexed) {
+        props.append(Property(flag: "cleave,multiplexed"))
+      }
       tree.addNode("channel@\(String(c.region.base, radix: 16))", under: parent, properties: props)
     }
   }
@@ -196,7 +214,8 @@ public struct KernelTree {
   /// until nothing dangles. Nodes that are not devices (CPUs, caches, /chosen)
   /// keep their place and lose only the dangling property.
   private mutating func pruneDependents() {
-    let structural = Set(["/cpus", "/chosen", "/aliases", "/reserved-memory", "/psci"].compactMap { tree.node(path: $0) })
+    let structural = Set(
+      ["/cpus", "/chosen", "/aliases", "/reserved-memory", "/psci"].compactMap { tree.node(path: $0) })
     let controllers = Set(machine.interruptControllers.compactMap { local[$0.node] })
     func isDevice(_ id: NodeID) -> Bool {
       guard tree.property("compatible", of: id) != nil else { return false }
@@ -223,7 +242,9 @@ public struct KernelTree {
   }
 
   /// References a device can lose and still be itself.
-  static let droppable: Set<String> = ["interrupt-affinity", "next-level-cache", "memory-region", "cooling-device"]
+  static let droppable: Set<String> = [
+    "interrupt-affinity", "next-level-cache", "memory-region", "cooling-device",
+  ]
 
   // MARK: Ownership, chosen, aliases
 
@@ -241,7 +262,9 @@ public struct KernelTree {
   private mutating func rewriteChosenAndAliases() {
     if let aliases = tree.node(path: "/aliases") {
       var n = tree[aliases]
-      n.properties.removeAll { p in p.string.map { tree.node(path: $0).map { !tree.isAttached($0) } ?? true } ?? false }
+      n.properties.removeAll { p in
+        p.string.map { tree.node(path: $0).map { !tree.isAttached($0) } ?? true } ?? false
+      }
       tree[aliases] = n
     }
     let chosen = tree.node(path: "/chosen") ?? tree.addNode("chosen", under: tree.root)
@@ -249,11 +272,15 @@ public struct KernelTree {
     if let args = kernel.bootargs { n.set(Property(name: "bootargs", strings: [args])) }
     if let initrd = kernel.initrd {
       let end = initrd.range.base + initrd.range.size
-      n.set(Property(name: "linux,initrd-start", cells: [UInt32(initrd.range.base >> 32), UInt32(initrd.range.base & 0xffff_ffff)]))
+      n.set(
+        Property(
+          name: "linux,initrd-start",
+          cells: [UInt32(initrd.range.base >> 32), UInt32(initrd.range.base & 0xffff_ffff)]))
       n.set(Property(name: "linux,initrd-end", cells: [UInt32(end >> 32), UInt32(end & 0xffff_ffff)]))
     }
     let original = n[property: "stdout-path"]?.string
-    let options = original.flatMap { $0.split(separator: ":", maxSplits: 1).dropFirst().first.map { ":" + $0 } } ?? ""
+    let options =
+      original.flatMap { $0.split(separator: ":", maxSplits: 1).dropFirst().first.map { ":" + $0 } } ?? ""
     if let d = kernel.stdout {
       n.set(Property(name: "stdout-path", strings: [machine.devices[d].path + options]))
     } else if let s = original {
@@ -268,7 +295,10 @@ public struct KernelTree {
       Property(name: "kernels", cells: [UInt32(partition.kernels.count)]),
     ]
     if !peers.isEmpty { props.append(Property(name: "peers", value: peers)) }
-    props.append(Property(name: "boot-cpu", cells: [UInt32(truncatingIfNeeded: kernel.bootCPU.map { machine.cpus[$0].hardwareID } ?? 0)]))
+    props.append(
+      Property(
+        name: "boot-cpu",
+        cells: [UInt32(truncatingIfNeeded: kernel.bootCPU.map { machine.cpus[$0].hardwareID } ?? 0)]))
     tree.addNode("cleave", under: chosen, properties: props)
   }
 }

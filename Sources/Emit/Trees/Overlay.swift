@@ -75,7 +75,9 @@ public enum Overlay {
   /// A kept node that lost more children than its whole remaining subtree holds
   /// (a /cpus with thousands of other kernels' cores). Counted from the kernel's
   /// side: the children it lost are the board's less those it still has.
-  private static func mostlyDeleted(_ id: NodeID, as kept: NodeID, board: DeviceTree, cut: KernelTree.Cut) -> Bool {
+  private static func mostlyDeleted(_ id: NodeID, as kept: NodeID, board: DeviceTree, cut: KernelTree.Cut)
+    -> Bool
+  {
     let stillThere = cut.tree[kept].children.filter { $0.index < cut.origin.count }.count
     let lost = board[id].children.count - stillThere
     guard lost >= 16 else { return false }
@@ -89,7 +91,9 @@ public enum Overlay {
     out.append(newline)
   }
 
-  private static func nodeText(_ t: DeviceTree, _ id: NodeID, level: Int, labels: Bool, into out: inout [UInt8]) {
+  private static func nodeText(
+    _ t: DeviceTree, _ id: NodeID, level: Int, labels: Bool, into out: inout [UInt8]
+  ) {
     let node = t[id]
     out += repeatElement(UInt8(ascii: "\t"), count: level)
     if labels {

@@ -9,7 +9,9 @@ public enum Format {
   public static func size(_ v: UInt64) -> String {
     let units: [(UInt64, String)] = [(1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
     guard let top = units.firstIndex(where: { v >= $0.0 }) else { return "\(v) B" }
-    for (scale, name) in units[top...] where v % scale == 0 && v / scale < 10_000 { return "\(v / scale) \(name)" }
+    for (scale, name) in units[top...] where v % scale == 0 && v / scale < 10_000 {
+      return "\(v / scale) \(name)"
+    }
     if v < 10_000 { return "\(v) B" }
     let (scale, name) = units[top]
     let tenths = (v / (scale / 1024) * 10 + 512) / 1024

@@ -8,7 +8,9 @@ extension Machine {
     let enabled = cpus.filter(\.enabled).count
     out.append("board  \(board)")
     out.append("model  \(model ?? "(none)"), \(architecture.rawValue)")
-    var start = cpus.compactMap(\.enableMethod).first.map { "enable-method \($0)" } ?? (architecture == .riscv64 ? "harts start through SBI HSM" : "no enable-method")
+    var start =
+      cpus.compactMap(\.enableMethod).first.map { "enable-method \($0)" }
+      ?? (architecture == .riscv64 ? "harts start through SBI HSM" : "no enable-method")
     if let psci { start += ", PSCI over \(psci.method)" }
     out.append("cpus   \(cpus.count) (\(enabled) enabled), \(start)")
     out.append("")
@@ -17,7 +19,9 @@ extension Machine {
     out.append("")
     out.append("memory  \(Format.size(totalMemory)) in \(memory.count) bank\(memory.count == 1 ? "" : "s")")
     for m in memory {
-      out.append("  \(m.range)  \(Format.size(m.range.size).padded(8))  \(m.path)\(m.numaNode.map { "  numa \($0)" } ?? "")")
+      out.append(
+        "  \(m.range)  \(Format.size(m.range.size).padded(8))  \(m.path)\(m.numaNode.map { "  numa \($0)" } ?? "")"
+      )
     }
     if !reservations.isEmpty {
       out.append("reserved")
@@ -26,7 +30,9 @@ extension Machine {
         if r.noMap && r.source == .reservedMemory { flags.append("no-map") }
         if r.reusable { flags.append("reusable") }
         if r.range == nil { flags.append("dynamic") }
-        let place = r.range.map { "\($0)  \(Format.size($0.size).padded(8))" } ?? "size \(r.size.map(Format.size) ?? "?")"
+        let place =
+          r.range.map { "\($0)  \(Format.size($0.size).padded(8))" }
+          ?? "size \(r.size.map(Format.size) ?? "?")"
         out.append("  \(place)  \(r.name)\(flags.isEmpty ? "" : "  " + flags.joined(separator: ", "))")
       }
     }
@@ -35,7 +41,9 @@ extension Machine {
       out.append("numa")
       for n in numaNodes {
         let d = n.distances.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")
-        out.append("  node \(n.id)  \(n.cpus.count) cpus, \(n.memory.count) memory bank(s)\(d.isEmpty ? "" : ", distances \(d)")")
+        out.append(
+          "  node \(n.id)  \(n.cpus.count) cpus, \(n.memory.count) memory bank(s)\(d.isEmpty ? "" : ", distances \(d)")"
+        )
       }
     }
     out.append("")
@@ -83,7 +91,8 @@ extension Machine {
       out.append("      irq  " + d.interrupts.map { describe($0.interrupt) }.joined(separator: ", "))
     }
     if !d.providers.isEmpty {
-      out.append("      uses " + d.providers.map { "\($0.kind) \(tree.path(of: $0.node))" }.joined(separator: ", "))
+      out.append(
+        "      uses " + d.providers.map { "\($0.kind) \(tree.path(of: $0.node))" }.joined(separator: ", "))
     }
     return out
   }
@@ -92,7 +101,8 @@ extension Machine {
   /// slots) so the listing stays readable; anything named or unusual stands alone.
   private func runsOfAlikeDevices(_ list: [Device]) -> [[Device]] {
     func plain(_ d: Device) -> Bool {
-      d.labels.isEmpty && d.aliases.isEmpty && d.mmio.count == 1 && d.interrupts.count <= 1 && d.providers.isEmpty
+      d.labels.isEmpty && d.aliases.isEmpty && d.mmio.count == 1 && d.interrupts.count <= 1
+        && d.providers.isEmpty
         && !d.compatible.isEmpty && d.enabled
     }
     var runs: [[Device]] = []
@@ -136,7 +146,9 @@ extension Machine {
     let c = caches[l2]
     var line = pad + "L2 \(c.path)"
     if let s = c.size { line += " (\(Format.size(s)))" }
-    if let l3 = cpus[first].caches.first(where: { caches[$0].level == 3 }) { line += " -> L3 \(caches[l3].path)" }
+    if let l3 = cpus[first].caches.first(where: { caches[$0].level == 3 }) {
+      line += " -> L3 \(caches[l3].path)"
+    }
     return line
   }
 
@@ -169,7 +181,8 @@ extension Machine {
       let pad = String(repeating: "  ", count: indent)
       let inner = n.children.filter { $0.kind == .socket || $0.kind == .cluster }
       if inner.isEmpty {
-        return [pad + "\(n.name)  \(n.cpus.count) core\(n.cpus.count == 1 ? "" : "s")"] + groupedCPULines(n.cpus, indent: indent + 1)
+        return [pad + "\(n.name)  \(n.cpus.count) core\(n.cpus.count == 1 ? "" : "s")"]
+          + groupedCPULines(n.cpus, indent: indent + 1)
       }
       return [pad + n.name] + inner.flatMap { walk($0, indent: indent + 1) }
     }
@@ -183,5 +196,7 @@ extension Machine {
 
 extension String {
   /// Left-aligned in a column of `width`, always followed by at least one space.
-  public func padded(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+  public func padded(_ width: Int) -> String {
+    count >= width ? self + " " : self + String(repeating: " ", count: width - count)
+  }
 }

@@ -149,7 +149,9 @@ extension Machine {
   public func report(board: String) -> MachineReport {
     let cpuOfNode = Dictionary(uniqueKeysWithValues: cpus.map { ($0.node, $0.index) })
     func topo(_ n: TopologyNode) -> MachineReport.TopologyEntry {
-      .init(kind: n.kind.rawValue, name: n.name, path: n.path, cpu: n.cpu, cpus: n.cpus, children: n.children.map(topo))
+      .init(
+        kind: n.kind.rawValue, name: n.name, path: n.path, cpu: n.cpu, cpus: n.cpus,
+        children: n.children.map(topo))
     }
     func interrupt(_ r: Device.RoutedInterrupt) -> MachineReport.InterruptEntry {
       var e = MachineReport.InterruptEntry(controller: tree.path(of: r.controller), kind: "other")
@@ -180,31 +182,44 @@ extension Machine {
           capacity: c.capacity, numaNode: c.numaNode, caches: c.caches.map { caches[$0].path })
       },
       topology: topology.map(topo),
-      caches: caches.map { .init(path: $0.path, level: $0.level, size: $0.size.map(Format.hex), sharedBy: $0.sharedBy) },
+      caches: caches.map {
+        .init(path: $0.path, level: $0.level, size: $0.size.map(Format.hex), sharedBy: $0.sharedBy)
+      },
       l2Groups: cacheGroups(level: 2),
       numa: numaNodes.map { n in
-        .init(id: n.id, cpus: n.cpus, memory: n.memory, distances: Dictionary(uniqueKeysWithValues: n.distances.map { (String($0.key), $0.value) }))
+        .init(
+          id: n.id, cpus: n.cpus, memory: n.memory,
+          distances: Dictionary(uniqueKeysWithValues: n.distances.map { (String($0.key), $0.value) }))
       },
-      memory: memory.map { .init(path: $0.path, base: Format.hex($0.range.base), size: Format.hex($0.range.size), numaNode: $0.numaNode) },
+      memory: memory.map {
+        .init(
+          path: $0.path, base: Format.hex($0.range.base), size: Format.hex($0.range.size),
+          numaNode: $0.numaNode)
+      },
       totalMemory: Format.hex(totalMemory),
       reservations: reservations.map { r in
         .init(
           source: r.source.rawValue, name: r.name, base: r.range.map { Format.hex($0.base) },
-          size: (r.range?.size ?? r.size).map(Format.hex), noMap: r.noMap, reusable: r.reusable, compatible: r.compatible)
+          size: (r.range?.size ?? r.size).map(Format.hex), noMap: r.noMap, reusable: r.reusable,
+          compatible: r.compatible)
       },
       interruptControllers: interruptControllers.map { ic in
         .init(
           path: ic.path, kind: ic.kind?.rawValue ?? "other", compatible: ic.compatible,
-          frames: ic.frames.map { .init(name: $0.name, base: Format.hex($0.range.base), size: Format.hex($0.range.size)) },
+          frames: ic.frames.map {
+            .init(name: $0.name, base: Format.hex($0.range.base), size: Format.hex($0.range.size))
+          },
           contexts: ic.contexts.map { .init(position: $0.position, cpu: $0.cpu, role: $0.role) },
           sources: ic.sources, children: ic.children.map { tree.path(of: $0) })
       },
       psci: psci.map { .init(method: $0.method, compatible: $0.compatible) },
       devices: devices.map { d in
         .init(
-          path: d.path, name: d.name, compatible: d.compatible, labels: d.labels, aliases: d.aliases, enabled: d.enabled,
+          path: d.path, name: d.name, compatible: d.compatible, labels: d.labels, aliases: d.aliases,
+          enabled: d.enabled,
           mmio: d.mmio.map(MachineReport.Range.init), interrupts: d.interrupts.map(interrupt),
-          providers: d.providers.map { .init(kind: $0.kind, path: tree.path(of: $0.node)) }, numaNode: d.numaNode,
+          providers: d.providers.map { .init(kind: $0.kind, path: tree.path(of: $0.node)) },
+          numaNode: d.numaNode,
           interruptController: d.isInterruptController)
       })
   }

@@ -29,7 +29,8 @@ extension Machine {
     var seen: [UInt64: Int] = [:]
     for c in out {
       if let other = seen[c.hardwareID] {
-        throw tree.error(c.node, "reg", "hardware id 0x\(String(c.hardwareID, radix: 16)) is also \(out[other].path)")
+        throw tree.error(
+          c.node, "reg", "hardware id 0x\(String(c.hardwareID, radix: 16)) is also \(out[other].path)")
       }
       seen[c.hardwareID] = c.index
     }
@@ -83,10 +84,13 @@ extension Machine {
       var visited: Set<NodeID> = [cpu.node]
       while let ph = try tree.u32("next-level-cache", of: current) {
         guard let next = tree.node(phandle: ph) else {
-          throw tree.error(current, "next-level-cache", "phandle 0x\(String(ph, radix: 16)) points to no node")
+          throw tree.error(
+            current, "next-level-cache", "phandle 0x\(String(ph, radix: 16)) points to no node")
         }
         guard visited.insert(next).inserted else {
-          throw tree.error(current, "next-level-cache", "the cache chain of \(cpu.path) loops back to \(tree.path(of: next))")
+          throw tree.error(
+            current, "next-level-cache", "the cache chain of \(cpu.path) loops back to \(tree.path(of: next))"
+          )
         }
         let index: Int
         if let known = indexOf[next] {
@@ -117,6 +121,8 @@ extension Machine {
     for name in ["cpu_suspend", "cpu_off", "cpu_on", "migrate"] {
       if let v = tree.property(name, of: id)?.u32 { functions[name] = v }
     }
-    return PSCI(compatible: tree.compatible(id), method: tree.property("method", of: id)?.string ?? "hvc", functions: functions)
+    return PSCI(
+      compatible: tree.compatible(id), method: tree.property("method", of: id)?.string ?? "hvc",
+      functions: functions)
   }
 }

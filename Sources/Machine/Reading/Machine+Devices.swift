@@ -19,7 +19,9 @@ extension Machine {
       }
     }
     var skip: Set<NodeID> = [tree.root]
-    for path in ["/cpus", "/reserved-memory", "/chosen", "/aliases", "/__symbols__", "/psci", "/distance-map"] {
+    for path in [
+      "/cpus", "/reserved-memory", "/chosen", "/aliases", "/__symbols__", "/psci", "/distance-map",
+    ] {
       if let id = tree.node(path: path) { skip.formUnion(tree.descendants(of: id)) }
     }
     var out: [Device] = []
@@ -38,7 +40,9 @@ extension Machine {
       for (property, cells) in providerProperties {
         for ref in try tree.phandleList(property, of: id, cellsName: cells) {
           var target = ref.target
-          if property.hasPrefix("pinctrl"), let owner = pinController(of: ref.target, tree: tree) { target = owner }
+          if property.hasPrefix("pinctrl"), let owner = pinController(of: ref.target, tree: tree) {
+            target = owner
+          }
           let kind = property.hasPrefix("pinctrl") ? "pinctrl" : property
           // One entry per provider and kind: a device taking two clocks from one controller depends on it once.
           if !providers.contains(where: { $0.kind == kind && $0.node == target }) {
@@ -49,9 +53,11 @@ extension Machine {
       out.append(
         Device(
           index: out.count, node: id, path: tree.path(of: id), name: tree[id].name, labels: tree[id].labels,
-          aliases: aliases[id] ?? [], compatible: compatible, enabled: tree.isEnabled(id), mmio: try tree.mmio(id),
+          aliases: aliases[id] ?? [], compatible: compatible, enabled: tree.isEnabled(id),
+          mmio: try tree.mmio(id),
           interrupts: routed, providers: providers, numaNode: try tree.u32("numa-node-id", of: id),
-          isInterruptController: tree.isInterruptController(id), isSystemInterruptController: tree.controllerKind(id) != nil,
+          isInterruptController: tree.isInterruptController(id),
+          isSystemInterruptController: tree.controllerKind(id) != nil,
           isBus: compatible.contains { busCompatibles.contains($0) }))
     }
     return out

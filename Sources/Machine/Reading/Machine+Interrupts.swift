@@ -3,13 +3,15 @@ import DeviceTree
 extension Machine {
   static func readInterruptControllers(_ tree: DeviceTree, cpus: [CPU]) throws -> [InterruptController] {
     let cpuOfLocal = Dictionary(
-      cpus.compactMap { c in c.localInterruptController.map { ($0, c.index) } }, uniquingKeysWith: { a, _ in a })
+      cpus.compactMap { c in c.localInterruptController.map { ($0, c.index) } },
+      uniquingKeysWith: { a, _ in a })
     var out: [InterruptController] = []
     for id in tree.descendants() where tree.isInterruptController(id) || tree.controllerKind(id) != nil {
       let kind = tree.controllerKind(id)
       if kind == .riscvCPU { continue }  // part of its hart; reported with the CPU
       var controller = InterruptController(
-        node: id, path: tree.path(of: id), labels: tree[id].labels, kind: kind, compatible: tree.compatible(id),
+        node: id, path: tree.path(of: id), labels: tree[id].labels, kind: kind,
+        compatible: tree.compatible(id),
         interruptCells: try tree.cellCount("#interrupt-cells", of: id, limit: 4), frames: [], contexts: [],
         sources: try tree.u32("riscv,ndev", of: id), children: [])
       let windows = try tree.mmio(id)
@@ -31,7 +33,9 @@ extension Machine {
       default:
         controller.frames = windows.map { .init(name: "regs", range: $0) }
       }
-      controller.children = tree[id].children.filter { tree.controllerKind($0) == .gicV3ITS || tree.controllerKind($0) == .gicV2m }
+      controller.children = tree[id].children.filter {
+        tree.controllerKind($0) == .gicV3ITS || tree.controllerKind($0) == .gicV2m
+      }
       out.append(controller)
     }
     return out
@@ -40,7 +44,9 @@ extension Machine {
   /// The per-hart contexts of a PLIC or CLINT, in position order. An entry whose
   /// cause is 0xffffffff (the convention Linux and QEMU use for a context no one
   /// may use) is kept as an inert position without a CPU.
-  private static func contexts(of id: NodeID, tree: DeviceTree, cpuOfLocal: [NodeID: Int]) throws -> [InterruptController.Context] {
+  private static func contexts(of id: NodeID, tree: DeviceTree, cpuOfLocal: [NodeID: Int]) throws
+    -> [InterruptController.Context]
+  {
     guard let cells = try tree.cells("interrupts-extended", of: id) else { return [] }
     var out: [InterruptController.Context] = []
     var i = 0

@@ -21,9 +21,14 @@ extension Machine {
     var out: [Reservation] = []
     for (i, r) in tree.reservations.enumerated() {
       guard let range = AddressRange(checkedBase: r.address, size: r.size) else {
-        throw DeviceTreeError(file: tree.file, place: "/memreserve/ \(i)", "0x\(String(r.address, radix: 16)) + 0x\(String(r.size, radix: 16)) overflows 64 bits")
+        throw DeviceTreeError(
+          file: tree.file, place: "/memreserve/ \(i)",
+          "0x\(String(r.address, radix: 16)) + 0x\(String(r.size, radix: 16)) overflows 64 bits")
       }
-      out.append(Reservation(source: .memreserve, node: nil, name: "/memreserve/ \(i)", range: range, size: r.size, alignment: nil, noMap: true, reusable: false, compatible: []))
+      out.append(
+        Reservation(
+          source: .memreserve, node: nil, name: "/memreserve/ \(i)", range: range, size: r.size,
+          alignment: nil, noMap: true, reusable: false, compatible: []))
     }
     guard let rm = tree.node(path: "/reserved-memory") else { return out }
     for id in tree[rm].children where tree.isEnabled(id) {
@@ -59,7 +64,8 @@ extension Machine {
     }
     if let dm = tree.node(path: "/distance-map"), let matrix = try tree.cells("distance-matrix", of: dm) {
       guard matrix.count % 3 == 0 else {
-        throw tree.error(dm, "distance-matrix", "\(matrix.count) cells are not whole <from to distance> triples")
+        throw tree.error(
+          dm, "distance-matrix", "\(matrix.count) cells are not whole <from to distance> triples")
       }
       var i = 0
       while i < matrix.count {

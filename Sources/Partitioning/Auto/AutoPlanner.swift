@@ -49,13 +49,17 @@ public struct AutoPlanner {
     if let n = kernelCount {
       guard n >= 1 else { throw Failure(description: "--kernels must be at least 1") }
       guard n <= groups.count else {
-        throw Failure(description: "--kernels \(n): grouping by \(grouping.rawValue) gives only \(groups.count) group\(groups.count == 1 ? "" : "s")")
+        throw Failure(
+          description:
+            "--kernels \(n): grouping by \(grouping.rawValue) gives only \(groups.count) group\(groups.count == 1 ? "" : "s")"
+        )
       }
       // Merge the adjacent pair with the fewest cores until n remain: neighbours
       // share the most topology, and small pairs keep kernels balanced.
       while groups.count > n {
         var best = 0
-        for i in 0..<(groups.count - 1) where groups[i].count + groups[i + 1].count < groups[best].count + groups[best + 1].count {
+        for i in 0..<(groups.count - 1)
+        where groups[i].count + groups[i + 1].count < groups[best].count + groups[best + 1].count {
           best = i
         }
         groups[best] += groups[best + 1]
@@ -90,10 +94,16 @@ public struct AutoPlanner {
       out.append("  k\(i):")
       let names = self.names(group, from: names)
       let cpuNames = group.map { machine.cpus[$0].name }
-      let comment = cpuNames.count > 8 ? "\(cpuNames.count) cores, \(cpuNames[0]) .. \(cpuNames[cpuNames.count - 1])" : cpuNames.joined(separator: " ")
-      out.append("    cores: [\(names.joined(separator: ", "))]\(names.count == group.count && names == group.map { machine.cpus[$0].name } ? "" : "  # \(comment)")")
+      let comment =
+        cpuNames.count > 8
+        ? "\(cpuNames.count) cores, \(cpuNames[0]) .. \(cpuNames[cpuNames.count - 1])"
+        : cpuNames.joined(separator: " ")
+      out.append(
+        "    cores: [\(names.joined(separator: ", "))]\(names.count == group.count && names == group.map { machine.cpus[$0].name } ? "" : "  # \(comment)")"
+      )
       let node = numaNode(group)
-      out.append("    memory: \(node.map { "{ size: \(yamlSize(sizes[i])), numa: \($0) }" } ?? yamlSize(sizes[i]))")
+      out.append(
+        "    memory: \(node.map { "{ size: \(yamlSize(sizes[i])), numa: \($0) }" } ?? yamlSize(sizes[i]))")
       if i == 0 {
         if !devices.isEmpty {
           out.append("    devices:")
@@ -138,7 +148,9 @@ public struct AutoPlanner {
     let unit = Resolver.defaultAlignment
     var allocator = start
     let nodes = groups.map { numaNode($0) }
-    for _ in 0..<channels { _ = allocator.place(size: channelSize, align: 0x1000, numa: nodes.first ?? nil, fromTop: true) }
+    for _ in 0..<channels {
+      _ = allocator.place(size: channelSize, align: 0x1000, numa: nodes.first ?? nil, fromTop: true)
+    }
     var freeByNode: [UInt32?: UInt64] = [:]
     for b in allocator.free {
       let s = (b.range.base + unit - 1) / unit * unit
@@ -159,14 +171,20 @@ public struct AutoPlanner {
   }
 
   private func stdoutDevice(_ devices: [Device]) -> String? {
-    guard let chosen = machine.tree.node(path: "/chosen"), let path = machine.tree.property("stdout-path", of: chosen)?.string else { return nil }
+    guard let chosen = machine.tree.node(path: "/chosen"),
+      let path = machine.tree.property("stdout-path", of: chosen)?.string
+    else { return nil }
     let target = String(path.split(separator: ":").first ?? "")
-    guard let id = machine.tree.resolve(target), let d = devices.first(where: { $0.node == id }) else { return nil }
+    guard let id = machine.tree.resolve(target), let d = devices.first(where: { $0.node == id }) else {
+      return nil
+    }
     return d.names[0]
   }
 
   private func yamlSize(_ v: UInt64) -> String {
-    for (scale, suffix) in [(UInt64(1) << 30, "G"), (1 << 20, "M"), (1 << 10, "K")] where v % scale == 0 { return "\(v / scale)\(suffix)" }
+    for (scale, suffix) in [(UInt64(1) << 30, "G"), (1 << 20, "M"), (1 << 10, "K")] where v % scale == 0 {
+      return "\(v / scale)\(suffix)"
+    }
     return Format.hex(v)
   }
 

@@ -17,15 +17,21 @@ struct GroupNames {
       let cpus = n.cpus
       if let id { for l in tree[id].labels { candidates.append((l, cpus)) } }
       candidates.append((n.name, cpus))
-      if let r = n.path.range(of: "/cpus/cpu-map/") { candidates.append((String(n.path[r.upperBound...]), cpus)) }
-      let children = id.map { p in Dictionary(tree[p].children.map { (tree[$0].name, $0) }, uniquingKeysWith: { a, _ in a }) } ?? [:]
+      if let r = n.path.range(of: "/cpus/cpu-map/") {
+        candidates.append((String(n.path[r.upperBound...]), cpus))
+      }
+      let children =
+        id.map { p in
+          Dictionary(tree[p].children.map { (tree[$0].name, $0) }, uniquingKeysWith: { a, _ in a })
+        } ?? [:]
       for c in n.children { collect(c, children[c.name]) }
     }
     for t in machine.topology { collect(t, tree.node(path: t.path)) }
     for c in machine.caches { for l in machine.tree[c.node].labels { candidates.append((l, c.sharedBy)) } }
     for (name, cpus) in candidates {
       let key = cpus.sorted()
-      guard byCPUs[key] == nil, case .success(let resolved) = refs.cores(name), resolved.sorted() == key else { continue }
+      guard byCPUs[key] == nil, case .success(let resolved) = refs.cores(name), resolved.sorted() == key
+      else { continue }
       byCPUs[key] = name
     }
   }

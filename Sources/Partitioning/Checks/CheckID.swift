@@ -60,7 +60,9 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
   /// Whether the finding means the input is unusable (exit status 2) rather than wrong.
   public var isInputError: Bool {
     switch self {
-    case .planSyntax, .unknownKey, .duplicateKey, .missingKey, .wrongType, .badNumber, .badSize, .boardUnreadable: true
+    case .planSyntax, .unknownKey, .duplicateKey, .missingKey, .wrongType, .badNumber, .badSize,
+      .boardUnreadable:
+      true
     default: false
     }
   }
@@ -94,12 +96,14 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .deviceUnknown: "a device reference that names nothing on the board (with the nearest name)"
     case .deviceOwnedTwice: "a device given to two kernels without being declared shared"
     case .deviceInterruptUnreachable: "a device whose interrupts go to a controller its kernel does not reach"
-    case .deviceProviderForeign: "a device whose clock, reset, power domain, pinctrl, phy or iommu another kernel owns (warning)"
+    case .deviceProviderForeign:
+      "a device whose clock, reset, power domain, pinctrl, phy or iommu another kernel owns (warning)"
     case .stdoutNotOwned: "stdout names a device the kernel does not own or share"
     case .interruptOwnedTwice: "an SPI or PLIC source owned by two kernels"
     case .interruptUnknown: "an extra interrupt that is not an SPI / PLIC source of this board"
     case .interruptControllerOwnedTwice: "more than one kernel claims the interrupt controller"
-    case .distributorInitialisedTwice: "a kernel that resets the distributor at boot (Linux) is not the one owner"
+    case .distributorInitialisedTwice:
+      "a kernel that resets the distributor at boot (Linux) is not the one owner"
     case .doorbellsExhausted: "more channel ends on a kernel than doorbell SGIs, with multiplexing off"
     case .doorbellMechanismUnusable: "a doorbell mechanism the target, boot mode or board cannot provide"
     case .gicv2CPUInterface: "a core beyond GICv2 CPU interface 7, which cannot take SGIs"

@@ -15,7 +15,10 @@ enum DomainChecks {
       let regions = p.domainRegions(of: k).count
       let budget = pmpEntries - firmwareEntries
       if regions > budget {
-        engine.error(.domainPMPExhausted, "domain '\(k.name)' needs \(regions) regions (memory and channels in naturally aligned blocks, device MMIO, interrupt-controller blocks) but only \(budget) PMP entries are left", at: k.location)
+        engine.error(
+          .domainPMPExhausted,
+          "domain '\(k.name)' needs \(regions) regions (memory and channels in naturally aligned blocks, device MMIO, interrupt-controller blocks) but only \(budget) PMP entries are left",
+          at: k.location)
       }
     }
   }

@@ -8,32 +8,58 @@ enum ImageChecks {
       guard let image = k.image, let location = k.imageLocation else { continue }
       let wantedMachine: UInt16 = p.target == .aarch64 ? 183 : 243
       if let m = image.machine, m != wantedMachine {
-        engine.error(.imageUnreadable, "image of '\(k.name)' is an ELF file for machine \(m), not \(p.target.rawValue)", at: location)
+        engine.error(
+          .imageUnreadable, "image of '\(k.name)' is an ELF file for machine \(m), not \(p.target.rawValue)",
+          at: location)
         continue
       }
-      if image.format == .linuxArm64 && p.target != .aarch64 || image.format == .linuxRISCV && p.target != .riscv64 {
-        engine.error(.imageUnreadable, "image of '\(k.name)' is a \(image.format.rawValue) Image, not for \(p.target.rawValue)", at: location)
+      if image.format == .linuxArm64 && p.target != .aarch64
+        || image.format == .linuxRISCV && p.target != .riscv64
+      {
+        engine.error(
+          .imageUnreadable,
+          "image of '\(k.name)' is a \(image.format.rawValue) Image, not for \(p.target.rawValue)",
+          at: location)
         continue
       }
       let placed = KernelPlacement.segments(of: k)
       for s in placed where !k.memory.contains(where: { $0.range.contains(s) }) {
         let mem = k.memory.map { "\($0.range)" }.joined(separator: ", ")
-        let what = image.format == .elf ? "ELF segment \(s)" : image.format == .binary ? "the binary at \(s)" : "the Image (text_offset \(Format.hex(image.textOffset ?? 0)) + image_size \(Format.hex(image.imageSize ?? 0))) at \(s)"
-        engine.error(.imageOutsideMemory, "\(what) of '\(k.name)' is outside its memory \(mem.isEmpty ? "(none)" : mem)", at: location)
+        let what =
+          image.format == .elf
+          ? "ELF segment \(s)"
+          : image.format == .binary
+            ? "the binary at \(s)"
+            : "the Image (text_offset \(Format.hex(image.textOffset ?? 0)) + image_size \(Format.hex(image.imageSize ?? 0))) at \(s)"
+        engine.error(
+          .imageOutsideMemory, "\(what) of '\(k.name)' is outside its memory \(mem.isEmpty ? "(none)" : mem)",
+          at: location)
       }
       if let entry = KernelPlacement.entry(of: k), !placed.contains(where: { $0.contains(entry) }) {
         let segments = placed.map { "\($0)" }.joined(separator: ", ")
-        engine.error(.imageEntryOutside, "entry \(Format.hex(entry)) of '\(k.name)' is outside every loaded segment (\(segments))", at: location)
+        engine.error(
+          .imageEntryOutside,
+          "entry \(Format.hex(entry)) of '\(k.name)' is outside every loaded segment (\(segments))",
+          at: location)
       }
       if let initrd = k.initrd {
         if !k.memory.contains(where: { $0.range.contains(initrd.range) }) {
-          engine.error(.imageOutsideMemory, "the initrd of '\(k.name)' (\(Format.size(initrd.range.size))) does not fit below its DTB in its memory", at: initrd.location)
+          engine.error(
+            .imageOutsideMemory,
+            "the initrd of '\(k.name)' (\(Format.size(initrd.range.size))) does not fit below its DTB in its memory",
+            at: initrd.location)
         } else if let hit = placed.first(where: { $0.overlaps(initrd.range) }) {
-          engine.error(.imageOutsideMemory, "the initrd of '\(k.name)' at \(initrd.range) overlaps its image at \(hit); give the kernel more memory", at: initrd.location)
+          engine.error(
+            .imageOutsideMemory,
+            "the initrd of '\(k.name)' at \(initrd.range) overlaps its image at \(hit); give the kernel more memory",
+            at: initrd.location)
         }
       }
       if let dtb = k.dtb, let hit = placed.first(where: { $0.overlaps(dtb) }) {
-        engine.error(.dtbOverlapsImage, "the DTB slot \(dtb) of '\(k.name)' overlaps its image at \(hit); give the kernel more memory", at: location)
+        engine.error(
+          .dtbOverlapsImage,
+          "the DTB slot \(dtb) of '\(k.name)' overlaps its image at \(hit); give the kernel more memory",
+          at: location)
       }
     }
   }

@@ -11,19 +11,23 @@ enum InterruptChecks {
     all.sort { ($0.number, $0.kernel) < ($1.number, $1.kernel) }
     for (a, b) in zip(all, all.dropFirst()) where a.number == b.number && a.kernel != b.kernel {
       engine.error(
-        .interruptOwnedTwice, "\(name(b.number, controller)) is owned by '\(p.kernels[b.kernel].name)'\(from(b.irq, p)) and by '\(p.kernels[a.kernel].name)'\(from(a.irq, p))",
+        .interruptOwnedTwice,
+        "\(name(b.number, controller)) is owned by '\(p.kernels[b.kernel].name)'\(from(b.irq, p)) and by '\(p.kernels[a.kernel].name)'\(from(a.irq, p))",
         at: b.irq.location, notes: [.init("'\(p.kernels[a.kernel].name)' takes it here", at: a.irq.location)])
     }
     for k in p.kernels {
       for i in k.interrupts where i.device == nil {
-        if let problem = invalid(i.number, controller) { engine.error(.interruptUnknown, problem, at: i.location) }
+        if let problem = invalid(i.number, controller) {
+          engine.error(.interruptUnknown, problem, at: i.location)
+        }
       }
     }
     if controller?.kind == .gicV2 {
       for k in p.kernels {
         for c in k.cpus where c >= 8 {
           engine.error(
-            .gicv2CPUInterface, "\(p.cpuName(c)) of '\(k.name)' is CPU \(c); GICv2 has CPU interfaces 0-7 only, so it cannot take SGIs or routed SPIs",
+            .gicv2CPUInterface,
+            "\(p.cpuName(c)) of '\(k.name)' is CPU \(c); GICv2 has CPU interfaces 0-7 only, so it cannot take SGIs or routed SPIs",
             at: k.cpuLocations[c])
         }
       }
@@ -33,13 +37,16 @@ enum InterruptChecks {
     if resetting.count > 1 {
       for k in resetting.dropFirst() {
         engine.error(
-          .distributorInitialisedTwice, "'\(k.name)' and '\(resetting[0].name)' both boot Linux, which resets the whole interrupt distributor; at most one such kernel may run",
-          at: k.imageLocation ?? k.location, notes: [.init("'\(resetting[0].name)' boots Linux here", at: resetting[0].imageLocation)])
+          .distributorInitialisedTwice,
+          "'\(k.name)' and '\(resetting[0].name)' both boot Linux, which resets the whole interrupt distributor; at most one such kernel may run",
+          at: k.imageLocation ?? k.location,
+          notes: [.init("'\(resetting[0].name)' boots Linux here", at: resetting[0].imageLocation)])
       }
     } else if let k = resetting.first, owner != k.index {
       let ownerName = owner.map { "'\(p.kernels[$0].name)'" } ?? "no kernel"
       engine.error(
-        .distributorInitialisedTwice, "'\(k.name)' boots Linux, which resets the whole interrupt distributor, but \(ownerName) owns the interrupt controller; give '\(k.name)' owns: [interrupt-controller]",
+        .distributorInitialisedTwice,
+        "'\(k.name)' boots Linux, which resets the whole interrupt distributor, but \(ownerName) owns the interrupt controller; give '\(k.name)' owns: [interrupt-controller]",
         at: k.imageLocation ?? k.location)
     }
   }
@@ -58,8 +65,12 @@ enum InterruptChecks {
       let max = c?.sources ?? 1023
       return (1...max).contains(n) ? nil : "PLIC source \(n) does not exist (sources are 1-\(max))"
     case .gicV2?, .gicV3?:
-      if n < 32 { return "interrupt \(n) is \(n < 16 ? "an SGI" : "a PPI"); only SPIs (32-1019) can be owned" }
-      if n > 1019 && !(4096...5119).contains(n) { return "interrupt \(n) is not an SPI (32-1019) or extended SPI (4096-5119)" }
+      if n < 32 {
+        return "interrupt \(n) is \(n < 16 ? "an SGI" : "a PPI"); only SPIs (32-1019) can be owned"
+      }
+      if n > 1019 && !(4096...5119).contains(n) {
+        return "interrupt \(n) is not an SPI (32-1019) or extended SPI (4096-5119)"
+      }
       return nil
     default:
       return nil

@@ -4,7 +4,9 @@ import DeviceTree
 /// sort by base, then sweep keeping only the ranges still open at each base.
 public enum Overlaps {
   public static func pairs(_ ranges: [AddressRange]) -> [(Int, Int)] {
-    let order = ranges.indices.filter { ranges[$0].size > 0 }.sorted { (ranges[$0].base, $0) < (ranges[$1].base, $1) }
+    let order = ranges.indices.filter { ranges[$0].size > 0 }.sorted {
+      (ranges[$0].base, $0) < (ranges[$1].base, $1)
+    }
     var open: [Int] = []  // indexes whose range has not ended yet, kept as a min-heap on `last`
     var out: [(Int, Int)] = []
     for i in order {

@@ -21,7 +21,10 @@ public struct Diagnostic: Sendable, Hashable, Codable {
   public var location: SourceLocation?
   public var notes: [Note]
 
-  public init(_ severity: Severity, _ check: CheckID, _ message: String, at location: SourceLocation?, notes: [Note] = []) {
+  public init(
+    _ severity: Severity, _ check: CheckID, _ message: String, at location: SourceLocation?,
+    notes: [Note] = []
+  ) {
     self.severity = severity
     self.check = check.rawValue
     self.message = message

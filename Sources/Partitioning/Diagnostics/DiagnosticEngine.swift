@@ -4,11 +4,15 @@ public struct DiagnosticEngine: Sendable {
 
   public init() {}
 
-  public mutating func error(_ check: CheckID, _ message: String, at location: SourceLocation?, notes: [Diagnostic.Note] = []) {
+  public mutating func error(
+    _ check: CheckID, _ message: String, at location: SourceLocation?, notes: [Diagnostic.Note] = []
+  ) {
     diagnostics.append(Diagnostic(.error, check, message, at: location, notes: notes))
   }
 
-  public mutating func warning(_ check: CheckID, _ message: String, at location: SourceLocation?, notes: [Diagnostic.Note] = []) {
+  public mutating func warning(
+    _ check: CheckID, _ message: String, at location: SourceLocation?, notes: [Diagnostic.Note] = []
+  ) {
     diagnostics.append(Diagnostic(.warning, check, message, at: location, notes: notes))
   }
 

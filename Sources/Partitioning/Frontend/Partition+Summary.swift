@@ -10,12 +10,17 @@ extension Partition {
       var line = "\(k.name.padded(8)) cores \(cores)"
       if k.ownsInterruptController { line += "  (owns the interrupt controller)" }
       out.append(line)
-      for m in k.memory { out.append("         memory \(m.range) \(Format.size(m.range.size))\(m.placed ? "" : " (fixed)")") }
+      for m in k.memory {
+        out.append("         memory \(m.range) \(Format.size(m.range.size))\(m.placed ? "" : " (fixed)")")
+      }
       if !k.devices.isEmpty || !k.sharedDevices.isEmpty {
         let own = k.devices.map { machine.devices[$0].names[0] }
         let shared = k.sharedDevices.map { machine.devices[$0].names[0] + " (shared)" }
         let all = own + shared
-        let shown = all.count > 8 ? all.prefix(6).joined(separator: ", ") + ", ... and \(all.count - 6) more" : all.joined(separator: ", ")
+        let shown =
+          all.count > 8
+          ? all.prefix(6).joined(separator: ", ") + ", ... and \(all.count - 6) more"
+          : all.joined(separator: ", ")
         out.append("         devices (\(all.count)) \(shown)")
       }
       let irqs = Set(k.interrupts.map(\.number)).sorted()
@@ -24,9 +29,11 @@ extension Partition {
     for c in channels {
       let bells = c.doorbells.map { d in
         let irq = doorbellMechanism == .sgi ? "SGI \(d.interrupt)" : doorbellMechanism.rawValue
-        return "\(kernels[d.kernel].name) \(irq) on \(machine.cpus[d.cpu].name)\(d.multiplexed ? " (multiplexed, bit \(d.bit))" : "")"
+        return
+          "\(kernels[d.kernel].name) \(irq) on \(machine.cpus[d.cpu].name)\(d.multiplexed ? " (multiplexed, bit \(d.bit))" : "")"
       }
-      out.append("channel \(c.name) \(c.region) \(Format.size(c.region.size)): \(bells.joined(separator: "; "))")
+      out.append(
+        "channel \(c.name) \(c.region) \(Format.size(c.region.size)): \(bells.joined(separator: "; "))")
     }
     return out.joined(separator: "\n")
   }

@@ -42,7 +42,9 @@ public struct PlanCheck: Sendable {
     var engine = DiagnosticEngine()
     engine.append(contentsOf: extra)
     let directory = PathText.directory(of: plan.file)
-    let board = normalized(plan.board.value.hasPrefix("/") || directory.isEmpty ? plan.board.value : "\(directory)/\(plan.board.value)")
+    let board = normalized(
+      plan.board.value.hasPrefix("/") || directory.isEmpty
+        ? plan.board.value : "\(directory)/\(plan.board.value)")
     let machine: Machine
     do {
       machine = try Machine.load(board, includes: includes)

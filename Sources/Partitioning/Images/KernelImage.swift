@@ -6,7 +6,9 @@ import Foundation
 /// arm64 / RISC-V Image. Every field is bounds-checked: a truncated or hostile
 /// file gives an error, never a trap.
 public struct KernelImage: Sendable, Hashable {
-  public enum Format: String, Sendable, Codable { case elf, linuxArm64 = "linux-arm64", linuxRISCV = "linux-riscv", binary }
+  public enum Format: String, Sendable, Codable {
+    case elf, linuxArm64 = "linux-arm64", linuxRISCV = "linux-riscv", binary
+  }
 
   public struct Segment: Sendable, Hashable {
     /// Offset of the bytes in the file.
@@ -40,7 +42,9 @@ public struct KernelImage: Sendable, Hashable {
   /// Reads the image at `path`.
   public static func load(_ path: String) throws -> KernelImage {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw Failure(description: FileManager.default.fileExists(atPath: path) ? "cannot read \(path)" : "no such file \(path)")
+      throw Failure(
+        description: FileManager.default.fileExists(atPath: path)
+          ? "cannot read \(path)" : "no such file \(path)")
     }
     return try parse(Array(data), path: path)
   }
@@ -50,12 +54,15 @@ public struct KernelImage: Sendable, Hashable {
   /// first byte. No header to read, so any non-empty file is one.
   public static func loadBinary(_ path: String, at address: UInt64? = nil) throws -> KernelImage {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw Failure(description: FileManager.default.fileExists(atPath: path) ? "cannot read \(path)" : "no such file \(path)")
+      throw Failure(
+        description: FileManager.default.fileExists(atPath: path)
+          ? "cannot read \(path)" : "no such file \(path)")
     }
     guard !data.isEmpty else { throw Failure(description: "\(path) is empty") }
     let n = UInt64(data.count)
     return KernelImage(
-      format: .binary, path: path, fileSize: n, segments: [Segment(offset: 0, address: 0, fileSize: n, memorySize: n)], entry: 0,
+      format: .binary, path: path, fileSize: n,
+      segments: [Segment(offset: 0, address: 0, fileSize: n, memorySize: n)], entry: 0,
       textOffset: nil, imageSize: nil, flags: nil, machine: nil, loadAddress: address)
   }
 
@@ -81,9 +88,11 @@ public struct KernelImage: Sendable, Hashable {
     let textOffset = le(b, 8, 8) ?? 0
     let declared = le(b, 16, 8) ?? 0
     let imageSize = declared == 0 ? UInt64(b.count) : declared
-    let seg = Segment(offset: 0, address: textOffset, fileSize: UInt64(b.count), memorySize: max(imageSize, UInt64(b.count)))
+    let seg = Segment(
+      offset: 0, address: textOffset, fileSize: UInt64(b.count), memorySize: max(imageSize, UInt64(b.count)))
     return KernelImage(
-      format: format, path: path, fileSize: UInt64(b.count), segments: [seg], entry: textOffset, textOffset: textOffset,
+      format: format, path: path, fileSize: UInt64(b.count), segments: [seg], entry: textOffset,
+      textOffset: textOffset,
       imageSize: imageSize, flags: le(b, 24, 8), machine: nil, loadAddress: nil)
   }
 
@@ -100,20 +109,31 @@ public struct KernelImage: Sendable, Hashable {
     for i in 0..<phnum {
       let (o1, ov1) = i.multipliedReportingOverflow(by: phentsize)
       let (at, ov2) = phoff.addingReportingOverflow(o1)
-      guard !ov1, !ov2, at <= UInt64(b.count), let base = Int(exactly: at) else { throw fail("program header \(i) lies past the end of the file") }
+      guard !ov1, !ov2, at <= UInt64(b.count), let base = Int(exactly: at) else {
+        throw fail("program header \(i) lies past the end of the file")
+      }
       guard let type = le(b, base, 4), let offset = le(b, base + 8, 8), let paddr = le(b, base + 24, 8),
         let filesz = le(b, base + 32, 8), let memsz = le(b, base + 40, 8)
       else { throw fail("program header \(i) lies past the end of the file") }
       guard type == 1 else { continue }  // PT_LOAD
       let (end, o) = offset.addingReportingOverflow(filesz)
-      guard !o, end <= UInt64(b.count) else { throw fail("segment \(i) (0x\(String(filesz, radix: 16)) bytes at file offset 0x\(String(offset, radix: 16))) runs past the end of the file") }
+      guard !o, end <= UInt64(b.count) else {
+        throw fail(
+          "segment \(i) (0x\(String(filesz, radix: 16)) bytes at file offset 0x\(String(offset, radix: 16))) runs past the end of the file"
+        )
+      }
       guard memsz >= filesz else { throw fail("segment \(i) has a memory size smaller than its file size") }
-      guard paddr <= UInt64.max - memsz else { throw fail("segment \(i) at 0x\(String(paddr, radix: 16)) overflows 64 bits") }
-      if memsz > 0 { segments.append(Segment(offset: offset, address: paddr, fileSize: filesz, memorySize: memsz)) }
+      guard paddr <= UInt64.max - memsz else {
+        throw fail("segment \(i) at 0x\(String(paddr, radix: 16)) overflows 64 bits")
+      }
+      if memsz > 0 {
+        segments.append(Segment(offset: offset, address: paddr, fileSize: filesz, memorySize: memsz))
+      }
     }
     guard !segments.isEmpty else { throw fail("no loadable segment") }
     return KernelImage(
-      format: .elf, path: path, fileSize: UInt64(b.count), segments: segments, entry: entry, textOffset: nil, imageSize: nil,
+      format: .elf, path: path, fileSize: UInt64(b.count), segments: segments, entry: entry, textOffset: nil,
+      imageSize: nil,
       flags: nil, machine: UInt16(truncatingIfNeeded: machine), loadAddress: nil)
   }
 }

@@ -17,7 +17,9 @@ public enum Numbers {
       s = String(s.dropFirst(2))
       radix = 16
     }
-    guard !s.isEmpty, s.allSatisfy({ $0.isHexDigit && (radix == 16 || $0.isNumber) }) else { throw .notANumber }
+    guard !s.isEmpty, s.allSatisfy({ $0.isHexDigit && (radix == 16 || $0.isNumber) }) else {
+      throw .notANumber
+    }
     guard let v = UInt64(s, radix: radix) else { throw .overflow }
     return v
   }

@@ -28,7 +28,13 @@ public struct PlanParser {
       return (nil, [Diagnostic(.error, .planSyntax, why, at: SourceLocation(file: path, path: nil))])
     }
     guard let text = String(data: data, encoding: .utf8) else {
-      return (nil, [Diagnostic(.error, .planSyntax, "the plan is not UTF-8 text", at: SourceLocation(file: path, path: nil))])
+      return (
+        nil,
+        [
+          Diagnostic(
+            .error, .planSyntax, "the plan is not UTF-8 text", at: SourceLocation(file: path, path: nil))
+        ]
+      )
     }
     return parse(text, file: path)
   }
@@ -39,14 +45,17 @@ public struct PlanParser {
     let root: Node
     do {
       guard let node = try Yams.compose(yaml: text) else {
-        engine.error(.missingKey, "the plan is empty; it needs at least board and kernels", at: loc(line: 1, column: 1))
+        engine.error(
+          .missingKey, "the plan is empty; it needs at least board and kernels", at: loc(line: 1, column: 1))
         return nil
       }
       root = node
     } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
       let key = duplicates.first ?? "?"
       let first = loc(context.mark)
-      let second = Self.repeatOf(key: key, after: context.mark, in: text).map { loc(line: $0.line, column: $0.column) }
+      let second = Self.repeatOf(key: key, after: context.mark, in: text).map {
+        loc(line: $0.line, column: $0.column)
+      }
       engine.error(
         .duplicateKey, "key '\(key)' appears more than once in the same mapping", at: second ?? first,
         notes: second == nil ? [] : [.init("'\(key)' is first given here", at: first)])
@@ -58,18 +67,29 @@ public struct PlanParser {
       engine.error(.planSyntax, problem, at: loc(mark), notes: notes)
       return nil
     } catch {
-      engine.error(.planSyntax, "\(error)".split(separator: "\n").first.map(String.init) ?? "not YAML", at: loc(line: 1, column: 1))
+      engine.error(
+        .planSyntax, "\(error)".split(separator: "\n").first.map(String.init) ?? "not YAML",
+        at: loc(line: 1, column: 1))
       return nil
     }
-    guard let top = mapping(root, what: "the plan", keys: ["board", "target", "boot", "loader", "kernels", "channels", "shared", "doorbells"]) else {
+    guard
+      let top = mapping(
+        root, what: "the plan",
+        keys: ["board", "target", "boot", "loader", "kernels", "channels", "shared", "doorbells"])
+    else {
       return nil
     }
     guard let board = top["board"].flatMap({ string($0, what: "board") }) else {
-      if top["board"] == nil { engine.error(.missingKey, "the plan needs 'board' (the board's .dts or .dtb, relative to the plan)", at: loc(root.mark)) }
+      if top["board"] == nil {
+        engine.error(
+          .missingKey, "the plan needs 'board' (the board's .dts or .dtb, relative to the plan)",
+          at: loc(root.mark))
+      }
       return nil
     }
     var plan = Plan(
-      file: file, board: board, target: nil, boot: nil, loader: nil, kernels: [], kernelsLocation: top.keys["kernels"],
+      file: file, board: board, target: nil, boot: nil, loader: nil, kernels: [],
+      kernelsLocation: top.keys["kernels"],
       channels: [], shared: [], doorbells: nil)
     plan.target = top["target"].flatMap { choice($0, what: "target") }
     plan.boot = top["boot"].flatMap { choice($0, what: "boot") }
@@ -80,7 +100,10 @@ public struct PlanParser {
           guard let name = string(key, what: "a kernel name") else { continue }
           if let k = kernel(name, value) { plan.kernels.append(k) }
         }
-        if pairs.isEmpty { engine.error(.missingKey, "'kernels' is empty; a plan needs at least one kernel", at: loc(kernelsNode.mark)) }
+        if pairs.isEmpty {
+          engine.error(
+            .missingKey, "'kernels' is empty; a plan needs at least one kernel", at: loc(kernelsNode.mark))
+        }
       }
     } else {
       engine.error(.missingKey, "the plan needs 'kernels'", at: loc(root.mark))
@@ -91,7 +114,9 @@ public struct PlanParser {
     if let shared = top["shared"].flatMap({ sequence($0, what: "shared") }) {
       plan.shared = shared.compactMap { sharedEntry($0) }
     }
-    if let d = top["doorbells"], let m = mapping(d, what: "doorbells", keys: ["first", "count", "multiplex", "mechanism"]) {
+    if let d = top["doorbells"],
+      let m = mapping(d, what: "doorbells", keys: ["first", "count", "multiplex", "mechanism"])
+    {
       plan.doorbells = Plan.Doorbells(
         first: m["first"].flatMap { number($0, what: "doorbells.first") },
         count: m["count"].flatMap { number($0, what: "doorbells.count") },
@@ -105,7 +130,8 @@ public struct PlanParser {
     let keys = ["cores", "memory", "devices", "interrupts", "image", "initrd", "bootargs", "stdout", "owns"]
     guard let m = mapping(node, what: "kernel '\(name.value)'", keys: keys) else { return nil }
     var k = Plan.Kernel(
-      name: name, cores: [], memory: nil, memoryLocation: nil, devices: [], interrupts: [], image: nil, initrd: nil, bootargs: nil,
+      name: name, cores: [], memory: nil, memoryLocation: nil, devices: [], interrupts: [], image: nil,
+      initrd: nil, bootargs: nil,
       stdout: nil, owns: [])
     if let cores = m["cores"] { k.cores = references(cores, what: "cores") }
     if let memory = m["memory"] {
@@ -123,7 +149,9 @@ public struct PlanParser {
     if let owns = m["owns"] {
       k.owns = references(owns, what: "owns")
       for o in k.owns where o.value != "interrupt-controller" {
-        engine.error(.unknownKey, "'\(o.value)' cannot be owned; the only ownable part is 'interrupt-controller'", at: o.location)
+        engine.error(
+          .unknownKey, "'\(o.value)' cannot be owned; the only ownable part is 'interrupt-controller'",
+          at: o.location)
       }
     }
     return k
@@ -144,48 +172,63 @@ public struct PlanParser {
       if let n = numa, n.value > UInt64(UInt32.max) {
         engine.error(.badNumber, "numa node \(n.value) does not fit 32 bits", at: n.location)
       }
-      return .sized(size: s, align: m["align"].flatMap { size($0, what: "align") }, numa: numa.map { Located(UInt32(truncatingIfNeeded: $0.value), at: $0.location) })
+      return .sized(
+        size: s, align: m["align"].flatMap { size($0, what: "align") },
+        numa: numa.map { Located(UInt32(truncatingIfNeeded: $0.value), at: $0.location) })
     case .sequence(let seq):
       let regions = seq.compactMap { region($0, what: "memory range") }
       return regions.count == seq.count ? .ranges(regions) : nil
     default:
-      engine.error(.wrongType, "memory must be a size, a mapping {size, align, numa} or a list of {base, size}", at: loc(node.mark))
+      engine.error(
+        .wrongType, "memory must be a size, a mapping {size, align, numa} or a list of {base, size}",
+        at: loc(node.mark))
       return nil
     }
   }
 
   private mutating func image(_ node: Node) -> Plan.Image? {
     if case .scalar = node {
-      return string(node, what: "image").map { Plan.Image(path: $0, protocol: Located(.elf, at: $0.location), at: nil) }
+      return string(node, what: "image").map {
+        Plan.Image(path: $0, protocol: Located(.elf, at: $0.location), at: nil)
+      }
     }
     guard let m = mapping(node, what: "image", keys: ["path", "protocol", "at"]) else { return nil }
     guard let path = m["path"].flatMap({ string($0, what: "image path") }) else {
       if m["path"] == nil { engine.error(.missingKey, "image needs 'path'", at: loc(node.mark)) }
       return nil
     }
-    let proto: Located<Plan.BootProtocol> = m["protocol"].flatMap { choice($0, what: "protocol") } ?? Located(.elf, at: path.location)
+    let proto: Located<Plan.BootProtocol> =
+      m["protocol"].flatMap { choice($0, what: "protocol") } ?? Located(.elf, at: path.location)
     let at = m["at"].flatMap { number($0, what: "image.at") }
     if let at, proto.value != .binary {
-      engine.error(.wrongType, "image.at places a flat binary; an \(proto.value.rawValue) image says where it goes itself", at: at.location)
+      engine.error(
+        .wrongType,
+        "image.at places a flat binary; an \(proto.value.rawValue) image says where it goes itself",
+        at: at.location)
     }
     return Plan.Image(path: path, protocol: proto, at: at)
   }
 
   private mutating func channel(_ node: Node) -> Plan.Channel? {
-    guard let m = mapping(node, what: "a channel", keys: ["name", "between", "size", "base"]) else { return nil }
+    guard let m = mapping(node, what: "a channel", keys: ["name", "between", "size", "base"]) else {
+      return nil
+    }
     guard let between = m["between"] else {
       engine.error(.missingKey, "a channel needs 'between: [kernel, kernel]'", at: loc(node.mark))
       return nil
     }
     let members = references(between, what: "between")
-    let size = m["size"].flatMap { self.size($0, what: "channel size") } ?? Located(64 << 10, at: loc(node.mark))
+    let size =
+      m["size"].flatMap { self.size($0, what: "channel size") } ?? Located(64 << 10, at: loc(node.mark))
     return Plan.Channel(
       name: m["name"].flatMap { string($0, what: "channel name") }, between: members, size: size,
       base: m["base"].flatMap { number($0, what: "channel base") }, location: loc(node.mark))
   }
 
   private mutating func sharedEntry(_ node: Node) -> Plan.Shared? {
-    guard let m = mapping(node, what: "a shared entry", keys: ["device", "region", "kernels"]) else { return nil }
+    guard let m = mapping(node, what: "a shared entry", keys: ["device", "region", "kernels"]) else {
+      return nil
+    }
     let kernels = m["kernels"].map { references($0, what: "kernels") } ?? []
     if m["kernels"] == nil { engine.error(.missingKey, "a shared entry needs 'kernels'", at: loc(node.mark)) }
     let device = m["device"].flatMap { string($0, what: "device") }
@@ -210,7 +253,9 @@ public struct PlanParser {
       let rest = line.dropFirst(indent)
       if rest.isEmpty || rest.hasPrefix("#") { continue }
       if indent + 1 < column { return nil }
-      if indent + 1 == column, rest.hasPrefix(key + ":") || rest.hasPrefix("\"\(key)\":") { return (n, column) }
+      if indent + 1 == column, rest.hasPrefix(key + ":") || rest.hasPrefix("\"\(key)\":") {
+        return (n, column)
+      }
     }
     return nil
   }
@@ -221,7 +266,9 @@ public struct PlanParser {
     SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
   }
 
-  private func loc(line: Int, column: Int) -> SourceLocation { SourceLocation(file: file, line: line, column: column) }
+  private func loc(line: Int, column: Int) -> SourceLocation {
+    SourceLocation(file: file, line: line, column: column)
+  }
 
   private func describe(_ node: Node) -> String {
     switch node {
@@ -246,7 +293,9 @@ public struct PlanParser {
     for (k, v) in pairs {
       guard let key = string(k, what: "a key") else { continue }
       guard keys.contains(key.value) else {
-        engine.error(.unknownKey, "unknown key '\(key.value)' in \(what)\(suggestion(key.value, in: keys))", at: key.location)
+        engine.error(
+          .unknownKey, "unknown key '\(key.value)' in \(what)\(suggestion(key.value, in: keys))",
+          at: key.location)
         continue
       }
       out.values[key.value] = v
@@ -293,7 +342,8 @@ public struct PlanParser {
     } catch .overflow {
       engine.error(.badNumber, "\(what) '\(s.value)' does not fit 64 bits", at: s.location)
     } catch {
-      engine.error(.badNumber, "\(what) '\(s.value)' is not a number (decimal or 0x hexadecimal)", at: s.location)
+      engine.error(
+        .badNumber, "\(what) '\(s.value)' is not a number (decimal or 0x hexadecimal)", at: s.location)
     }
     return nil
   }
@@ -305,9 +355,12 @@ public struct PlanParser {
     } catch .overflow {
       engine.error(.badSize, "\(what) '\(s.value)' does not fit 64 bits", at: s.location)
     } catch .badSuffix(let suffix) {
-      engine.error(.badSize, "\(what) '\(s.value)' has an unknown suffix '\(suffix)' (use K, M, G or T)", at: s.location)
+      engine.error(
+        .badSize, "\(what) '\(s.value)' has an unknown suffix '\(suffix)' (use K, M, G or T)", at: s.location)
     } catch {
-      engine.error(.badSize, "\(what) '\(s.value)' is not a size (a number with an optional K, M, G or T)", at: s.location)
+      engine.error(
+        .badSize, "\(what) '\(s.value)' is not a size (a number with an optional K, M, G or T)",
+        at: s.location)
     }
     return nil
   }
@@ -323,11 +376,15 @@ public struct PlanParser {
     }
   }
 
-  private mutating func choice<T: RawRepresentable & CaseIterable>(_ node: Node, what: String) -> Located<T>? where T.RawValue == String {
+  private mutating func choice<T: RawRepresentable & CaseIterable>(_ node: Node, what: String) -> Located<T>?
+  where T.RawValue == String {
     guard let s = string(node, what: what) else { return nil }
     guard let v = T(rawValue: s.value) else {
       let names = T.allCases.map(\.rawValue)
-      engine.error(.wrongType, "\(what) '\(s.value)' is not one of \(names.joined(separator: ", "))\(suggestion(s.value, in: names))", at: s.location)
+      engine.error(
+        .wrongType,
+        "\(what) '\(s.value)' is not one of \(names.joined(separator: ", "))\(suggestion(s.value, in: names))",
+        at: s.location)
       return nil
     }
     return Located(v, at: s.location)
@@ -339,7 +396,9 @@ public struct PlanParser {
       engine.error(.missingKey, "\(what) needs 'base' and 'size'", at: loc(node.mark))
       return nil
     }
-    guard let base = number(baseNode, what: "base"), let size = size(sizeNode, what: "size") else { return nil }
+    guard let base = number(baseNode, what: "base"), let size = size(sizeNode, what: "size") else {
+      return nil
+    }
     return Plan.Region(base: base, size: size, location: loc(node.mark))
   }
 }

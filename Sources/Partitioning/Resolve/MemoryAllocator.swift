@@ -26,8 +26,14 @@ struct MemoryAllocator {
         next.append(b)
         continue
       }
-      if cut.base > b.range.base { next.append(Block(range: AddressRange(base: b.range.base, size: cut.base - b.range.base), numa: b.numa)) }
-      if cut.last < b.range.last { next.append(Block(range: AddressRange(base: cut.last + 1, size: b.range.last - cut.last), numa: b.numa)) }
+      if cut.base > b.range.base {
+        next.append(
+          Block(range: AddressRange(base: b.range.base, size: cut.base - b.range.base), numa: b.numa))
+      }
+      if cut.last < b.range.last {
+        next.append(
+          Block(range: AddressRange(base: cut.last + 1, size: b.range.last - cut.last), numa: b.numa))
+      }
     }
     free = next
   }

@@ -52,10 +52,14 @@ extension Partition {
   public func domainRegions(of k: Kernel) -> [DomainRegion] {
     var out: [DomainRegion] = []
     for m in k.memory {
-      for b in Self.napotBlocks(m.range) { out.append(DomainRegion(range: b, access: .all, mmio: false, purpose: "memory")) }
+      for b in Self.napotBlocks(m.range) {
+        out.append(DomainRegion(range: b, access: .all, mmio: false, purpose: "memory"))
+      }
     }
     for c in channels where c.members.contains(k.index) && c.region.size > 0 {
-      for b in Self.napotBlocks(c.region) { out.append(DomainRegion(range: b, access: .readWrite, mmio: false, purpose: "channel \(c.name)")) }
+      for b in Self.napotBlocks(c.region) {
+        out.append(DomainRegion(range: b, access: .readWrite, mmio: false, purpose: "channel \(c.name)"))
+      }
     }
     for d in k.allDevices {
       for w in machine.devices[d].mmio {
@@ -69,19 +73,30 @@ extension Partition {
       switch ic.kind {
       case .plic:
         let priority = AddressRange(base: frame.base, size: Self.plicPriority)
-        out.append(DomainRegion(range: priority, access: ownsSources ? .readWrite : .read, mmio: true, purpose: "\(ic.path) priorities"))
+        out.append(
+          DomainRegion(
+            range: priority, access: ownsSources ? .readWrite : .read, mmio: true,
+            purpose: "\(ic.path) priorities"))
         for ctx in ic.contexts where ctx.role == "S-external" {
           guard let cpu = ctx.cpu, harts.contains(cpu) else { continue }
           let n = UInt64(ctx.position)
-          let enables = AddressRange(checkedBase: frame.base &+ Self.plicEnables &+ n * Self.plicEnableStride, size: Self.plicEnableStride)
-          let context = AddressRange(checkedBase: frame.base &+ Self.plicContexts &+ n * Self.plicContextStride, size: Self.plicContextStride)
+          let enables = AddressRange(
+            checkedBase: frame.base &+ Self.plicEnables &+ n * Self.plicEnableStride,
+            size: Self.plicEnableStride)
+          let context = AddressRange(
+            checkedBase: frame.base &+ Self.plicContexts &+ n * Self.plicContextStride,
+            size: Self.plicContextStride)
           for r in [enables, context].compactMap({ $0 }) where frame.contains(r) {
-            out.append(DomainRegion(range: r, access: .readWrite, mmio: true, purpose: "\(ic.path) context \(n)"))
+            out.append(
+              DomainRegion(range: r, access: .readWrite, mmio: true, purpose: "\(ic.path) context \(n)"))
           }
         }
       case .aclintSSWI:
         let rings = doorbellMechanism == .aclintSSWI && channels.contains { $0.members.contains(k.index) }
-        if rings { out.append(DomainRegion(range: frame, access: .readWrite, mmio: true, purpose: "\(ic.path) doorbells")) }
+        if rings {
+          out.append(
+            DomainRegion(range: frame, access: .readWrite, mmio: true, purpose: "\(ic.path) doorbells"))
+        }
       default:
         continue
       }

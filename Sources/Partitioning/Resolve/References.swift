@@ -56,7 +56,9 @@ struct References {
   func cores(_ reference: String) -> Result<[Int], Failure> {
     if let cpus = coreNames[reference] { return .success(cpus) }
     if let paths = ambiguous[reference] { return .failure(.ambiguous(paths)) }
-    if let id = try? Numbers.parse(reference), let cpu = machine.cpu(hardwareID: id) { return .success([cpu.index]) }
+    if let id = try? Numbers.parse(reference), let cpu = machine.cpu(hardwareID: id) {
+      return .success([cpu.index])
+    }
     return .failure(.unknown(suggestion: suggestion(reference, in: coreNames.keys.sorted())))
   }
 
@@ -64,7 +66,11 @@ struct References {
   func device(_ reference: String) -> Result<Int, Failure> {
     if let d = deviceNames[reference] { return .success(d) }
     if let id = machine.tree.resolve(reference), let d = machine.devices.first(where: { $0.node == id }) {
-      return .failure(.notPartitionable(d.isSystemInterruptController ? "an interrupt controller (own it with owns: [interrupt-controller])" : "a bus or per-core device every kernel keeps"))
+      return .failure(
+        .notPartitionable(
+          d.isSystemInterruptController
+            ? "an interrupt controller (own it with owns: [interrupt-controller])"
+            : "a bus or per-core device every kernel keeps"))
     }
     return .failure(.unknown(suggestion: suggestion(reference, in: deviceNames.keys.sorted())))
   }

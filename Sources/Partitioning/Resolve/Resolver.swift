@@ -16,7 +16,9 @@ public struct Resolver {
   let references: References
   var engine: DiagnosticEngine
 
-  public static func resolve(_ plan: Plan, machine: Machine, boardPath: String, engine: inout DiagnosticEngine) -> Partition {
+  public static func resolve(
+    _ plan: Plan, machine: Machine, boardPath: String, engine: inout DiagnosticEngine
+  ) -> Partition {
     var r = Resolver(plan: plan, machine: machine, references: References(machine: machine), engine: engine)
     let partition = r.run(boardPath: boardPath)
     engine = r.engine
@@ -28,22 +30,35 @@ public struct Resolver {
     let boot = plan.boot?.value ?? (target == .riscv64 ? .sbiHSM : .psci)
     if let b = plan.boot {
       let fits = target == .aarch64 ? b.value == .psci : b.value != .psci
-      if !fits { engine.error(.targetMismatch, "boot '\(b.value.rawValue)' does not start \(target.rawValue) cores", at: b.location) }
+      if !fits {
+        engine.error(
+          .targetMismatch, "boot '\(b.value.rawValue)' does not start \(target.rawValue) cores",
+          at: b.location)
+      }
     }
-    let loader = plan.loader.map { AddressRange(base: $0.base.value, size: $0.size.value) } ?? Self.defaultLoader(machine)
+    let loader =
+      plan.loader.map { AddressRange(base: $0.base.value, size: $0.size.value) }
+      ?? Self.defaultLoader(machine)
     let loaderLocation = plan.loader?.location ?? plan.board.location
     if let l = plan.loader, AddressRange(checkedBase: l.base.value, size: l.size.value) == nil {
-      engine.error(.memoryOverflow, "loader [0x\(String(l.base.value, radix: 16)) + \(Format.size(l.size.value))] passes 2^64", at: l.location)
+      engine.error(
+        .memoryOverflow,
+        "loader [0x\(String(l.base.value, radix: 16)) + \(Format.size(l.size.value))] passes 2^64",
+        at: l.location)
     }
 
     var kernels = plan.kernels.enumerated().map { index, k in
       Partition.Kernel(
-        index: index, name: k.name.value, location: k.name.location, cpus: [], cpuLocations: [:], memory: [], devices: [],
-        sharedDevices: [], deviceLocations: [:], interrupts: [], image: nil, imageLocation: k.image?.path.location,
+        index: index, name: k.name.value, location: k.name.location, cpus: [], cpuLocations: [:], memory: [],
+        devices: [],
+        sharedDevices: [], deviceLocations: [:], interrupts: [], image: nil,
+        imageLocation: k.image?.path.location,
         initrd: nil, protocol: k.image?.protocol.value ?? .elf, bootargs: k.bootargs?.value, stdout: nil,
-        ownsInterruptController: k.owns.contains { $0.value == "interrupt-controller" }, dtb: nil, numaNode: nil)
+        ownsInterruptController: k.owns.contains { $0.value == "interrupt-controller" }, dtb: nil,
+        numaNode: nil)
     }
-    let kernelIndex = Dictionary(plan.kernels.enumerated().map { ($1.name.value, $0) }, uniquingKeysWith: { a, _ in a })
+    let kernelIndex = Dictionary(
+      plan.kernels.enumerated().map { ($1.name.value, $0) }, uniquingKeysWith: { a, _ in a })
 
     resolveCores(&kernels)
     resolveDevices(&kernels)
@@ -62,16 +77,20 @@ public struct Resolver {
         case .success(let d):
           let owner = kernels.first { $0.devices.contains(d) }
           engine.error(
-            .stdoutNotOwned, "stdout of '\(kernels[k].name)' is \(machine.devices[d].path), which '\(kernels[k].name)' neither owns nor shares\(owner.map { " (it belongs to '\($0.name)')" } ?? "")",
-            at: s.location, notes: owner.map { [.init("'\($0.name)' takes it here", at: $0.deviceLocations[d])] } ?? [])
+            .stdoutNotOwned,
+            "stdout of '\(kernels[k].name)' is \(machine.devices[d].path), which '\(kernels[k].name)' neither owns nor shares\(owner.map { " (it belongs to '\($0.name)')" } ?? "")",
+            at: s.location,
+            notes: owner.map { [.init("'\($0.name)' takes it here", at: $0.deviceLocations[d])] } ?? [])
         case .failure:
           engine.error(.deviceUnknown, "stdout '\(s.value)' names no device on the board", at: s.location)
         }
       }
     }
     return Partition(
-      machine: machine, plan: plan, boardPath: boardPath, target: target, boot: boot, loader: loader, loaderLocation: loaderLocation,
-      kernels: kernels, channels: channels, sharedRegions: shared, interruptControllerOwner: owner, doorbellMechanism: mechanism)
+      machine: machine, plan: plan, boardPath: boardPath, target: target, boot: boot, loader: loader,
+      loaderLocation: loaderLocation,
+      kernels: kernels, channels: channels, sharedRegions: shared, interruptControllerOwner: owner,
+      doorbellMechanism: mechanism)
   }
 
   /// The lowest 2 MiB-aligned 16 MiB of RAM clear of every reservation.
@@ -90,7 +109,9 @@ public struct Resolver {
       case .unknown: nil
       }
     if let t = plan.target, let board, t.value != board {
-      engine.error(.targetMismatch, "target is \(t.value.rawValue) but the board's CPUs are \(board.rawValue)", at: t.location)
+      engine.error(
+        .targetMismatch, "target is \(t.value.rawValue) but the board's CPUs are \(board.rawValue)",
+        at: t.location)
     }
     return plan.target?.value ?? board ?? .aarch64
   }
@@ -107,9 +128,14 @@ public struct Resolver {
             kernels[k].cpuLocations[c] = ref.location
           }
         case .failure(.ambiguous(let paths)):
-          engine.error(.coreUnknown, "'\(ref.value)' is ambiguous: it names \(paths.joined(separator: " and ")); use a label or a path", at: ref.location)
+          engine.error(
+            .coreUnknown,
+            "'\(ref.value)' is ambiguous: it names \(paths.joined(separator: " and ")); use a label or a path",
+            at: ref.location)
         case .failure(.unknown(let hint)), .failure(.notPartitionable(let hint)):
-          engine.error(.coreUnknown, "'\(ref.value)' names no core, cpu-map node or label on the board\(hint)", at: ref.location)
+          engine.error(
+            .coreUnknown, "'\(ref.value)' names no core, cpu-map node or label on the board\(hint)",
+            at: ref.location)
         }
       }
       let nodes = Set(kernels[k].cpus.compactMap { machine.cpus[$0].numaNode })
@@ -126,9 +152,12 @@ public struct Resolver {
           kernels[k].devices.append(d)
           kernels[k].deviceLocations[d] = ref.location
         case .failure(.notPartitionable(let what)):
-          engine.error(.deviceUnknown, "'\(ref.value)' is \(what), not a device a kernel can own", at: ref.location)
+          engine.error(
+            .deviceUnknown, "'\(ref.value)' is \(what), not a device a kernel can own", at: ref.location)
         case .failure(.unknown(let hint)):
-          engine.error(.deviceUnknown, "'\(ref.value)' names no device on the board (an alias, label or path)\(hint)", at: ref.location)
+          engine.error(
+            .deviceUnknown, "'\(ref.value)' names no device on the board (an alias, label or path)\(hint)",
+            at: ref.location)
         case .failure(.ambiguous):
           break
         }
@@ -136,12 +165,17 @@ public struct Resolver {
     }
   }
 
-  private mutating func resolveShared(_ kernels: inout [Partition.Kernel], kernelIndex: [String: Int]) -> [Partition.SharedRegion] {
+  private mutating func resolveShared(_ kernels: inout [Partition.Kernel], kernelIndex: [String: Int])
+    -> [Partition.SharedRegion]
+  {
     var regions: [Partition.SharedRegion] = []
     for entry in plan.shared {
       let members: [Int] = entry.kernels.compactMap { ref in
         guard let i = kernelIndex[ref.value] else {
-          engine.error(.kernelUnknown, "shared entry names kernel '\(ref.value)', which the plan does not define\(suggestion(ref.value, in: plan.kernels.map(\.name.value)))", at: ref.location)
+          engine.error(
+            .kernelUnknown,
+            "shared entry names kernel '\(ref.value)', which the plan does not define\(suggestion(ref.value, in: plan.kernels.map(\.name.value)))",
+            at: ref.location)
           return nil
         }
         return i
@@ -155,7 +189,9 @@ public struct Resolver {
             kernels[m].deviceLocations[d] = kernels[m].deviceLocations[d] ?? device.location
           }
         case .failure(.unknown(let hint)):
-          engine.error(.deviceUnknown, "shared device '\(device.value)' names no device on the board\(hint)", at: device.location)
+          engine.error(
+            .deviceUnknown, "shared device '\(device.value)' names no device on the board\(hint)",
+            at: device.location)
         case .failure(.notPartitionable(let what)):
           engine.error(.deviceUnknown, "shared device '\(device.value)' is \(what)", at: device.location)
         case .failure(.ambiguous):
@@ -166,7 +202,10 @@ public struct Resolver {
         if let r = AddressRange(checkedBase: region.base.value, size: region.size.value) {
           regions.append(Partition.SharedRegion(range: r, kernels: members, location: region.location))
         } else {
-          engine.error(.memoryOverflow, "shared region 0x\(String(region.base.value, radix: 16)) + \(Format.size(region.size.value)) passes 2^64", at: region.location)
+          engine.error(
+            .memoryOverflow,
+            "shared region 0x\(String(region.base.value, radix: 16)) + \(Format.size(region.size.value)) passes 2^64",
+            at: region.location)
         }
       }
     }
@@ -179,7 +218,10 @@ public struct Resolver {
       var members: [Int] = []
       for ref in c.between {
         guard let k = kernelIndex[ref.value] else {
-          engine.error(.kernelUnknown, "channel names kernel '\(ref.value)', which the plan does not define\(suggestion(ref.value, in: plan.kernels.map(\.name.value)))", at: ref.location)
+          engine.error(
+            .kernelUnknown,
+            "channel names kernel '\(ref.value)', which the plan does not define\(suggestion(ref.value, in: plan.kernels.map(\.name.value)))",
+            at: ref.location)
           continue
         }
         if !members.contains(k) { members.append(k) }
@@ -188,14 +230,20 @@ public struct Resolver {
         engine.error(.kernelUnknown, "a channel needs two different kernels", at: c.location)
       }
       let name = c.name?.value ?? members.map { plan.kernels[$0].name.value }.joined(separator: "-")
-      out.append(Partition.Channel(index: i, name: name, members: members, region: AddressRange(base: 0, size: 0), location: c.location, doorbells: []))
+      out.append(
+        Partition.Channel(
+          index: i, name: name, members: members, region: AddressRange(base: 0, size: 0),
+          location: c.location, doorbells: []))
     }
     return out
   }
 
   // MARK: Memory
 
-  private mutating func resolveMemory(_ kernels: inout [Partition.Kernel], channels: inout [Partition.Channel], loader: AddressRange, shared: [Partition.SharedRegion]) {
+  private mutating func resolveMemory(
+    _ kernels: inout [Partition.Kernel], channels: inout [Partition.Channel], loader: AddressRange,
+    shared: [Partition.SharedRegion]
+  ) {
     var allocator = MemoryAllocator(banks: machine.memory)
     allocator.claim(loader)
     for r in machine.reservations { if let range = r.range { allocator.claim(range) } }
@@ -205,7 +253,10 @@ public struct Resolver {
       guard case .ranges(let regions)? = spec.memory else { continue }
       for region in regions {
         guard let r = AddressRange(checkedBase: region.base.value, size: region.size.value) else {
-          engine.error(.memoryOverflow, "memory of '\(spec.name.value)' at 0x\(String(region.base.value, radix: 16)) + \(Format.size(region.size.value)) passes 2^64", at: region.location)
+          engine.error(
+            .memoryOverflow,
+            "memory of '\(spec.name.value)' at 0x\(String(region.base.value, radix: 16)) + \(Format.size(region.size.value)) passes 2^64",
+            at: region.location)
           continue
         }
         kernels[k].memory.append(Partition.MemoryRegion(range: r, location: region.location, placed: false))
@@ -217,11 +268,16 @@ public struct Resolver {
       guard let base = plan.channels[i].base else { continue }
       let size = plan.channels[i].size
       guard let r = AddressRange(checkedBase: base.value, size: size.value) else {
-        engine.error(.memoryOverflow, "channel \(channels[i].name) at 0x\(String(base.value, radix: 16)) + \(Format.size(size.value)) passes 2^64", at: base.location)
+        engine.error(
+          .memoryOverflow,
+          "channel \(channels[i].name) at 0x\(String(base.value, radix: 16)) + \(Format.size(size.value)) passes 2^64",
+          at: base.location)
         continue
       }
       if base.value % 0x1000 != 0 || size.value % 0x1000 != 0 {
-        engine.error(.memoryMisaligned, "channel \(channels[i].name) \(r) is not aligned to 4 KiB pages", at: base.location)
+        engine.error(
+          .memoryMisaligned, "channel \(channels[i].name) \(r) is not aligned to 4 KiB pages",
+          at: base.location)
       }
       channels[i].region = r
       allocator.claim(r)
@@ -245,26 +301,38 @@ public struct Resolver {
       guard case .sized(let size, let align, let numa)? = spec.memory else { continue }
       let alignment = align?.value ?? Self.defaultAlignment
       if alignment & (alignment &- 1) != 0 || alignment < 0x1000 {
-        engine.error(.memoryMisaligned, "alignment \(Format.size(alignment)) of '\(spec.name.value)' must be a power of two of at least 4 KiB", at: align?.location ?? size.location)
+        engine.error(
+          .memoryMisaligned,
+          "alignment \(Format.size(alignment)) of '\(spec.name.value)' must be a power of two of at least 4 KiB",
+          at: align?.location ?? size.location)
         continue
       }
       if size.value == 0 || size.value % 0x1000 != 0 {
-        engine.error(.memoryMisaligned, "memory size \(Format.size(size.value)) of '\(spec.name.value)' is not a whole number of 4 KiB pages", at: size.location)
+        engine.error(
+          .memoryMisaligned,
+          "memory size \(Format.size(size.value)) of '\(spec.name.value)' is not a whole number of 4 KiB pages",
+          at: size.location)
         continue
       }
       let wanted = numa?.value ?? kernels[k].numaNode
       if let r = allocator.place(size: size.value, align: alignment, numa: wanted) {
         kernels[k].memory.append(Partition.MemoryRegion(range: r, location: size.location, placed: true))
       } else {
-        unplaceable("memory of '\(spec.name.value)'", size: size.value, at: size.location, allocator: allocator)
+        unplaceable(
+          "memory of '\(spec.name.value)'", size: size.value, at: size.location, allocator: allocator)
       }
     }
   }
 
-  private mutating func unplaceable(_ what: String, size: UInt64, at location: SourceLocation, allocator: MemoryAllocator) {
+  private mutating func unplaceable(
+    _ what: String, size: UInt64, at location: SourceLocation, allocator: MemoryAllocator
+  ) {
     let (total, largest) = allocator.summary
     let where_ = largest.map { "; the largest free block is \(Format.size($0.size)) at \($0)" } ?? ""
-    engine.error(.memoryUnplaceable, "\(what) (\(Format.size(size))) does not fit: \(Format.size(total)) of RAM is left free\(where_)", at: location)
+    engine.error(
+      .memoryUnplaceable,
+      "\(what) (\(Format.size(size))) does not fit: \(Format.size(total)) of RAM is left free\(where_)",
+      at: location)
   }
 
   // MARK: Interrupts
@@ -274,7 +342,9 @@ public struct Resolver {
     var sharedOwner: [Int: Int] = [:]  // a shared device's interrupts go to the first kernel listed
     for entry in plan.shared {
       guard let d = entry.device, case .success(let dev) = references.device(d.value) else { continue }
-      if let first = entry.kernels.first, let k = plan.kernels.firstIndex(where: { $0.name.value == first.value }) {
+      if let first = entry.kernels.first,
+        let k = plan.kernels.firstIndex(where: { $0.name.value == first.value })
+      {
         sharedOwner[dev] = sharedOwner[dev] ?? k
       }
     }
@@ -292,7 +362,8 @@ public struct Resolver {
           engine.error(.interruptUnknown, "interrupt \(extra.value) does not fit 32 bits", at: extra.location)
           continue
         }
-        kernels[k].interrupts.append(Partition.OwnedInterrupt(number: n, device: nil, location: extra.location))
+        kernels[k].interrupts.append(
+          Partition.OwnedInterrupt(number: n, device: nil, location: extra.location))
       }
     }
   }
@@ -303,9 +374,12 @@ public struct Resolver {
       let first = owners[0]
       for o in owners.dropFirst() {
         engine.error(
-          .interruptControllerOwnedTwice, "'\(kernels[o].name)' and '\(kernels[first].name)' both own the interrupt controller; exactly one may initialise it",
+          .interruptControllerOwnedTwice,
+          "'\(kernels[o].name)' and '\(kernels[first].name)' both own the interrupt controller; exactly one may initialise it",
           at: plan.kernels[o].owns.first?.location ?? kernels[o].location,
-          notes: [.init("'\(kernels[first].name)' claims it here", at: plan.kernels[first].owns.first?.location)])
+          notes: [
+            .init("'\(kernels[first].name)' claims it here", at: plan.kernels[first].owns.first?.location)
+          ])
       }
     }
     return owners.first ?? (kernels.isEmpty ? nil : 0)
@@ -336,17 +410,23 @@ public struct Resolver {
         case .psci: "SBI IPI doorbells need RISC-V and an SBI"
         }
       case .aclintSSWI:
-        boot == .psci ? "ACLINT SSWI doorbells need RISC-V" : hasSSWI ? nil : "the board has no riscv,aclint-sswi device (QEMU: -M virt,aclint=on)"
+        boot == .psci
+          ? "ACLINT SSWI doorbells need RISC-V"
+          : hasSSWI ? nil : "the board has no riscv,aclint-sswi device (QEMU: -M virt,aclint=on)"
       case .polling: nil
       }
     if let refusal {
-      engine.error(.doorbellMechanismUnusable, "doorbells cannot be \(wanted.value.rawValue): \(refusal)", at: wanted.location)
+      engine.error(
+        .doorbellMechanismUnusable, "doorbells cannot be \(wanted.value.rawValue): \(refusal)",
+        at: wanted.location)
       return natural
     }
     return wanted.value
   }
 
-  private mutating func assignDoorbells(_ channels: inout [Partition.Channel], kernels: [Partition.Kernel], mechanism: Partition.DoorbellMechanism) {
+  private mutating func assignDoorbells(
+    _ channels: inout [Partition.Channel], kernels: [Partition.Kernel], mechanism: Partition.DoorbellMechanism
+  ) {
     let wantedFirst = plan.doorbells?.first?.value ?? 8
     let wantedCount = plan.doorbells?.count?.value ?? 8
     let multiplex = plan.doorbells?.multiplex?.value ?? true
@@ -373,10 +453,15 @@ public struct Resolver {
       switch mechanism {
       case .sgi:
         if list.count > count && !multiplex {
-          let sgis = count == 1 ? "only 1 doorbell SGI (\(first))" : "only \(count) doorbell SGIs (\(first)-\(first + UInt32(max(count, 1)) - 1))"
+          let sgis =
+            count == 1
+            ? "only 1 doorbell SGI (\(first))"
+            : "only \(count) doorbell SGIs (\(first)-\(first + UInt32(max(count, 1)) - 1))"
           engine.error(
-            .doorbellsExhausted, "'\(kernels[k].name)' has \(list.count) channel ends but \(sgis) and multiplexing is off",
-            at: plan.kernels[k].name.location, notes: [.init("multiplexing is turned off here", at: plan.doorbells?.multiplex?.location)])
+            .doorbellsExhausted,
+            "'\(kernels[k].name)' has \(list.count) channel ends but \(sgis) and multiplexing is off",
+            at: plan.kernels[k].name.location,
+            notes: [.init("multiplexing is turned off here", at: plan.doorbells?.multiplex?.location)])
         }
         mux = list.count > count
       // One supervisor software interrupt serves every channel of a hart (and the
@@ -401,7 +486,9 @@ public struct Resolver {
   /// it will hold, in whole 64 KiB (a QEMU virt kernel's tree is about 10 KiB).
   static func dtbSlotSize(kernel: Partition.Kernel, channels: [Partition.Channel]) -> UInt64 {
     let ends = channels.filter { $0.members.contains(kernel.index) }.count
-    let bytes = dtbSlot / 2 + UInt64(kernel.cpus.count) * 512 + UInt64(kernel.allDevices.count) * 1024 + UInt64(ends) * 1024
+    let bytes =
+      dtbSlot / 2 + UInt64(kernel.cpus.count) * 512 + UInt64(kernel.allDevices.count) * 1024 + UInt64(ends)
+      * 1024
     return (bytes + dtbSlot - 1) / dtbSlot * dtbSlot
   }
 
@@ -414,22 +501,32 @@ public struct Resolver {
         if base.size >= slot * 2 { kernels[k].dtb = AddressRange(base: top - slot, size: slot) }
       }
       if let initrd = spec.initrd {
-        let path = initrd.value.hasPrefix("/") || planDirectory.isEmpty ? initrd.value : "\(planDirectory)/\(initrd.value)"
+        let path =
+          initrd.value.hasPrefix("/") || planDirectory.isEmpty
+          ? initrd.value : "\(planDirectory)/\(initrd.value)"
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value
         if let size, let dtb = kernels[k].dtb {
           // Just below the DTB, 64 KiB aligned; the image check says if it collides.
           let rounded = (size + 0xffff) & ~UInt64(0xffff)
           if dtb.base >= rounded {
-            kernels[k].initrd = Partition.Initrd(path: path, range: AddressRange(base: dtb.base - rounded, size: size), location: initrd.location)
+            kernels[k].initrd = Partition.Initrd(
+              path: path, range: AddressRange(base: dtb.base - rounded, size: size), location: initrd.location
+            )
           }
         } else if size == nil {
-          engine.error(.imageUnreadable, "initrd of '\(spec.name.value)': cannot read \(path)", at: initrd.location)
+          engine.error(
+            .imageUnreadable, "initrd of '\(spec.name.value)': cannot read \(path)", at: initrd.location)
         }
       }
       guard let image = spec.image else { continue }
-      let path = image.path.value.hasPrefix("/") ? image.path.value : (planDirectory.isEmpty ? image.path.value : "\(planDirectory)/\(image.path.value)")
+      let path =
+        image.path.value.hasPrefix("/")
+        ? image.path.value
+        : (planDirectory.isEmpty ? image.path.value : "\(planDirectory)/\(image.path.value)")
       do {
-        kernels[k].image = try image.protocol.value == .binary ? KernelImage.loadBinary(path, at: image.at?.value) : KernelImage.load(path)
+        kernels[k].image =
+          try image.protocol.value == .binary
+          ? KernelImage.loadBinary(path, at: image.at?.value) : KernelImage.load(path)
       } catch {
         engine.error(.imageUnreadable, "image of '\(spec.name.value)': \(error)", at: image.path.location)
       }
