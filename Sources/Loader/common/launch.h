@@ -22,6 +22,7 @@
 #define LAUNCH_CHECKIN		16
 #define LAUNCH_GO		24
 #define LAUNCH_NOT_BEFORE	32
+#define LAUNCH_HWID		40
 #define LAUNCH_SLOT_SHIFT	6
 #define LAUNCH_CHECKED_IN_BIT	63
 
@@ -40,7 +41,8 @@ struct launch_slot {
 	volatile uint64_t checkin;
 	volatile uint64_t go;
 	uint64_t not_before;
-	uint64_t reserved[3];
+	uint64_t hwid;			/* the core this kernel's boot core is, set before it is started */
+	uint64_t reserved[2];
 };
 
 _Static_assert(sizeof(struct launch_slot) == 1u << LAUNCH_SLOT_SHIFT, "launch slot size");
@@ -49,6 +51,7 @@ _Static_assert(offsetof(struct launch_slot, dtb) == LAUNCH_DTB, "launch dtb");
 _Static_assert(offsetof(struct launch_slot, checkin) == LAUNCH_CHECKIN, "launch checkin");
 _Static_assert(offsetof(struct launch_slot, go) == LAUNCH_GO, "launch go");
 _Static_assert(offsetof(struct launch_slot, not_before) == LAUNCH_NOT_BEFORE, "launch not_before");
+_Static_assert(offsetof(struct launch_slot, hwid) == LAUNCH_HWID, "launch hwid");
 
 extern struct launch_slot loader_launch[LOADER_MAX_KERNELS];
 #endif

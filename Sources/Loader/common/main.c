@@ -216,6 +216,7 @@ static void start_kernel(const struct cleave_desc *d, uint32_t i)
 	slot->entry = k->entry;
 	slot->dtb = k->dtb_addr;
 	slot->checkin = slot->go = slot->not_before = 0;
+	slot->hwid = hwid;
 	arch_dcache_clean((uintptr_t)slot, sizeof(*slot));
 	rc = arch_cpu_start(d, hwid, i);
 	if (rc)

@@ -14,12 +14,22 @@
  * a0 = hart id, a1 = the live DTB, satp = 0, interrupts off. Keep the hart
  * id in tp (S-mode cannot read mhartid), take the loader's stack, zero .bss,
  * point stvec at the fault report, then loader_main(a1, our own address).
+ *
+ * Only the first hart here runs the loader. OpenSBI 1.1 can send a hart the
+ * loader starts with HSM here, to the firmware's own next address, instead
+ * of to the trampoline (seen on a loaded host, when the hart reaches its warm
+ * boot late). Such a hart finds the launch slot that names its hart id and
+ * goes on as the trampoline would; one that finds none parks.
  */
 	.global	_start
 	.type	_start, %function
 _start:
 	csrw	sie, zero
 	csrci	sstatus, 2			/* SIE */
+	lla	t0, loader_entered
+	li	t1, 1
+	amoswap.w.aqrl t1, t1, (t0)
+	bnez	t1, late
 	mv	tp, a0
 	mv	s0, a1
 
@@ -39,7 +49,27 @@ _start:
 	call	loader_main
 3:	wfi
 	j	3b
+
+late:
+	lla	t0, loader_launch
+	li	t2, LOADER_MAX_KERNELS
+	li	a1, 0
+	fence	r, rw
+4:	ld	t3, LAUNCH_ENTRY(t0)
+	ld	t1, LAUNCH_HWID(t0)
+	beqz	t3, 5f
+	beq	t1, a0, riscv_trampoline	/* a0 = hart id, a1 = the kernel index */
+5:	addi	t0, t0, 1 << LAUNCH_SLOT_SHIFT
+	addi	a1, a1, 1
+	bltu	a1, t2, 4b
+6:	wfi
+	j	6b
 	.size	_start, . - _start
+
+	.section .data.entered, "aw"
+	.balign	4
+loader_entered:
+	.word	0
 
 /*
  * riscv_trampoline: where SBI HSM hart_start starts a kernel's boot hart, in
