@@ -1,10 +1,10 @@
 import DeviceTree
 import Foundation
 import Machine
-import Partitioning
 import Testing
 
 @testable import Emit
+@testable import Partitioning
 
 /// OpenSBI domains mode: what each domain may touch, the firmware's machine
 /// tree, the kernels' fences and the placement that replaces the loader.
@@ -99,6 +99,30 @@ struct DomainTests {
       let at = Int(s.address - 0x8800_0000)
       #expect(
         Array(flat[at..<(at + Int(s.fileSize))]) == Array(file[Int(s.offset)..<Int(s.offset + s.fileSize)]))
+    }
+  }
+
+  /// Segments land at their offsets from the lowest one, with zeros between
+  /// them and for bss; a segment whose bytes run past the file is an error.
+  @Test func flatImagesKeepSegmentsInPlace() throws {
+    let file: [UInt8] = [1, 2, 3, 4, 9, 9, 5, 6]
+    let image = KernelImage(
+      format: .elf, path: "k.elf", fileSize: 8,
+      segments: [
+        .init(offset: 0, address: 0x8000_1000, fileSize: 4, memorySize: 4),
+        .init(offset: 6, address: 0x8000_3000, fileSize: 2, memorySize: 8),
+      ],
+      entry: 0x8000_1000, textOffset: nil, imageSize: nil, flags: nil, machine: 243, loadAddress: nil)
+    let placed = image.segments.map { AddressRange(base: $0.address, size: $0.memorySize) }
+    let (base, flat) = try DomainPlacement.flatten(image, placed: placed, bytes: file, kernel: "k0")
+    #expect(base == 0x8000_1000)
+    #expect(flat.count == 0x2008)
+    #expect(Array(flat[0..<4]) == [1, 2, 3, 4])
+    #expect(flat[4..<0x2000].allSatisfy { $0 == 0 })
+    #expect(Array(flat[0x2000..<0x2002]) == [5, 6])
+    #expect(flat[0x2002...].allSatisfy { $0 == 0 })
+    #expect(throws: DomainPlacement.Failure.self) {
+      try DomainPlacement.flatten(image, placed: placed, bytes: Array(file.prefix(7)), kernel: "k0")
     }
   }
 }
