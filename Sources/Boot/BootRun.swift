@@ -37,7 +37,7 @@ public enum BootRun {
     }
     try process.run()
     let stop = Self.stopQEMUOnInterrupt(process.processIdentifier)
-    defer { stop.forEach { $0.cancel() } }
+    defer { Self.restoreSignals(stop) }
     let timedOut = done.wait(timeout: .now() + timeout) == .timedOut
     if process.isRunning { process.terminate() }
     let killer = DispatchQueue.global()
@@ -58,8 +58,10 @@ public enum BootRun {
 
   /// Ctrl-C or a kill of `cleave run` takes QEMU with it: QEMU is in its own
   /// process, and a TCG guest under -icount may not even heed SIGTERM.
+  private static let stopSignals = [SIGINT, SIGTERM, SIGHUP]
+
   private static func stopQEMUOnInterrupt(_ pid: Int32) -> [DispatchSourceSignal] {
-    [SIGINT, SIGTERM, SIGHUP].map { sig in
+    stopSignals.map { sig in
       signal(sig, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
       source.setEventHandler {
@@ -69,6 +71,12 @@ public enum BootRun {
       source.resume()
       return source
     }
+  }
+
+  /// Once QEMU is gone the signals act as before the run.
+  private static func restoreSignals(_ sources: [DispatchSourceSignal]) {
+    for source in sources { source.cancel() }
+    for sig in stopSignals { signal(sig, SIG_DFL) }
   }
 
   /// The verdict and console text, fed from QEMU's reader thread.

@@ -7,35 +7,28 @@ public struct QEMUCommand: Sendable, Equatable {
   public var executable: String
   public var arguments: [String]
 
-  /// The board's own machine options when its source records them on line 1
-  /// (`// qemu: -M virt,... -smp 8 -m 2G`, as scripts/boards.sh writes), else
-  /// options derived from the machine: CPU count, RAM, GIC version, and
-  /// virtualization when PSCI is called through SMC.
   /// What QEMU starts: the packed loader image, or (OpenSBI domains) the
   /// firmware's machine tree and the files OpenSBI expects in memory.
   public enum Payload: Sendable, Equatable {
     case image(String)
-    case domains(machineTree: String, load: [(file: String, address: UInt64)])
+    case domains(machineTree: String, load: [Placed])
+  }
 
-    public static func == (a: Payload, b: Payload) -> Bool {
-      switch (a, b) {
-      case (.image(let x), .image(let y)): x == y
-      case (.domains(let t1, let l1), .domains(let t2, let l2)):
-        t1 == t2 && l1.map(\.file) == l2.map(\.file) && l1.map(\.address) == l2.map(\.address)
-      default: false
-      }
+  /// A file QEMU puts in memory byte for byte.
+  public struct Placed: Sendable, Equatable {
+    public var file: String
+    public var address: UInt64
+
+    public init(file: String, address: UInt64) {
+      self.file = file
+      self.address = address
     }
   }
 
-  public static func make(
-    target: Plan.Target, board: String, machine: Machine, image: String,
-    machineOptions given: [String]? = nil, extra: [String] = []
-  ) -> QEMUCommand {
-    make(
-      target: target, board: board, machine: machine, payload: .image(image), machineOptions: given,
-      extra: extra)
-  }
-
+  /// The board's own machine options when its source records them on line 1
+  /// (`// qemu: -M virt,... -smp 8 -m 2G`, as scripts/boards.sh writes), else
+  /// options derived from the machine: CPU count, RAM, GIC version, and
+  /// virtualization when PSCI is called through SMC.
   public static func make(
     target: Plan.Target, board: String, machine: Machine, payload: Payload,
     machineOptions given: [String]? = nil, extra: [String] = []

@@ -116,7 +116,7 @@ extension RunCommand {
     guard let data = FileManager.default.contents(atPath: path),
       let placement = try? JSONDecoder().decode(DomainPlacement.self, from: data)
     else { throw UnusableInput(message: "\(path): missing or unreadable; build again") }
-    var load: [(file: String, address: UInt64)] = []
+    var load: [QEMUCommand.Placed] = []
     for item in placement.load {
       guard item.address.hasPrefix("0x"), let address = UInt64(item.address.dropFirst(2), radix: 16) else {
         throw UnusableInput(message: "\(path): '\(item.address)' is not a hexadecimal address")
@@ -125,7 +125,7 @@ extension RunCommand {
       guard FileManager.default.fileExists(atPath: file) else {
         throw UnusableInput(message: "\(path): \(item.file) is missing")
       }
-      load.append((file, address))
+      load.append(QEMUCommand.Placed(file: file, address: address))
     }
     return .domains(machineTree: "\(out)/\(placement.firmwareTree)", load: load)
   }

@@ -58,7 +58,10 @@ struct DomainCommandTests {
       target: .riscv64, board: board, machine: m,
       payload: .domains(
         machineTree: "out/opensbi/machine.dtb",
-        load: [("out/kernels/k0.dtb", 0x87ff_0000), ("out/opensbi/k0.image.bin", 0x8400_0000)]))
+        load: [
+          .init(file: "out/kernels/k0.dtb", address: 0x87ff_0000),
+          .init(file: "out/opensbi/k0.image.bin", address: 0x8400_0000),
+        ]))
     #expect(c.arguments.prefix(5) == ["-M", "virt,aclint=on", "-smp", "4", "-m"])
     #expect(!c.arguments.contains("-kernel"))
     let tail = Array(c.arguments.suffix(8))
@@ -75,7 +78,7 @@ struct CommandTests {
   @Test func boardRecordedOptionsWin() throws {
     let board = repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv3.dts").path
     let m = try Machine.load(board)
-    let c = QEMUCommand.make(target: .aarch64, board: board, machine: m, image: "out/image.elf")
+    let c = QEMUCommand.make(target: .aarch64, board: board, machine: m, payload: .image("out/image.elf"))
     #expect(c.executable == "qemu-system-aarch64")
     #expect(
       c.shellLine.hasPrefix(

@@ -43,9 +43,6 @@ struct BoardIndex {
   let contextLists: [ContextList]
   /// Indexes into `partition.channels` of each kernel's channels with a region.
   let channels: [[Int]]
-  /// Every kernel's name, NUL-terminated, back to back; `nameEnds[k]` ends kernel k's.
-  let names: [UInt8]
-  let nameEnds: [Int]
 
   init(_ partition: Partition) {
     self.partition = partition
@@ -108,14 +105,6 @@ struct BoardIndex {
       for m in Set(c.members) where channels.indices.contains(m) { channels[m].append(i) }
     }
     self.channels = channels
-    var names: [UInt8] = []
-    var nameEnds: [Int] = []
-    for k in partition.kernels {
-      names += Array(k.name.utf8) + [0]
-      nameEnds.append(names.count)
-    }
-    self.names = names
-    self.nameEnds = nameEnds
   }
 
   /// The board nodes kernel `k`'s tree starts from, before any rewriting.
@@ -172,8 +161,8 @@ struct BoardIndex {
     for c in channels[k.index] { peers.formUnion(partition.channels[c].members) }
     peers.remove(k.index)
     var out: [UInt8] = []
-    for i in peers.sorted() where nameEnds.indices.contains(i) {
-      out += names[(i == 0 ? 0 : nameEnds[i - 1])..<nameEnds[i]]
+    for i in peers.sorted() where partition.kernels.indices.contains(i) {
+      out += Array(partition.kernels[i].name.utf8) + [0]
     }
     return out
   }

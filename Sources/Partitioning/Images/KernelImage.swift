@@ -41,23 +41,23 @@ public struct KernelImage: Sendable, Hashable {
 
   /// Reads the image at `path`.
   public static func load(_ path: String) throws -> KernelImage {
+    try parse(read(path), path: path)
+  }
+
+  private static func read(_ path: String) throws -> [UInt8] {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw Failure(
         description: FileManager.default.fileExists(atPath: path)
           ? "cannot read \(path)" : "no such file \(path)")
     }
-    return try parse(Array(data), path: path)
+    return Array(data)
   }
 
   /// A flat binary (`protocol: binary`), such as U-Boot's u-boot.bin: its
   /// bytes go to the start of the kernel's memory and it is entered at its
   /// first byte. No header to read, so any non-empty file is one.
   public static func loadBinary(_ path: String, at address: UInt64? = nil) throws -> KernelImage {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw Failure(
-        description: FileManager.default.fileExists(atPath: path)
-          ? "cannot read \(path)" : "no such file \(path)")
-    }
+    let data = try read(path)
     guard !data.isEmpty else { throw Failure(description: "\(path) is empty") }
     let n = UInt64(data.count)
     return KernelImage(

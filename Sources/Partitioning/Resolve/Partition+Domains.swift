@@ -72,11 +72,15 @@ extension Partition {
       guard let frame = ic.frames.first?.range else { continue }
       switch ic.kind {
       case .plic:
-        let priority = AddressRange(base: frame.base, size: Self.plicPriority)
-        out.append(
-          DomainRegion(
-            range: priority, access: ownsSources ? .readWrite : .read, mmio: true,
-            purpose: "\(ic.path) priorities"))
+        // A board's PLIC too small for the SiFive layout gets no blocks past its frame.
+        if let priority = AddressRange(checkedBase: frame.base, size: Self.plicPriority),
+          frame.contains(priority)
+        {
+          out.append(
+            DomainRegion(
+              range: priority, access: ownsSources ? .readWrite : .read, mmio: true,
+              purpose: "\(ic.path) priorities"))
+        }
         for ctx in ic.contexts where ctx.role == "S-external" {
           guard let cpu = ctx.cpu, harts.contains(cpu) else { continue }
           let n = UInt64(ctx.position)
