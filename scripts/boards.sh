@@ -285,7 +285,7 @@ for entry in "${boards[@]}"; do
 	rest=${opts#"-M $machine"}
 	# $rest is split on purpose: it is a list of QEMU options.
 	# shellcheck disable=SC2086
-	if ! "$qemu" -M "$machine,dumpdtb=$tmp/$name.dtb" $rest -nographic 2>"$tmp/qemu.err"; then
+	if ! "$qemu" -M "$machine,dumpdtb=$tmp/$name.dtb" $rest -nographic -nic none 2>"$tmp/qemu.err"; then
 		cat "$tmp/qemu.err" >&2
 		exit 1
 	fi

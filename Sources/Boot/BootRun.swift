@@ -36,6 +36,10 @@ public enum BootRun {
       if finished { done.signal() }
     }
     try process.run()
+    // The child has its copy of the write end; ours must go, or the reader
+    // never sees end-of-file when QEMU exits early and the run waits out its
+    // whole timeout instead of saying that QEMU exited.
+    try? pipe.fileHandleForWriting.close()
     let stop = Self.stopQEMUOnInterrupt(process.processIdentifier)
     defer { Self.restoreSignals(stop) }
     let timedOut = done.wait(timeout: .now() + timeout) == .timedOut
@@ -49,11 +53,16 @@ public enum BootRun {
     let verdict = state.verdict
     var outcome = verdict.outcome
     if outcome == .running {
-      outcome = .failed(timedOut ? "timed out after \(Int(timeout)) s" : "QEMU exited")
+      outcome = .failed(timedOut ? "timed out after \(seconds(timeout))" : "QEMU exited")
     }
     return Result(
       outcome: outcome, missing: verdict.missing, timedOut: timedOut && verdict.outcome == .running,
       console: state.console)
+  }
+
+  /// A duration as a person writes it: "120 s", "0.5 s".
+  static func seconds(_ t: Double) -> String {
+    t == t.rounded() && t < 1e15 ? "\(Int(t)) s" : "\(t) s"
   }
 
   /// Ctrl-C or a kill of `cleave run` takes QEMU with it: QEMU is in its own

@@ -34,7 +34,10 @@ public struct QEMUCommand: Sendable, Equatable {
     machineOptions given: [String]? = nil, extra: [String] = []
   ) -> QEMUCommand {
     let machineOptions = given ?? recordedOptions(board) ?? derivedOptions(target: target, machine: machine)
-    let common = ["-nographic", "-semihosting", "-no-reboot"]
+    // No NIC: a partitioned boot needs no network, and QEMU's default NIC loads a
+    // ROM (efi-virtio.rom) from a package a minimal install lacks. A user who
+    // wants one passes it in --machine-options.
+    let common = ["-nographic", "-semihosting", "-no-reboot", "-nic", "none"]
     let boot: [String]
     switch payload {
     case .image(let image):

@@ -22,7 +22,7 @@ struct QEMUBoard: Sendable, CustomTestStringConvertible {
     case .gicv3: machine = ["-M", "virt,gic-version=3,dumpdtb=\(dtb)", "-cpu", "cortex-a57"]
     case .riscv64: machine = ["-M", "virt,dumpdtb=\(dtb)"]
     }
-    return machine + ["-smp", String(cpus), "-m", memory.option, "-nographic"]
+    return machine + ["-smp", String(cpus), "-m", memory.option, "-nographic", "-nic", "none"]
   }
 
   var architecture: String { flavour == .riscv64 ? "riscv64" : "aarch64" }
