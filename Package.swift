@@ -26,12 +26,15 @@ let package = Package(
     .target(name: "Partitioning", dependencies: ["Machine", .product(name: "Yams", package: "Yams")]),
     .target(name: "Emit", dependencies: ["Partitioning", "CBootABI"]),
     .target(name: "Boot", dependencies: ["Emit"]),
+    // Records the commit the tool is built from, for `cleave --version`.
+    .plugin(name: "BuildInfo", capability: .buildTool(), path: "Plugins/BuildInfo"),
     .executableTarget(
       name: "cleave",
       dependencies: [
         "DeviceTree", "Machine", "Partitioning", "Emit", "Boot",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]),
+      ],
+      plugins: ["BuildInfo"]),
     .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree"], path: "Tests/DeviceTreeTests"),
     .testTarget(name: "MachineTests", dependencies: ["Machine"], path: "Tests/MachineTests"),
     .testTarget(name: "PartitioningTests", dependencies: ["Partitioning"], path: "Tests/PartitioningTests"),

@@ -9,10 +9,10 @@ struct BuildCommand: ParsableCommand {
     abstract: "Write every kernel's device tree, the boot descriptor, the memory map and a report into OUT.",
     discussion: "OUT is replaced atomically: on any error it is left exactly as it was.")
 
-  @Argument(help: "The plan (.yaml).")
+  @Argument(help: "The plan (.yaml).", completion: .file(extensions: ["yaml", "yml"]))
   var plan: String
 
-  @Option(name: .shortAndLong, help: "The output directory.")
+  @Option(name: .shortAndLong, help: "The output directory.", completion: .directory)
   var output: String
 
   @Flag(
@@ -27,10 +27,28 @@ struct BuildCommand: ParsableCommand {
   var force = false
 
   @Option(
-    help: "The loader binary to pack into OUT/image.elf (default: build/loader-<arch>.bin when present).")
+    help: "The loader binary to pack into OUT/image.elf (default: build/loader-<arch>.bin when present).",
+    completion: .file())
   var loader: String?
 
   func run() throws {
+    let built = try build()
+    print(built.summary)
+    if let missing = built.missingImage { print(missing) }
+    if let map = built.artifacts.text("map.txt") { print(map, terminator: "") }
+  }
+
+  /// What a build wrote, for `build` to print in full and `run` in one line.
+  struct Built {
+    var artifacts: Artifacts
+    /// `OUT: 15 files for 3 kernels`.
+    var summary: String
+    /// Why there is no image.elf, when a loader-booted plan has none.
+    var missingImage: String?
+  }
+
+  /// Checks the plan and writes OUT; diagnostics go to standard error.
+  func build() throws -> Built {
     let result = PlanCheck.run(planPath: plan)
     for d in result.diagnostics { FileHandle.standardError.write(Data((d.text + "\n").utf8)) }
     if result.unusable { throw ExitCode(2) }
@@ -45,10 +63,15 @@ struct BuildCommand: ParsableCommand {
     do {
       let artifacts = try BuildJob(partition: partition, options: options).run()
       try OutputDirectory.commit(artifacts, to: output, force: force)
-      print(
-        "\(output): \(artifacts.paths.count) files for \(partition.kernels.count) kernel\(partition.kernels.count == 1 ? "" : "s")"
-      )
-      if let map = artifacts.text("map.txt") { print(map, terminator: "") }
+      let n = partition.kernels.count
+      var missing: String?
+      if options.loader == nil, partition.boot != .opensbiDomains {
+        missing =
+          "\(output): no image.elf: \(defaultLoaderPath(partition)) not found (make loader, or --loader FILE)"
+      }
+      return Built(
+        artifacts: artifacts, summary: "\(output): \(artifacts.paths.count) files for \(n) kernel\(n == 1 ? "" : "s")",
+        missingImage: missing)
     } catch let e as BuildJob.Failure {
       throw UnusableInput(message: "\(plan): \(e.description)")
     } catch let e as OutputDirectory.Failure {
@@ -57,11 +80,13 @@ struct BuildCommand: ParsableCommand {
   }
 
   private func loaderBytes(for p: Partition) throws -> [UInt8]? {
-    let path = loader ?? "build/loader-\(p.target.rawValue).bin"
+    let path = loader ?? defaultLoaderPath(p)
     guard let data = FileManager.default.contents(atPath: path) else {
       if loader != nil { throw UnusableInput(message: "\(path): cannot read the loader") }
       return nil
     }
     return Array(data)
   }
+
+  private func defaultLoaderPath(_ p: Partition) -> String { "build/loader-\(p.target.rawValue).bin" }
 }

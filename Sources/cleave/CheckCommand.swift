@@ -11,13 +11,17 @@ struct CheckCommand: ParsableCommand {
     discussion: """
       cleave check PLAN.yaml          resolves the plan against its board and runs every check.
       cleave check A.dtb B.dtb ...    checks per-kernel trees against each other (and --board).
+      cleave check A.dtb --board B    checks one per-kernel tree against its board.
       Exit status: 0 clean (warnings allowed unless --werror), 1 errors, 2 unusable input.
       """)
 
-  @Argument(help: "A plan (.yaml), or two or more per-kernel device trees (.dtb or .dts).")
+  @Argument(
+    help: "A plan (.yaml), or per-kernel device trees (.dtb or .dts): two or more, or one with --board.",
+    completion: .file(extensions: ["yaml", "yml", "dts", "dtb"]))
   var inputs: [String]
 
-  @Option(help: "With device trees: the board they were cut from.")
+  @Option(
+    help: "With device trees: the board they were cut from.", completion: .file(extensions: ["dts", "dtb"]))
   var board: String?
 
   @Option(help: "text or json.")
@@ -26,18 +30,25 @@ struct CheckCommand: ParsableCommand {
   @Flag(help: "Treat warnings as errors.")
   var werror = false
 
-  func run() throws {
-    guard let first = inputs.first else { throw ValidationError("give a plan or device trees") }
-    let isPlan = first.hasSuffix(".yaml") || first.hasSuffix(".yml")
+  private var isPlan: Bool { inputs.first.map { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") } ?? false }
+
+  func validate() throws {
+    guard !inputs.isEmpty else { throw ValidationError("give a plan or device trees") }
     if isPlan {
       guard inputs.count == 1 else { throw ValidationError("check takes one plan at a time") }
-      let result = PlanCheck.run(planPath: first)
-      try report(
-        result.diagnostics, subject: first, summary: result.partition?.summary, unusable: result.unusable)
     } else {
       guard inputs.count >= 2 || board != nil else {
         throw ValidationError("give two or more trees, or one tree with --board")
       }
+    }
+  }
+
+  func run() throws {
+    if let first = inputs.first, isPlan {
+      let result = PlanCheck.run(planPath: first)
+      try report(
+        result.diagnostics, subject: first, summary: result.partition?.summary, unusable: result.unusable)
+    } else {
       let trees = try inputs.map { ($0, try loadMachine($0, includes: [])) }
       let boardMachine = try board.map { ($0, try loadMachine($0, includes: [])) }
       let diagnostics = TreeSetCheck.run(

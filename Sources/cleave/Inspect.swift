@@ -8,10 +8,14 @@ struct Inspect: ParsableCommand {
     abstract:
       "Show what a board's device tree describes: cores, caches, memory, interrupt controllers, devices.")
 
-  @Argument(help: "The board: a .dtb or .dts file, or - for standard input.")
+  @Argument(
+    help: "The board: a .dtb or .dts file, or - for standard input.",
+    completion: .file(extensions: ["dts", "dtb"]))
   var board: String
 
-  @Option(name: .customLong("include"), help: "An include directory for .dts sources (repeatable).")
+  @Option(
+    name: .customLong("include"), help: "An include directory for .dts sources (repeatable).",
+    completion: .directory)
   var includes: [String] = []
 
   @Option(help: "text or json.")

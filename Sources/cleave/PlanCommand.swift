@@ -17,10 +17,12 @@ struct PlanCommand: ParsableCommand {
   @Option(help: "Merge neighbouring groups down to this many kernels.")
   var kernels: Int?
 
-  @Option(name: .shortAndLong, help: "Write the plan to this file instead of standard output.")
+  @Option(
+    name: .shortAndLong, help: "Write the plan to this file instead of standard output.",
+    completion: .file(extensions: ["yaml"]))
   var output: String?
 
-  @Argument(help: "The board: a .dtb or .dts file.")
+  @Argument(help: "The board: a .dtb or .dts file.", completion: .file(extensions: ["dts", "dtb"]))
   var board: String
 
   func validate() throws {

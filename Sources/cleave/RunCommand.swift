@@ -14,7 +14,7 @@ struct RunCommand: ParsableCommand {
       on QEMU exiting early or on timeout (with the reason), 2 for unusable input.
       """)
 
-  @Argument(help: "An OUT directory made by cleave build, or a plan to build first.")
+  @Argument(help: "An OUT directory made by cleave build, or a plan to build first.", completion: .file())
   var target: String
 
   @Option(help: "Seconds to wait for every kernel's verdict.")
@@ -23,24 +23,25 @@ struct RunCommand: ParsableCommand {
   @Flag(help: "Print only the verdict, not the console.")
   var quiet = false
 
-  @Option(help: "The loader binary, when building from a plan.")
+  @Option(help: "The loader binary, when building from a plan.", completion: .file())
   var loader: String?
 
   @Option(
-    name: .customLong("pass"),
+    name: .customLong("pass"), parsing: .unconditionalSingleValue,
     help:
       "KERNEL=TEXT: a console line containing TEXT is KERNEL's PASS, for kernels that print no cleave|PASS line (U-Boot, a stock Linux). Repeatable."
   )
   var passTexts: [String] = []
 
   @Option(
-    name: .customLong("fail"),
+    name: .customLong("fail"), parsing: .unconditionalSingleValue,
     help:
       "TEXT: a console line containing TEXT fails the run (\"Unhandled exception\", \"Kernel panic\"). Repeatable."
   )
   var failTexts: [String] = []
 
   @Option(
+    parsing: .unconditional,
     help:
       "QEMU machine options to use instead of the board's (\"-M virt,gic-version=3 -smp 4 -m 2G\"): boot the partition on another machine."
   )
@@ -54,7 +55,9 @@ struct RunCommand: ParsableCommand {
         "cleave-run-\(UUID().uuidString)"
       ).path
       let build = try BuildCommand.parse([target, "-o", dir] + (loader.map { ["--loader", $0] } ?? []))
-      try build.run()
+      let built = try build.build()
+      if let missing = built.missingImage { throw UnusableInput(message: missing) }
+      if !quiet { print("cleave run: built \(target) into \(dir) (\(built.artifacts.paths.count) files)") }
       out = dir
       scratch = dir
     }
@@ -73,7 +76,10 @@ struct RunCommand: ParsableCommand {
       target: targetArch, board: report.board, machine: machine, payload: payload,
       machineOptions: machineOptions.map { $0.split(separator: " ").map(String.init) })
     let kernels = report.kernels.map(\.name)
+    // The plan's console texts, then the command line's, which override them.
     var passText: [String: String] = [:]
+    for k in report.kernels { if let p = k.pass { passText[k.name] = p } }
+    let failText = report.kernels.flatMap { $0.fail ?? [] } + failTexts
     for p in passTexts {
       guard let eq = p.firstIndex(of: "="), kernels.contains(String(p[..<eq])),
         p.index(after: eq) < p.endIndex
@@ -86,7 +92,7 @@ struct RunCommand: ParsableCommand {
     }
     if !quiet { print("cleave run: \(command.shellLine)") }
     let result = try BootRun.run(
-      command, expecting: kernels, passText: passText, failText: failTexts, timeout: timeout,
+      command, expecting: kernels, passText: passText, failText: failText, timeout: timeout,
       echo: quiet ? nil : echoLine)
     switch result.outcome {
     case .passed:

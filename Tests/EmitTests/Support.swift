@@ -50,12 +50,24 @@ func run(_ program: String, _ arguments: [String], input: Data? = nil) throws ->
   )
 }
 
-/// A scratch directory for one test.
-func scratch() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("cleave-emit-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
+/// A scratch directory for one test, removed with its contents once the test
+/// no longer holds it (also when the test fails), so runs leave nothing in /tmp.
+final class Scratch {
+  let url: URL
+
+  init() throws {
+    url = FileManager.default.temporaryDirectory.appendingPathComponent("cleave-emit-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  }
+
+  deinit { try? FileManager.default.removeItem(at: url) }
+
+  func appendingPathComponent(_ name: String) -> URL { url.appendingPathComponent(name) }
+
+  var path: String { url.path }
 }
+
+func scratch() throws -> Scratch { try Scratch() }
 
 /// dtc's warnings for a blob, one per line (ignoring the file name).
 func dtcWarnings(_ blob: [UInt8]) throws -> [String] {

@@ -28,6 +28,10 @@ public struct BuildReport: Codable, Sendable {
     public var initrd: String?
     public var entry: String?
     public var protocolName: String
+    /// The plan's `console.pass`: a line containing it is this kernel's PASS.
+    public var pass: String?
+    /// The plan's `console.fail` texts.
+    public var fail: [String]?
   }
 
   public struct Channel: Codable, Sendable {
@@ -60,7 +64,8 @@ public struct BuildReport: Codable, Sendable {
         sharedDevices: k.sharedDevices.map { p.machine.devices[$0].path },
         interrupts: Set(k.interrupts.map(\.number)).sorted(), image: k.image?.path,
         initrd: k.initrd.map { "\($0.range)" },
-        entry: KernelPlacement.entry(of: k).map(Format.hex), protocolName: k.protocol.rawValue)
+        entry: KernelPlacement.entry(of: k).map(Format.hex), protocolName: k.protocol.rawValue,
+        pass: k.consolePass, fail: k.consoleFail.isEmpty ? nil : k.consoleFail)
     }
     channels = p.channels.map { c in
       Channel(

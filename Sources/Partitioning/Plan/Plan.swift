@@ -57,6 +57,16 @@ public struct Plan: Sendable {
     public var bootargs: Located<String>?
     public var stdout: Located<String>?
     public var owns: [Located<String>]
+    /// How `cleave run` judges a kernel that prints no `cleave|PASS` line.
+    public var console: Console?
+  }
+
+  /// `console: { pass: TEXT, fail: TEXT or [TEXT, ...] }` of a kernel.
+  public struct Console: Sendable {
+    /// A console line containing this text is the kernel's PASS.
+    public var pass: Located<String>?
+    /// A console line containing any of these fails the run.
+    public var fail: [Located<String>]
   }
 
   public struct Channel: Sendable {

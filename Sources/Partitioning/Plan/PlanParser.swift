@@ -127,12 +127,14 @@ public struct PlanParser {
   }
 
   private mutating func kernel(_ name: Located<String>, _ node: Node) -> Plan.Kernel? {
-    let keys = ["cores", "memory", "devices", "interrupts", "image", "initrd", "bootargs", "stdout", "owns"]
+    let keys = [
+      "cores", "memory", "devices", "interrupts", "image", "initrd", "bootargs", "stdout", "owns", "console",
+    ]
     guard let m = mapping(node, what: "kernel '\(name.value)'", keys: keys) else { return nil }
     var k = Plan.Kernel(
       name: name, cores: [], memory: nil, memoryLocation: nil, devices: [], interrupts: [], image: nil,
       initrd: nil, bootargs: nil,
-      stdout: nil, owns: [])
+      stdout: nil, owns: [], console: nil)
     if let cores = m["cores"] { k.cores = references(cores, what: "cores") }
     if let memory = m["memory"] {
       k.memoryLocation = loc(memory.mark)
@@ -146,6 +148,15 @@ public struct PlanParser {
     k.initrd = m["initrd"].flatMap { string($0, what: "initrd") }
     k.bootargs = m["bootargs"].flatMap { string($0, what: "bootargs") }
     k.stdout = m["stdout"].flatMap { string($0, what: "stdout") }
+    if let console = m["console"], let c = mapping(console, what: "console", keys: ["pass", "fail"]) {
+      let fail: [Located<String>]
+      switch c["fail"] {
+      case .none: fail = []
+      case .some(.sequence(let list)): fail = list.compactMap { string($0, what: "console.fail") }
+      case .some(let node): fail = string(node, what: "console.fail").map { [$0] } ?? []
+      }
+      k.console = Plan.Console(pass: c["pass"].flatMap { string($0, what: "console.pass") }, fail: fail)
+    }
     if let owns = m["owns"] {
       k.owns = references(owns, what: "owns")
       for o in k.owns where o.value != "interrupt-controller" {

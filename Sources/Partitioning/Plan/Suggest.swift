@@ -1,5 +1,5 @@
 /// The candidate nearest to `word` by edit distance, when it is near enough to be a likely typo.
-func nearest(_ word: String, in candidates: some Sequence<String>) -> String? {
+public func nearest(_ word: String, in candidates: some Sequence<String>) -> String? {
   var best: (String, Int)?
   let w = Array(word.lowercased())
   for c in candidates {
@@ -26,6 +26,6 @@ private func editDistance(_ a: [Character], _ b: [Character]) -> Int {
 }
 
 /// ` (did you mean 'x'?)` or nothing.
-func suggestion(_ word: String, in candidates: some Sequence<String>) -> String {
+public func suggestion(_ word: String, in candidates: some Sequence<String>) -> String {
   nearest(word, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
 }

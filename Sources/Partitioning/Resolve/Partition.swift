@@ -40,6 +40,10 @@ public struct Partition: Sendable {
     public var initrd: Initrd?
     public var `protocol`: Plan.BootProtocol
     public var bootargs: String?
+    /// What `cleave run` takes as this kernel's PASS when it prints no `cleave|PASS` line.
+    public var consolePass: String?
+    /// Console texts that fail the run.
+    public var consoleFail: [String]
     public var stdout: Int?
     public var ownsInterruptController: Bool
     /// Where the kernel's own DTB goes.

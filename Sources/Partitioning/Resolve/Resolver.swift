@@ -53,7 +53,8 @@ public struct Resolver {
         devices: [],
         sharedDevices: [], deviceLocations: [:], interrupts: [], image: nil,
         imageLocation: k.image?.path.location,
-        initrd: nil, protocol: k.image?.protocol.value ?? .elf, bootargs: k.bootargs?.value, stdout: nil,
+        initrd: nil, protocol: k.image?.protocol.value ?? .elf, bootargs: k.bootargs?.value,
+        consolePass: k.console?.pass?.value, consoleFail: k.console?.fail.map(\.value) ?? [], stdout: nil,
         ownsInterruptController: k.owns.contains { $0.value == "interrupt-controller" }, dtb: nil,
         numaNode: nil)
     }

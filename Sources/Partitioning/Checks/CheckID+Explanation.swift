@@ -1,0 +1,176 @@
+/// What `cleave explain CHECK` (and `cleave help CHECK`) prints: why a check
+/// exists and how to satisfy it. Kept beside `summary` in the same enum, so a
+/// new check cannot be added without its explanation (the switches are exhaustive).
+extension CheckID {
+  /// Whether a finding of this check is an error or a warning when it fires.
+  public var defaultSeverity: Diagnostic.Severity {
+    switch self {
+    case .coreUnassigned, .kernelSpansL2, .kernelSpansNUMA, .memoryRemote, .deviceProviderForeign: .warning
+    default: .error
+    }
+  }
+
+  /// Why the rule matters: what goes wrong at boot or at run time if it is broken.
+  public var rationale: String {
+    switch self {
+    case .planSyntax, .unknownKey, .duplicateKey, .missingKey, .wrongType:
+      "A plan cleave cannot read exactly is a plan it cannot prove anything about: a misspelt key would silently "
+        + "drop what it was meant to say (a kernel's memory, its devices), so the whole plan is refused."
+    case .badNumber, .badSize:
+      "Addresses and sizes are 64-bit hardware values; one that does not parse or does not fit would be truncated "
+        + "into some other address, so it is refused rather than guessed."
+    case .boardUnreadable:
+      "Every check compares the plan with the board's device tree; without the tree there is nothing to check against."
+    case .kernelUnknown:
+      "A channel or shared entry that names no kernel describes memory or a device nobody would map."
+    case .targetMismatch:
+      "The loader, the entry protocol and the interrupt controller all follow the target; a plan for the wrong "
+        + "architecture cannot boot on the board."
+    case .coreUnknown:
+      "A core the board does not have cannot be started; the kernel would wait for it forever."
+    case .coreAssignedTwice:
+      "Two kernels running on one core would overwrite each other's registers, stacks and exception vectors."
+    case .kernelWithoutCores:
+      "A kernel with no core never runs, yet it would still hold memory and devices."
+    case .coreUnassigned:
+      "Cores no kernel uses stay powered off; often a typo in a `cores:` list rather than the intent."
+    case .memoryOverlap:
+      "Two kernels writing the same RAM corrupt each other silently; only memory declared as a channel or under "
+        + "`shared:` may be seen by more than one kernel."
+    case .memoryOutsideRAM:
+      "Memory that is not RAM is a device window or nothing at all: a kernel using it would fault or drive hardware."
+    case .memoryOverlapsReserved:
+      "/memreserve/ entries and no-map reserved memory belong to firmware (secure monitors, DMA pools); a kernel "
+        + "that writes there breaks the firmware or is faulted by it."
+    case .memoryOverlapsLoader:
+      "The loader, the boot descriptor and every image live in the loader region until each kernel is entered; "
+        + "a kernel placed there would be overwritten while it is being loaded."
+    case .memoryOverlapsChannel:
+      "A channel's memory belongs to its members only; a third kernel holding it could read or forge their messages."
+    case .memoryOverlapsMMIO:
+      "Memory over a device window is not RAM: stores reach device registers."
+    case .memoryMisaligned:
+      "Page tables map whole pages (4 KiB); a Linux arm64 Image must start on a 2 MiB boundary (plus text_offset)."
+    case .memoryOverflow:
+      "A range past the top of the 64-bit address space wraps around to address 0."
+    case .memoryUnplaceable:
+      "cleave places sized memory requests first-fit outside reservations, the loader and other kernels; "
+        + "this one does not fit anywhere that is free."
+    case .deviceUnknown:
+      "A device the board does not have cannot be given to a kernel; usually a typo in a path, label or alias."
+    case .deviceOwnedTwice:
+      "Two drivers programming one device race on its registers and its interrupt."
+    case .deviceInterruptUnreachable:
+      "A device whose interrupt goes to a controller the kernel does not reach can never interrupt that kernel."
+    case .deviceProviderForeign:
+      "A device depends on its clocks, resets, power domains, pins and PHYs; when another kernel owns one of them, "
+        + "that kernel can switch the device off under its owner."
+    case .stdoutNotOwned:
+      "A console on a UART the kernel does not own writes into another kernel's device."
+    case .interruptOwnedTwice:
+      "An SPI or PLIC source is delivered to one place; two owners means one of them never sees it, or both "
+        + "reprogram its routing."
+    case .interruptUnknown:
+      "An interrupt the board's controller does not have cannot be routed."
+    case .interruptControllerOwnedTwice:
+      "The GIC distributor or the PLIC is shared hardware; exactly one kernel may initialise it, or the second "
+        + "initialisation undoes the first kernel's routing."
+    case .distributorInitialisedTwice:
+      "Kernels such as Linux reset the whole distributor when they boot, disabling and rerouting every other "
+        + "kernel's interrupts; such a kernel must be the one owner, and it is started first."
+    case .doorbellsExhausted:
+      "Each channel end needs a doorbell SGI; without multiplexing there are only as many ends as free SGIs."
+    case .doorbellMechanismUnusable:
+      "A doorbell the platform cannot ring leaves the channel silent: OpenSBI refuses SBI IPIs across domains, "
+        + "SGIs exist only on a GIC, an ACLINT SSWI only where the board has one."
+    case .gicv2CPUInterface:
+      "GICv2 has eight CPU interfaces; a core beyond them cannot receive SGIs, so it cannot take doorbells."
+    case .kernelSpansL2:
+      "A kernel image spanning two L2 caches pays cross-cluster coherence traffic on its shared data, the cost "
+        + "a clustered multikernel exists to avoid."
+    case .kernelSpansNUMA:
+      "A kernel spanning NUMA nodes has remote memory latency on part of its cores."
+    case .memoryRemote:
+      "Memory on another NUMA node than the kernel's cores is slower for every access."
+    case .imageUnreadable:
+      "The loader must know where each segment goes and where to enter; an image it cannot read cannot be placed."
+    case .imageOutsideMemory:
+      "An image loaded outside its kernel's memory overwrites another kernel, the loader or firmware."
+    case .imageEntryOutside:
+      "An entry point outside the loaded image jumps into whatever memory holds there."
+    case .dtbOverlapsImage:
+      "The loader copies the kernel's device tree into its memory; over the image it would corrupt the kernel."
+    case .domainPMPExhausted:
+      "OpenSBI fences each domain with the hart's PMP entries; a domain with more regions than entries cannot "
+        + "be fenced, and OpenSBI refuses to boot it."
+    }
+  }
+
+  /// How to make the finding go away.
+  public var remedy: String {
+    switch self {
+    case .planSyntax: "Fix the YAML at the line and column given (indentation, an unclosed bracket or quote)."
+    case .unknownKey: "Use the key the message suggests; the plan format is in the README under Plans."
+    case .duplicateKey: "Keep one of the two keys; the note points at the first."
+    case .missingKey: "Add the key the message names."
+    case .wrongType: "Write the value in the form the message names (a list `[a, b]`, a mapping `{ k: v }`, a number)."
+    case .badNumber: "Write a decimal or 0x-prefixed hexadecimal number below 2^64."
+    case .badSize: "Write a number with K, M, G or T (binary), or a plain number of bytes, below 2^64."
+    case .boardUnreadable: "Check the `board:` path (relative to the plan) and that `cleave inspect BOARD` reads it."
+    case .kernelUnknown: "Name one of the kernels under `kernels:`."
+    case .targetMismatch: "Remove `target:` (it defaults to the board's architecture) or pick a board of that architecture."
+    case .coreUnknown:
+      "Use a name `cleave inspect BOARD` lists: a cpu-map cluster, a CPU label or node name, or an MPIDR / hart id."
+    case .coreAssignedTwice: "Remove the core from one of the two kernels; the note shows where the other takes it."
+    case .kernelWithoutCores: "Give the kernel `cores:`, or remove the kernel."
+    case .coreUnassigned: "Give the cores to a kernel, or ignore the warning if they are meant to stay off."
+    case .memoryOverlap:
+      "Move one range, let cleave place it (`memory: 256M`), or declare the region under `shared:` if both "
+        + "kernels really share it."
+    case .memoryOutsideRAM: "Place the memory inside a bank `cleave inspect BOARD` lists under `memory`."
+    case .memoryOverlapsReserved: "Move the memory off the reservation the message names."
+    case .memoryOverlapsLoader: "Move the memory, or the loader with `loader: { base: …, size: … }`."
+    case .memoryOverlapsChannel: "Move the memory, or make the kernel a member of the channel."
+    case .memoryOverlapsMMIO: "Move the memory off the device window the message names."
+    case .memoryMisaligned: "Round the base and size to 4 KiB (2 MiB for a Linux Image's base)."
+    case .memoryOverflow: "Lower the base or the size so the range ends at or below 2^64."
+    case .memoryUnplaceable:
+      "Ask for less, free memory elsewhere, or give a fixed `[{ base: …, size: … }]` the message shows is free."
+    case .deviceUnknown: "Use a path, label or alias `cleave inspect BOARD` lists under devices."
+    case .deviceOwnedTwice: "Give the device to one kernel, or list it under `shared:` with the kernels that share it."
+    case .deviceInterruptUnreachable: "Give the kernel a core that the controller can interrupt, or the device to another kernel."
+    case .deviceProviderForeign:
+      "Give the provider to the same kernel as the device, or list it under `shared:` to say the kernels agree on it."
+    case .stdoutNotOwned: "Give the kernel the UART (or share it), or point `stdout:` at one it owns."
+    case .interruptOwnedTwice: "Remove the interrupt from one kernel's `interrupts:`, or give the device to one kernel."
+    case .interruptUnknown: "Use an SPI (32 and up on a GIC) or a PLIC source the board's controller has."
+    case .interruptControllerOwnedTwice: "Keep `owns: [interrupt-controller]` on exactly one kernel."
+    case .distributorInitialisedTwice:
+      "Put `owns: [interrupt-controller]` on the kernel that resets the distributor, and run at most one such kernel."
+    case .doorbellsExhausted: "Turn multiplexing on (`doorbells: { multiplex: true }`), or use fewer channels."
+    case .doorbellMechanismUnusable: "Remove `doorbells.mechanism` to get the boot mode's default, or pick one the message allows."
+    case .gicv2CPUInterface: "Use cores 0-7 for kernels with channels, or a GICv3 board."
+    case .kernelSpansL2: "Split the kernel at the L2 boundary (`cleave plan --auto` does), or accept the cost."
+    case .kernelSpansNUMA: "Keep each kernel's cores on one NUMA node."
+    case .memoryRemote: "Request `memory: { size: …, numa: N }` on the cores' node, or let cleave place it."
+    case .imageUnreadable: "Point `image.path` at an ELF, an arm64 Image (`protocol: linux`) or a flat binary (`protocol: binary`)."
+    case .imageOutsideMemory: "Link the image inside the kernel's memory, or move the memory over the image."
+    case .imageEntryOutside: "Fix the image's entry point, or load the part of the image that holds it."
+    case .dtbOverlapsImage: "Give the kernel more memory; the DTB goes at the top of its first range."
+    case .domainPMPExhausted:
+      "Give the kernel fewer, larger or naturally aligned ranges and fewer devices, so its domain needs fewer regions."
+    }
+  }
+
+  /// The whole explanation, as `cleave explain` prints it.
+  public var explanation: String {
+    let kind = isInputError ? "unusable input (exit status 2)" : "\(defaultSeverity)"
+    return """
+      \(rawValue) (\(kind))
+        fires when: \(summary)
+        why:        \(rationale)
+        fix:        \(remedy)
+
+      """
+  }
+}
