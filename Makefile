@@ -5,7 +5,7 @@ BOARD      ?= dts/qemu-virt-aarch64-gicv3.dts
 PLAN       ?= dts/qemu-virt-aarch64-gicv3.plan.yaml
 RELEASE    := .build/release/cleave
 
-.PHONY: all build deps linux test demo boards fuzz bench lint clean probe-images
+.PHONY: all build deps linux test demo boards fuzz bench lint man clean probe-images
 
 all: build
 
@@ -57,6 +57,13 @@ bench: build loader probe-images
 # Regenerates the QEMU boards in dts/ from QEMU's own dumpdtb.
 boards: deps
 	bash scripts/boards.sh
+
+# Man pages (cleave.1 and one per verb) generated from the same option
+# definitions as --help, into build/man; `man -l build/man/cleave.1` reads one.
+man: deps
+	$(SWIFT) package generate-manual --multi-page
+	rm -rf build/man && mkdir -p build/man
+	cp .build/plugins/GenerateManual/outputs/cleave/*.1 build/man/
 
 lint:
 	$(SWIFT) format lint --recursive --strict Sources Tests Package.swift

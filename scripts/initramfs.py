@@ -34,7 +34,8 @@ for c in /proc/device-tree/reserved-memory/channel@*; do
   peer=$(busybox cat "$c/cleave,peer" | busybox tr -d '\000')
   echo "cleave-linux|channel: ${c##*/} with $peer"
 done
-echo "cleave|PASS|${name:-linux}: Linux $(busybox uname -r), $cpus CPUs, $channels channel(s) in its tree"
+[ "$channels" = 1 ] && noun=channel || noun=channels
+echo "cleave|PASS|${name:-linux}: Linux $(busybox uname -r), $cpus CPUs, $channels $noun in its tree"
 busybox sleep ${CLEAVE_LINUX_LINGER:-60}
 busybox poweroff -f
 """

@@ -85,6 +85,7 @@ struct BuildCommand: ParsableCommand {
       if loader != nil { throw UnusableInput(message: "\(path): cannot read the loader") }
       return nil
     }
+    guard !data.isEmpty else { throw UnusableInput(message: "\(path): the loader is empty") }
     return Array(data)
   }
 

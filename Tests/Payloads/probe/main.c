@@ -245,6 +245,9 @@ void probe_main(uint64_t dtb, uint64_t entered)
 	channels_rendezvous();
 	memory_verify();
 	channels_round_trips();
-	pass("%u cores, %lu MiB verified, %u channel%s x %u round trips%s", probe.ncpus, total >> 20, probe.nch,
-	     probe.nch == 1 ? "" : "s", PROBE_ROUND_TRIPS, isolated);
+	if (probe.nch == 0)
+		pass("%u cores, %lu MiB verified, no channels%s", probe.ncpus, total >> 20, isolated);
+	else
+		pass("%u cores, %lu MiB verified, %u channel%s x %u round trips%s", probe.ncpus, total >> 20,
+		     probe.nch, probe.nch == 1 ? "" : "s", PROBE_ROUND_TRIPS, isolated);
 }
