@@ -94,3 +94,23 @@ struct CommandTests {
       ])
   }
 }
+
+struct RunSettingsTests {
+  /// No NIC: QEMU's default one needs a ROM package a minimal install lacks.
+  @Test func qemuStartsWithoutANetwork() throws {
+    let board = repositoryRoot.appendingPathComponent("dts/qemu-virt-riscv64.dts").path
+    let m = try Machine.load(board)
+    for payload in [QEMUCommand.Payload.image("out/image.elf"), .domains(machineTree: "m.dtb", load: [])] {
+      let c = QEMUCommand.make(target: .riscv64, board: board, machine: m, payload: payload)
+      let nic = try #require(c.arguments.firstIndex(of: "-nic"), "\(c.shellLine)")
+      #expect(c.arguments.indices.contains(nic + 1) && c.arguments[nic + 1] == "none")
+    }
+  }
+
+  /// A timeout reads as it was given: "0.5 s", not "0 s".
+  @Test func timeoutsReadAsGiven() {
+    #expect(BootRun.seconds(120) == "120 s")
+    #expect(BootRun.seconds(0.5) == "0.5 s")
+    #expect(BootRun.seconds(1.25) == "1.25 s")
+  }
+}

@@ -86,6 +86,7 @@ struct DescriptorTests {
 
   @Test func imagesAreHashedAndPlaced() throws {
     let dir = try scratch()
+    defer { remove(dir) }
     // A one-segment AArch64 ELF at 0x48000000 with its entry inside.
     let elf = try #require(
       FileManager.default.contents(
@@ -117,6 +118,7 @@ struct DescriptorTests {
 struct OutputTests {
   @Test func aFailedBuildLeavesOutUntouched() throws {
     let dir = try scratch()
+    defer { remove(dir) }
     let out = dir.appendingPathComponent("out").path
     let good = try BuildJob(partition: try partition("qemu-virt-aarch64-gicv3.plan.yaml")).run()
     try OutputDirectory.commit(good, to: out, force: false)
@@ -149,6 +151,7 @@ struct OutputTests {
 
   @Test func refusesADirectoryItDidNotMake() throws {
     let dir = try scratch()
+    defer { remove(dir) }
     let out = dir.appendingPathComponent("mine").path
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
     try Data("keep me".utf8).write(to: URL(fileURLWithPath: out + "/notes.txt"))

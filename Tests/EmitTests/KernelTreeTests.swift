@@ -53,6 +53,7 @@ struct KernelTreeTests {
     let board = try String(contentsOfFile: p.boardPath, encoding: .utf8)
     for k in p.kernels {
       let dir = try scratch()
+      defer { remove(dir) }
       let combined = dir.appendingPathComponent("combined.dts").path
       try (board + "\n" + (artifacts.text("kernels/\(k.name).overlay.dts") ?? "")).write(
         toFile: combined, atomically: true, encoding: .utf8)

@@ -50,28 +50,20 @@ func run(_ program: String, _ arguments: [String], input: Data? = nil) throws ->
   )
 }
 
-/// A scratch directory for one test, removed with its contents once the test
-/// no longer holds it (also when the test fails), so runs leave nothing in /tmp.
-final class Scratch {
-  let url: URL
-
-  init() throws {
-    url = FileManager.default.temporaryDirectory.appendingPathComponent("cleave-emit-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  }
-
-  deinit { try? FileManager.default.removeItem(at: url) }
-
-  func appendingPathComponent(_ name: String) -> URL { url.appendingPathComponent(name) }
-
-  var path: String { url.path }
+/// A scratch directory for one test; the caller removes it with `defer { remove(dir) }`.
+func scratch() throws -> URL {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("cleave-emit-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  return url
 }
 
-func scratch() throws -> Scratch { try Scratch() }
+/// Removes a scratch directory and everything in it.
+func remove(_ dir: URL) { try? FileManager.default.removeItem(at: dir) }
 
 /// dtc's warnings for a blob, one per line (ignoring the file name).
 func dtcWarnings(_ blob: [UInt8]) throws -> [String] {
   let dir = try scratch()
+  defer { remove(dir) }
   let path = dir.appendingPathComponent("t.dtb").path
   try Data(blob).write(to: URL(fileURLWithPath: path))
   let r = try run("dtc", ["-I", "dtb", "-O", "dts", "-o", "/dev/null", path])

@@ -150,13 +150,15 @@ func compileDTS(
 }
 
 /// A fresh directory under the system's temporary directory, removed with its contents
-/// when the last reference goes away.
+/// when the last reference goes away, and in any case when the test process exits
+/// (Swift may end an object's life at its last use, before a test's last file is written).
 final class TemporaryDirectory {
   let url: URL
 
   init() throws {
     url = FileManager.default.temporaryDirectory.appendingPathComponent("cleave-e2e-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    leftovers.add(url)
   }
 
   deinit { try? FileManager.default.removeItem(at: url) }
@@ -199,3 +201,29 @@ private let brokenPipesIgnored: Bool = {
 }()
 
 private func ignoreBrokenPipes() { _ = brokenPipesIgnored }
+
+/// Every temporary directory the tests made, removed when the test process exits.
+private final class Leftovers: @unchecked Sendable {
+  private let lock = NSLock()
+  private var urls: [URL] = []
+  private static let registered: Bool = {
+    atexit { leftovers.removeAll() }
+    return true
+  }()
+
+  func add(_ url: URL) {
+    _ = Self.registered
+    lock.lock()
+    urls.append(url)
+    lock.unlock()
+  }
+
+  func removeAll() {
+    lock.lock()
+    defer { lock.unlock() }
+    for url in urls { try? FileManager.default.removeItem(at: url) }
+    urls = []
+  }
+}
+
+private let leftovers = Leftovers()
