@@ -15,6 +15,11 @@ struct BuildCommand: ParsableCommand {
   @Option(name: .shortAndLong, help: "The output directory.", completion: .directory)
   var output: String
 
+  @Option(
+    name: .customLong("include"), help: "An include directory for .dts sources (repeatable).",
+    completion: .directory)
+  var includes: [String] = []
+
   @Flag(
     help:
       "Collapse the plan into one kernel over all its cores and memory (an SMP build of the same machine).")
@@ -49,7 +54,7 @@ struct BuildCommand: ParsableCommand {
 
   /// Checks the plan and writes OUT; diagnostics go to standard error.
   func build() throws -> Built {
-    let result = PlanCheck.run(planPath: plan)
+    let result = PlanCheck.run(planPath: plan, includes: includes)
     for d in result.diagnostics { FileHandle.standardError.write(Data((d.text + "\n").utf8)) }
     if result.unusable { throw ExitCode(2) }
     guard var partition = result.partition, result.errors == 0 else {

@@ -24,6 +24,11 @@ struct CheckCommand: ParsableCommand {
     help: "With device trees: the board they were cut from.", completion: .file(extensions: ["dts", "dtb"]))
   var board: String?
 
+  @Option(
+    name: .customLong("include"), help: "An include directory for .dts sources (repeatable).",
+    completion: .directory)
+  var includes: [String] = []
+
   @Option(help: "text or json.")
   var format: OutputFormat = .text
 
@@ -45,12 +50,12 @@ struct CheckCommand: ParsableCommand {
 
   func run() throws {
     if let first = inputs.first, isPlan {
-      let result = PlanCheck.run(planPath: first)
+      let result = PlanCheck.run(planPath: first, includes: includes)
       try report(
         result.diagnostics, subject: first, summary: result.partition?.summary, unusable: result.unusable)
     } else {
-      let trees = try inputs.map { ($0, try loadMachine($0, includes: [])) }
-      let boardMachine = try board.map { ($0, try loadMachine($0, includes: [])) }
+      let trees = try inputs.map { ($0, try loadMachine($0, includes: includes)) }
+      let boardMachine = try board.map { ($0, try loadMachine($0, includes: includes)) }
       let diagnostics = TreeSetCheck.run(
         trees.map { (path: $0.0, machine: $0.1) }, board: boardMachine.map { (path: $0.0, machine: $0.1) })
       try report(diagnostics, subject: inputs.joined(separator: " "), summary: nil, unusable: false)

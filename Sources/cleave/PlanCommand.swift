@@ -18,6 +18,17 @@ struct PlanCommand: ParsableCommand {
   var kernels: Int?
 
   @Option(
+    help:
+      "The machine's RAM as BASE:SIZE[,BASE:SIZE...] (0x0:4G), for boards whose firmware fills /memory in; written into the plan as ram:."
+  )
+  var ram: String?
+
+  @Option(
+    name: .customLong("include"), help: "An include directory for .dts sources (repeatable).",
+    completion: .directory)
+  var includes: [String] = []
+
+  @Option(
     name: .shortAndLong, help: "Write the plan to this file instead of standard output.",
     completion: .file(extensions: ["yaml"]))
   var output: String?
@@ -27,12 +38,30 @@ struct PlanCommand: ParsableCommand {
 
   func validate() throws {
     guard auto else { throw ValidationError("only --auto plans exist so far: cleave plan --auto BOARD") }
+    _ = try ramBanks()
+  }
+
+  /// `--ram 0x0:4G,0x100000000:4G` as ranges.
+  func ramBanks() throws -> [AddressRange]? {
+    guard let ram else { return nil }
+    return try ram.split(separator: ",").map { item in
+      let parts = item.split(separator: ":", omittingEmptySubsequences: false)
+      guard parts.count == 2, let base = try? Numbers.parse(String(parts[0])),
+        let size = try? Numbers.size(String(parts[1])), size > 0,
+        let range = AddressRange(checkedBase: base, size: size)
+      else {
+        throw ValidationError(
+          "--ram '\(item)': expected BASE:SIZE with a size below 2^64 - BASE, e.g. 0x0:4G or 0x80000000:512M")
+      }
+      return range
+    }
   }
 
   func run() throws {
-    let machine = try loadMachine(board, includes: [])
+    let machine = try loadMachine(board, includes: includes)
     let reference = output.map { relativePath(board, from: PathText.directory(of: $0)) } ?? board
-    let planner = AutoPlanner(machine: machine, boardReference: reference, grouping: by, kernels: kernels)
+    let planner = AutoPlanner(
+      machine: machine, boardReference: reference, grouping: by, kernels: kernels, ram: try ramBanks())
     let text: String
     do {
       text = try planner.plan()

@@ -103,8 +103,10 @@ public struct KernelTree {
     let root = tree.root
     let ac = (try? tree.addressCells(root)) ?? 2
     let sc = (try? tree.sizeCells(root)) ?? 1
+    // Every memory node of the board, also one whose reg the firmware was to
+    // fill in: the kernel's own banks replace them all.
     var banks = Dictionary(
-      machine.memory.map { (machine.tree[$0.node].name, $0.node) }, uniquingKeysWith: { a, _ in a })
+      machine.memoryNodes.map { (machine.tree[$0].name, $0) }, uniquingKeysWith: { a, _ in a })
     for m in kernel.memory.sorted(by: { $0.range < $1.range }) {
       let name = "memory@\(String(m.range.base, radix: 16))"
       let reg = Property(name: "reg", cells: Cells.encode(m.range.base, ac) + Cells.encode(m.range.size, sc))

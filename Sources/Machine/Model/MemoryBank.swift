@@ -1,8 +1,9 @@
 import DeviceTree
 
-/// A range of RAM from a `device_type = "memory"` node.
+/// A range of RAM from a `device_type = "memory"` node, or from a plan's `ram:`.
 public struct MemoryBank: Sendable, Hashable {
-  public var node: NodeID
+  /// The memory node; `nil` for a bank the plan gave.
+  public var node: NodeID?
   public var path: String
   public var range: AddressRange
   public var numaNode: UInt32?

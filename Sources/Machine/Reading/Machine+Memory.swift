@@ -12,7 +12,7 @@ extension Machine {
     }
     out.sort { $0.range < $1.range }
     for (a, b) in zip(out, out.dropFirst()) where a.range.overlaps(b.range) {
-      throw tree.error(b.node, "reg", "memory \(b.range) overlaps \(a.path) \(a.range)")
+      throw tree.error(b.node ?? tree.root, "reg", "memory \(b.range) overlaps \(a.path) \(a.range)")
     }
     return out
   }

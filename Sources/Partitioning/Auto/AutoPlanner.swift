@@ -13,15 +13,21 @@ public struct AutoPlanner {
     public var description: String
   }
 
-  public let machine: Machine
+  public private(set) var machine: Machine
+  /// RAM given on the command line (`--ram`), written into the plan as `ram:`.
+  public private(set) var ram: [AddressRange]?
   public var grouping: Grouping = .l2
   public var kernelCount: Int?
   /// The board path as the plan should spell it (relative to where the plan is written).
   public var boardReference: String
   public var channelSize: UInt64 = 64 << 10
 
-  public init(machine: Machine, boardReference: String, grouping: Grouping = .l2, kernels: Int? = nil) {
-    self.machine = machine
+  public init(
+    machine: Machine, boardReference: String, grouping: Grouping = .l2, kernels: Int? = nil,
+    ram: [AddressRange]? = nil
+  ) {
+    self.machine = ram.map { machine.withRAM($0, from: "--ram") } ?? machine
+    self.ram = ram
     self.boardReference = boardReference
     self.grouping = grouping
     self.kernelCount = kernels
@@ -71,6 +77,12 @@ public struct AutoPlanner {
 
   /// The plan as YAML text.
   public func plan() throws -> String {
+    if let why = machine.unnamedRAM {
+      throw Failure(
+        description:
+          "names no RAM (\(why)): firmware fills /memory in at boot; give it with --ram BASE:SIZE[,BASE:SIZE...], e.g. --ram 0x0:4G"
+      )
+    }
     let groups = try groups()
     let names = GroupNames(machine: machine)
     let loader = Resolver.defaultLoader(machine)
@@ -88,6 +100,11 @@ public struct AutoPlanner {
     out.append("target: \(machine.architecture == .riscv64 ? "riscv64" : "aarch64")")
     out.append("boot: \(machine.architecture == .riscv64 ? "sbi-hsm" : "psci")")
     out.append("loader: { base: \(Format.hex(loader.base)), size: \(yamlSize(loader.size)) }")
+    if let ram {
+      out.append("# The board names no RAM of its own (or not this): the banks given with --ram.")
+      out.append(
+        "ram: [\(ram.sorted().map { "{ base: \(Format.hex($0.base)), size: \(yamlSize($0.size)) }" }.joined(separator: ", "))]")
+    }
     out.append("kernels:")
     let devices = machine.devices.filter(\.isPartitionable)
     for (i, group) in groups.enumerated() {

@@ -34,6 +34,9 @@ extension CheckID {
       "A kernel with no core never runs, yet it would still hold memory and devices."
     case .coreUnassigned:
       "Cores no kernel uses stay powered off; often a typo in a `cores:` list rather than the intent."
+    case .memoryMissing:
+      "Most boards' trees leave /memory empty for the firmware (U-Boot, a Raspberry Pi's) to fill in at boot; "
+        + "without knowing the RAM, cleave cannot place kernels, channels or the loader."
     case .memoryOverlap:
       "Two kernels writing the same RAM corrupt each other silently; only memory declared as a channel or under "
         + "`shared:` may be seen by more than one kernel."
@@ -124,6 +127,9 @@ extension CheckID {
     case .coreAssignedTwice: "Remove the core from one of the two kernels; the note shows where the other takes it."
     case .kernelWithoutCores: "Give the kernel `cores:`, or remove the kernel."
     case .coreUnassigned: "Give the cores to a kernel, or ignore the warning if they are meant to stay off."
+    case .memoryMissing:
+      "Give the RAM banks in the plan (`ram: [{ base: 0x0, size: 4G }]`), as the firmware would report them, "
+        + "or write the plan with `cleave plan --auto --ram BASE:SIZE`."
     case .memoryOverlap:
       "Move one range, let cleave place it (`memory: 256M`), or declare the region under `shared:` if both "
         + "kernels really share it."

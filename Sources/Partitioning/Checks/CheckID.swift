@@ -22,6 +22,7 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
   case kernelWithoutCores = "kernel_without_cores"
   case coreUnassigned = "core_unassigned"
   // Memory.
+  case memoryMissing = "memory_missing"
   case memoryOverlap = "memory_overlap"
   case memoryOutsideRAM = "memory_outside_ram"
   case memoryOverlapsReserved = "memory_overlaps_reserved"
@@ -84,6 +85,7 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .coreAssignedTwice: "a core given to two kernels"
     case .kernelWithoutCores: "a kernel with no cores"
     case .coreUnassigned: "cores no kernel uses (warning)"
+    case .memoryMissing: "the board names no RAM (its firmware fills /memory in) and the plan gives no `ram:`"
     case .memoryOverlap: "two kernels' memory, or two channels, overlap"
     case .memoryOutsideRAM: "memory outside every RAM bank"
     case .memoryOverlapsReserved: "memory over a /memreserve/ entry or no-map reserved memory"

@@ -45,7 +45,7 @@ public struct PlanCheck: Sendable {
     let board = normalized(
       plan.board.value.hasPrefix("/") || directory.isEmpty
         ? plan.board.value : "\(directory)/\(plan.board.value)")
-    let machine: Machine
+    var machine: Machine
     do {
       machine = try Machine.load(board, includes: includes)
     } catch let e as DeviceTreeError {
@@ -54,6 +54,34 @@ public struct PlanCheck: Sendable {
     } catch {
       engine.error(.boardUnreadable, "board \(board): \(error)", at: plan.board.location)
       return PlanCheck(diagnostics: engine.sorted, partition: nil, unusable: true)
+    }
+    if let ram = plan.ram {
+      var ranges: [AddressRange] = []
+      for r in ram {
+        guard let range = AddressRange(checkedBase: r.base.value, size: r.size.value), range.size > 0 else {
+          engine.error(
+            r.size.value == 0 ? .badSize : .memoryOverflow,
+            "RAM bank [\(Format.hex(r.base.value)) + \(Format.size(r.size.value))] "
+              + (r.size.value == 0 ? "is empty" : "passes 2^64"), at: r.location)
+          continue
+        }
+        if let other = ranges.firstIndex(where: { $0.overlaps(range) }) {
+          engine.error(
+            .memoryOverlap, "RAM bank \(range) overlaps RAM bank \(ranges[other])", at: r.location,
+            notes: [.init("that bank is given here", at: ram[other].location)])
+        }
+        ranges.append(range)
+      }
+      machine = machine.withRAM(ranges, from: "ram (\(PathText.name(of: plan.file)))")
+    }
+    if let why = machine.unnamedRAM, plan.ram == nil {
+      // One finding instead of one per kernel, channel and loader region.
+      engine.error(
+        .memoryMissing,
+        "board \(board) names no RAM (\(why)): firmware such as U-Boot fills /memory in at boot; "
+          + "give the machine's RAM in the plan, e.g. `ram: [{ base: 0x0, size: 4G }]`, "
+          + "or write the plan with `cleave plan --auto --ram 0x0:4G`", at: plan.board.location)
+      return PlanCheck(diagnostics: engine.sorted, partition: nil, unusable: false)
     }
     let partition = Resolver.resolve(plan, machine: machine, boardPath: board, engine: &engine)
     Checker.run(partition, &engine)

@@ -17,6 +17,10 @@ public struct Plan: Sendable {
   public var target: Located<Target>?
   public var boot: Located<BootMode>?
   public var loader: Region?
+  /// The machine's RAM when the board does not name it (firmware fills `/memory`
+  /// in at boot) or names it wrongly: replaces the board's memory banks.
+  public var ram: [Region]?
+  public var ramLocation: SourceLocation?
   public var kernels: [Kernel]
   /// Where `kernels:` is written.
   public var kernelsLocation: SourceLocation?

@@ -75,7 +75,7 @@ public struct PlanParser {
     guard
       let top = mapping(
         root, what: "the plan",
-        keys: ["board", "target", "boot", "loader", "kernels", "channels", "shared", "doorbells"])
+        keys: ["board", "target", "boot", "loader", "ram", "kernels", "channels", "shared", "doorbells"])
     else {
       return nil
     }
@@ -88,12 +88,18 @@ public struct PlanParser {
       return nil
     }
     var plan = Plan(
-      file: file, board: board, target: nil, boot: nil, loader: nil, kernels: [],
+      file: file, board: board, target: nil, boot: nil, loader: nil, ram: nil, ramLocation: nil, kernels: [],
       kernelsLocation: top.keys["kernels"],
       channels: [], shared: [], doorbells: nil)
     plan.target = top["target"].flatMap { choice($0, what: "target") }
     plan.boot = top["boot"].flatMap { choice($0, what: "boot") }
     plan.loader = top["loader"].flatMap { region($0, what: "loader") }
+    if let ram = top["ram"], let list = sequence(ram, what: "ram") {
+      let regions = list.compactMap { region($0, what: "a RAM bank") }
+      if regions.count == list.count { plan.ram = regions }
+      plan.ramLocation = loc(ram.mark)
+      if list.isEmpty { engine.error(.missingKey, "'ram' lists no bank", at: loc(ram.mark)) }
+    }
     if let kernelsNode = top["kernels"] {
       if let pairs = pairs(kernelsNode, what: "kernels") {
         for (key, value) in pairs {

@@ -96,10 +96,22 @@ public struct Resolver {
 
   /// The lowest 2 MiB-aligned 16 MiB of RAM clear of every reservation.
   public static func defaultLoader(_ machine: Machine) -> AddressRange {
+    let size = defaultLoaderSize(machine)
     var allocator = MemoryAllocator(banks: machine.memory)
     for r in machine.reservations { if let range = r.range { allocator.claim(range) } }
-    return allocator.place(size: defaultLoaderSize, align: defaultAlignment, numa: nil)
-      ?? AddressRange(base: machine.memory.first?.range.base ?? 0, size: defaultLoaderSize)
+    return allocator.place(size: size, align: defaultAlignment, numa: nil)
+      ?? AddressRange(base: machine.memory.first?.range.base ?? 0, size: size)
+  }
+
+  /// 16 MiB, or on a machine with less than 256 MiB of RAM a quarter of it
+  /// (a power of two) but never under the 4 MiB the loader needs: its image
+  /// starts 2 MiB above the region's base, below which the firmware puts the DTB.
+  static func defaultLoaderSize(_ machine: Machine) -> UInt64 {
+    let total = machine.totalMemory
+    guard total < 256 << 20 else { return defaultLoaderSize }
+    var size: UInt64 = 4 << 20
+    while size * 2 <= min(total / 4, defaultLoaderSize) { size *= 2 }
+    return size
   }
 
   private mutating func resolveTarget() -> Plan.Target {
