@@ -21,7 +21,7 @@ _Static_assert(offsetof(struct cleave_desc, bank_offset) - offsetof(struct cleav
  */
 static __attribute__((noreturn, noinline)) void bad(const char *part, const char *field, uint64_t value)
 {
-	fail("descriptor: " NAME ": bad %s (0x%lx); refusing to boot", part, field, value);
+	refuse("descriptor: " NAME ": bad %s (0x%lx)", part, field, value);
 }
 
 /* Is [offset, offset + size) outside the payload? */
@@ -52,7 +52,7 @@ static void check_header(const struct cleave_desc *d, uint64_t avail)
 	crc = crc32_update(crc, zero, sizeof(zero));
 	crc = crc32_update(crc, desc_bytes(d) + at + 4, d->total_size - at - 4);
 	if (crc != d->crc32)
-		fail("descriptor: CRC-32 0x%08x, header says 0x%08x: damaged; refusing to boot", crc, d->crc32);
+		refuse("descriptor: CRC-32 0x%08x, header says 0x%08x: damaged", crc, d->crc32);
 	/* The six tables, as count/offset pairs in header order. */
 	for (unsigned t = 0; t < 6; t++) {
 		uint32_t count = table[2 * t], offset = table[2 * t + 1];
@@ -136,5 +136,5 @@ void desc_check(const struct cleave_desc *d, uint64_t avail)
 			bad("bank", "range", desc_bank(d, b)->base);
 	problems = arch_check_desc(d);
 	if (problems)
-		fail("descriptor: wrong for this architecture (above); refusing to boot");
+		refuse("descriptor: wrong for this architecture (above)");
 }

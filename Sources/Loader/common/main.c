@@ -66,7 +66,7 @@ static void check_complete(const struct cleave_desc *d, uint64_t avail)
 	const struct cleave_end *end = (const void *)(uintptr_t)desc_payload(d, d->payload_size);
 
 	if (avail - d->payload_size < sizeof(*end) || end->magic != CLEAVE_END_MAGIC || end->payload_size != d->payload_size)
-		fail("image truncated: no end mark after its 0x%lx bytes; refusing to boot", d->payload_size);
+		refuse("image truncated: no end mark after its 0x%lx bytes", d->payload_size);
 }
 
 static void check_images(const struct cleave_desc *d)
@@ -85,7 +85,7 @@ static void check_images(const struct cleave_desc *d)
 			got[b] = "0123456789abcdef"[(digest[b / 2] >> (b & 1 ? 0 : 4)) & 15];
 		got[64] = '\0';
 		if (memcmp(digest, k->image_sha256, 32))
-			fail(NAME ": image SHA-256 is %s, not the descriptor's; refusing to boot", k->name, got);
+			refuse(NAME ": image SHA-256 is %s, not the descriptor's", k->name, got);
 		got[16] = '\0';
 		/* Counter ticks, so boot-cost figures can take the hashing out too. */
 		log_info(NAME ": image 0x%lx bytes, SHA-256 %s... ok in %lu ticks", k->name, k->image_size, got,
@@ -132,7 +132,7 @@ static void check_live(const struct cleave_desc *d, const struct dt *live)
 	}
 	diffs += arch_check_live(d, live);
 	if (diffs)
-		fail("the live machine differs from the descriptor (above); refusing to boot");
+		refuse("the live machine differs from the descriptor (above)");
 	log_info("live DTB matches: CPUs %u, banks %u", d->cpu_count, d->bank_count);
 }
 
