@@ -44,6 +44,11 @@ static inline const struct cleave_range *desc_bank(const struct cleave_desc *d, 
 	return (const struct cleave_range *)(desc_bytes(d) + d->bank_offset) + i;
 }
 
+static inline const struct cleave_grant *desc_grant(const struct cleave_desc *d, uint32_t i)
+{
+	return (const struct cleave_grant *)(desc_bytes(d) + d->grant_offset) + i;
+}
+
 /* Whether kernel `kernel` runs on the CPU with hardware id `hwid`. */
 static inline int desc_kernel_has_cpu(const struct cleave_desc *d, uint32_t kernel, uint64_t hwid)
 {
