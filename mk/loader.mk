@@ -55,8 +55,10 @@ ARCH_CFLAGS_riscv64 := --target=riscv64-none-elf -march=rv64imac_zicsr_zifencei 
 # address with one adr instead of adrp+add. -Oz makes room for the SHA-256
 # instructions path (aarch64/sha256.S) under 16 KiB: the bytes the loader
 # touches most, image hashing and copying, do not run through the C it
-# shrinks. RISC-V forms every address with auipc already.
-LOADER_MODEL_aarch64 := -mcmodel=tiny -Oz
+# shrinks. -flto (ld.lld links the bitcode; the outliner and inliner then see
+# the whole loader) saves about 750 bytes more, which the partition check
+# (common/partition.c) needs. RISC-V forms every address with auipc already.
+LOADER_MODEL_aarch64 := -mcmodel=tiny -Oz -flto
 LOADER_MODEL_riscv64 :=
 
 # vectors.S is the probe's: the AArch64 loader's vector table lives inside entry.S.

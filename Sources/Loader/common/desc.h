@@ -77,4 +77,22 @@ static inline uint64_t desc_payload(const struct cleave_desc *d, uint64_t offset
  */
 void desc_check(const struct cleave_desc *d, uint64_t avail);
 
+/*
+ * Check the partition itself, again, on a descriptor desc_check() accepted
+ * (which saw that every grant lies in a bank and every channel grant's
+ * kernel is a member of its channel): the host tool checks the same rules,
+ * but neither a tool bug nor a hand edit may boot. Refuses, naming both
+ * parties and their addresses, when
+ *   - grants of two kernels overlap, unless both are the same channel's,
+ *   - a grant touches the loader: the plan's loader region in the
+ *     descriptor, or [self, self + self_size), what the loader and its
+ *     payload occupy now,
+ *   - a segment or DTB lies outside its kernel's memory grants, or a channel
+ *     region outside a member's grant of that channel,
+ *   - a CPU is given to two kernels, or an interrupt routed twice.
+ * Runs before anything is copied or started. Tables are capped
+ * (CLEAVE_MAX_*), so comparing every pair stays quick.
+ */
+void desc_check_partition(const struct cleave_desc *d, uint64_t self, uint64_t self_size);
+
 #endif /* LOADER_DESC_H */

@@ -136,37 +136,6 @@ static void check_live(const struct cleave_desc *d, const struct dt *live)
 	log_info("live DTB matches: CPUs %u, banks %u", d->cpu_count, d->bank_count);
 }
 
-/*
- * Nothing the loader writes (segments, kernel DTBs, channel regions) may
- * leave the memory banks or land on the loader and its payload, which are
- * still being read. (Overlaps between kernels are the host tool's check.)
- */
-static void check_placement(const struct cleave_desc *d, uint64_t self, uint64_t self_size)
-{
-	uint32_t items = d->segment_count + d->kernel_count + d->channel_count;
-
-	for (uint32_t i = 0; i < items; i++) {
-		uint64_t base, size;
-		int in_bank = 0;
-
-		if (i < d->segment_count) {
-			base = desc_segment(d, i)->dest;
-			size = desc_segment(d, i)->mem_size;
-		} else if (i - d->segment_count < d->kernel_count) {
-			base = desc_kernel(d, i - d->segment_count)->dtb_addr;
-			size = desc_kernel(d, i - d->segment_count)->dtb_size;
-		} else {
-			base = desc_channel(d, i - d->segment_count - d->kernel_count)->region.base;
-			size = desc_channel(d, i - d->segment_count - d->kernel_count)->region.size;
-		}
-		for (uint32_t k = 0; k < d->bank_count; k++)
-			in_bank |= range_inside(base, size, desc_bank(d, k)->base, desc_bank(d, k)->size);
-		if (!in_bank || range_overlaps(base, size, self, self_size))
-			fail("[0x%lx, 0x%lx) (segment, DTB or channel) is outside the banks or over the loader",
-			     base, base + size);
-	}
-}
-
 static void load_kernels(const struct cleave_desc *d)
 {
 	for (uint32_t i = 0; i < d->kernel_count; i++) {
@@ -321,10 +290,11 @@ void loader_main(uint64_t dtb, uint64_t base)
 	desc_check(d, avail);
 	log_info("descriptor v%u: kernels %u, CPUs %u, routes %u, channels %u; CRC-32 0x%x ok", d->version,
 		 d->kernel_count, d->cpu_count, d->route_count, d->channel_count, d->crc32);
+	/* Before anything is hashed, copied or started; the loader's bytes end with the end mark. */
+	desc_check_partition(d, base, CLEAVE_LOADER_SPAN + d->payload_size + sizeof(struct cleave_end));
 	check_complete(d, avail);
 	check_images(d);
 	check_live(d, &live);
-	check_placement(d, base, CLEAVE_LOADER_SPAN + d->payload_size);
 	load_kernels(d);
 	init_channels(d);
 	arch_icache_sync();
