@@ -52,6 +52,14 @@ public struct BootDescriptor: Sendable {
     }
     var routeCount = 0
     for k in p.kernels { routeCount += Set(k.interrupts.map(\.number)).count }
+    // The loader compares every pair in these tables and refuses larger ones.
+    guard cpus.count <= CLEAVE_MAX_CPUS, routeCount <= CLEAVE_MAX_ROUTES, grants.count <= CLEAVE_MAX_GRANTS
+    else {
+      throw Failure(
+        description:
+          "the descriptor needs \(cpus.count) CPUs, \(routeCount) routes and \(grants.count) grants; the loader takes at most \(CLEAVE_MAX_CPUS), \(CLEAVE_MAX_ROUTES) and \(CLEAVE_MAX_GRANTS)"
+      )
+    }
     let headerSize = MemoryLayout<cleave_desc>.size
     let kernelOffset = headerSize
     let cpuOffset = kernelOffset + counts.kernels * MemoryLayout<cleave_kernel>.size
