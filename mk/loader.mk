@@ -8,9 +8,11 @@
 #
 #   loader   build/loader-ARCH.elf (for inspection and debugging) and
 #            build/loader-ARCH.bin (raw, what the image packs at L)
-#   loader-faults  build/faults/silent/loader-ARCH.bin: the loader with
-#            one fault injected (a core it starts never checks in), for
-#            the loader-integrity boots of make test
+#   loader-faults  the loader with one fault injected, for the
+#            loader-integrity boots of make test:
+#            build/faults/silent/loader-ARCH.bin (a core it starts never
+#            checks in) and build/faults/unchecked/loader-ARCH.bin (no
+#            partition check, so a CPU given twice reaches the firmware)
 #   probes   build/probe-ARCH.o, the probe kernel as one relocatable
 #            object; scripts/probe.sh links it at a kernel's address
 #            (build/probes/ARCH-ADDR.elf, the names plans use)
@@ -55,8 +57,10 @@ ARCH_CFLAGS_riscv64 := --target=riscv64-none-elf -march=rv64imac_zicsr_zifencei 
 # address with one adr instead of adrp+add. -Oz makes room for the SHA-256
 # instructions path (aarch64/sha256.S) under 16 KiB: the bytes the loader
 # touches most, image hashing and copying, do not run through the C it
-# shrinks. RISC-V forms every address with auipc already.
-LOADER_MODEL_aarch64 := -mcmodel=tiny -Oz
+# shrinks. -flto (ld.lld links the bitcode; the outliner and inliner then see
+# the whole loader) saves about 750 bytes more, which the partition check
+# (common/partition.c) needs. RISC-V forms every address with auipc already.
+LOADER_MODEL_aarch64 := -mcmodel=tiny -Oz -flto
 LOADER_MODEL_riscv64 :=
 
 # vectors.S is the probe's: the AArch64 loader's vector table lives inside entry.S.
@@ -87,6 +91,8 @@ probes: $(foreach a,$(LOADER_ARCHES),$(LOADER_OUT)/probe-$(a).o)
 loader-faults:
 	@$(MAKE) --no-print-directory -f mk/loader.mk LOADER_OUT=$(LOADER_OUT)/faults/silent \
 		LOADER_FAULT_CFLAGS=-DLOADER_FAULT_SILENT_CORES loader
+	@$(MAKE) --no-print-directory -f mk/loader.mk LOADER_OUT=$(LOADER_OUT)/faults/unchecked \
+		LOADER_FAULT_CFLAGS=-DLOADER_FAULT_UNCHECKED_PARTITION loader
 
 # Everything one architecture builds. Two object rules, not one with two
 # patterns: a multi-pattern rule means one recipe makes both files, and the

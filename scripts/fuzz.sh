@@ -25,8 +25,9 @@ flags=(-c release -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,in
 (cd Fuzz && swift build "${flags[@]}" --product FuzzDTB >/dev/null && swift build "${flags[@]}" --product FuzzPlan >/dev/null)
 bin=$(cd Fuzz && swift build -c release --show-bin-path)
 
-# The loader's descriptor reader, built for the host with libFuzzer; seeds are
-# the payloads (descriptor, DTBs, images) of the AArch64 example plans.
+# The loader's descriptor reader and partition check, built for the host with
+# libFuzzer; seeds are the payloads (descriptor, DTBs, images) of the AArch64
+# example plans.
 make -s loader probe-images >/dev/null
 swift build -c release --product cleave >/dev/null
 for p in dts/qemu-virt-aarch64-*.plan.yaml; do
@@ -37,7 +38,8 @@ for p in dts/qemu-virt-aarch64-*.plan.yaml; do
     count=256 status=none
 done
 clang -fsanitize=fuzzer,address -g -O1 -ISources/Loader -ISources/Loader/common -ISources/CBootABI/include \
-  Sources/Loader/common/desc.c Sources/Loader/common/crc32.c Sources/Loader/common/dt.c Fuzz/desc/fuzz_desc.c \
+  Sources/Loader/common/desc.c Sources/Loader/common/partition.c Sources/Loader/common/crc32.c \
+  Sources/Loader/common/dt.c Fuzz/desc/fuzz_desc.c \
   -o "$work/desc/fuzz_desc" 2>&1 | grep -v "Cannot export" || true
 
 for t in dtb plan desc; do

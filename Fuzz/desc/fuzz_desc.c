@@ -1,8 +1,8 @@
 /*
- * libFuzzer target for the loader's descriptor reader (Sources/Loader/common/
- * desc.c), built for the host: any bytes as a packed payload (descriptor,
- * DTBs, images) must be accepted or refused through fail(), never read out of
- * bounds. Half the inputs get their CRC-32 recomputed first so mutations reach
+ * libFuzzer target for the loader's descriptor reader and partition check
+ * (Sources/Loader/common/desc.c, partition.c), built for the host: any bytes
+ * as a packed payload (descriptor, DTBs, images) must be accepted or refused
+ * through fail() / refuse(), never read out of bounds. Half the inputs get their CRC-32 recomputed first so mutations reach
  * the table and payload checks behind it.
  */
 #include <setjmp.h>
@@ -26,6 +26,12 @@ void log_line(const char *level, const char *fmt, ...)
 }
 
 void fail(const char *fmt, ...)
+{
+	(void)fmt;
+	longjmp(refused, 1);
+}
+
+void refuse(const char *fmt, ...)
 {
 	(void)fmt;
 	longjmp(refused, 1);
@@ -71,8 +77,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		crc = crc32_update(crc, copy + at + 4, d->total_size - at - 4);
 		d->crc32 = crc;
 	}
-	if (!setjmp(refused))
+	/* The loader's own place, as the example plans put it (loader base 0x40000000 + 2 MiB). */
+	if (!setjmp(refused)) {
 		desc_check(d, size);
+		desc_check_partition(d, 0x40200000, CLEAVE_LOADER_SPAN + d->payload_size + sizeof(struct cleave_end));
+	}
 	free(copy);
 	return 0;
 }

@@ -82,6 +82,26 @@ struct DescriptorTests {
       }
     }
     #expect(routes.contains { $0.irq == 33 && $0.kernel == 0 }, "the UART's SPI goes to its owner")
+    #expect(header.loader.base == 0x4000_0000 && header.loader.size == 16 << 20)
+    // Each kernel's memory, then one grant per channel it is a member of, marked with the channel's index.
+    let grants = (0..<Int(header.grant_count)).map { i in
+      bytes.withUnsafeBytes {
+        $0.loadUnaligned(
+          fromByteOffset: Int(header.grant_offset) + i * MemoryLayout<cleave_grant>.size,
+          as: cleave_grant.self)
+      }
+    }
+    #expect(grants.count == 3 * 3)
+    #expect(Int(header.grant_offset) + grants.count * MemoryLayout<cleave_grant>.size == bytes.count)
+    let k1Grants = grants.filter { $0.kernel == 1 }
+    #expect(
+      k1Grants.map(\.channel) == [CLEAVE_GRANT_MEMORY, 0, 2], "k1 is a member of channels k0-k1 and k1-k2")
+    #expect(k1Grants.first?.range.base == 0x4500_0000 && k1Grants.first?.range.size == 64 << 20)
+    for g in grants where g.channel != CLEAVE_GRANT_MEMORY {
+      let region = p.channels[Int(g.channel)].region
+      #expect(g.range.base == region.base && g.range.size == region.size)
+      #expect(p.channels[Int(g.channel)].members.contains(Int(g.kernel)))
+    }
   }
 
   @Test func imagesAreHashedAndPlaced() throws {

@@ -113,60 +113,74 @@ struct BootTests {
     Self.expectRefused(try Self.boot(out), "image SHA-256", ["k0", "k1"])
   }
 
-  /// CRC-32 (IEEE, as zlib), to re-seal a descriptor the test edits on purpose.
-  static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
-    var c: UInt32 = 0xffff_ffff
-    for b in bytes {
-      c ^= UInt32(b)
-      for _ in 0..<8 { c = c & 1 != 0 ? 0xedb8_8320 ^ (c >> 1) : c >> 1 }
-    }
-    return c ^ 0xffff_ffff
-  }
-
-  static func le32(_ b: [UInt8], _ at: Int) -> Int {
-    Int(b[at]) | Int(b[at + 1]) << 8 | Int(b[at + 2]) << 16 | Int(b[at + 3]) << 24
-  }
-
-  /// Edits the descriptor inside image.elf with `edit(bytes, descriptorOffset, cpuTableOffset)`
-  /// and recomputes its CRC, so only the boot itself can catch what was changed.
-  static func reseal(_ out: String, _ edit: (inout [UInt8], Int, Int) -> Void) throws {
-    let path = out + "/image.elf"
-    var bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
-    let desc = 0x1000 + 0x10000
-    let total = Self.le32(bytes, desc + 8)
-    edit(&bytes, desc, Self.le32(bytes, desc + 76))
-    bytes.replaceSubrange((desc + 12)..<(desc + 16), with: [0, 0, 0, 0])
-    let crc = Self.crc32(bytes[desc..<(desc + total)])
-    bytes.replaceSubrange(
-      (desc + 12)..<(desc + 16),
-      with: [UInt8(crc & 0xff), UInt8((crc >> 8) & 0xff), UInt8((crc >> 16) & 0xff), UInt8(crc >> 24)])
-    try Data(bytes).write(to: URL(fileURLWithPath: path))
-  }
-
-  /// A well-formed descriptor whose plan cannot boot: k2's boot CPU is made
-  /// k1's, so PSCI CPU_ON for it fails with ALREADY_ON.
-  @Test("a core that fails to start is reported with its PSCI error")
-  func cpuOnFailure() throws {
+  /// Overlapping grants in a descriptor that is otherwise whole (re-sealed, so
+  /// its CRC-32 passes): k1's memory is made to start inside k0's. The loader
+  /// names both and their addresses before it starts a core or writes a byte
+  /// of kernel memory.
+  @Test(
+    "overlapping grants stop the loader before any core starts",
+    arguments: ["qemu-virt-aarch64-gicv2.plan.yaml", "qemu-virt-riscv64.plan.yaml"])
+  func overlappingGrants(plan: String) throws {
     let dir = try TemporaryDirectory()
-    let out = try Self.build("qemu-virt-aarch64-gicv3.plan.yaml", in: dir)
-    // CPU table: k0 has entries 0-3, k1 4-5, k2 6-7; each entry starts with its 64-bit hwid.
-    try Self.reseal(out) { bytes, desc, cpus in bytes[desc + cpus + 6 * 16] = 0x04 }
+    let out = try Self.build(plan, in: dir)
+    var image = try PackedImage(out)
+    let k0 = try image.grant(image.grantIndex(kernel: 0))
+    let k1 = try image.grant(image.grantIndex(kernel: 1))
+    let (base0, size0, size1) = (try image.read(k0, 8), try image.read(k0 + 8, 8), try image.read(k1 + 8, 8))
+    try image.write(k1, 8, base0 + size0 / 2)
+    try image.seal()
     let r = try Self.boot(out)
-    let console = r.stdoutText
-    #expect(r.status == 1, "\(r.summary)\n\(console)")
-    #expect(console.contains("k2: starting CPU 0x4 failed: -4 (ALREADY_ON)"), "\(console)")
-    #expect(!console.contains("|k2:"), "k2 was entered:\n\(console)")
+    let message =
+      "k0 memory \(PackedImage.range(base0, size0)) overlaps k1 memory \(PackedImage.range(base0 + size0 / 2, size1)); refusing to boot"
+    Self.expectRefused(r, message, ["k0", "k1"])
+    #expect(!r.stdoutText.contains("loaded 0x"), "kernel memory was written:\n\(r.stdoutText)")
+    #expect(!r.stdoutText.contains("checked in"), "a core was started:\n\(r.stdoutText)")
   }
 
-  /// The RISC-V twin: k1's boot hart is made hart 0, which runs already
-  /// (k0's, or the loader's own), so SBI HSM hart_start refuses it. Which
-  /// kernel hits it depends on the hart OpenSBI booted on; no kernel runs.
+  /// k2's boot CPU made k1's in a re-sealed descriptor: the loader refuses a
+  /// CPU given twice before starting any. Its fault-injection build without
+  /// the partition check (make loader-faults) shows what the check prevents:
+  /// PSCI CPU_ON for it fails with ALREADY_ON.
+  @Test("a CPU given to two kernels is refused; unchecked, PSCI reports it ALREADY_ON")
+  func cpuOnFailure() throws {
+    let unchecked = repositoryRoot.appendingPathComponent("build/faults/unchecked/loader-aarch64.bin").path
+    try #require(FileManager.default.fileExists(atPath: unchecked), "no \(unchecked): run make loader-faults")
+    for loader in [nil, unchecked] {
+      let dir = try TemporaryDirectory()
+      let out = try Self.build(
+        "qemu-virt-aarch64-gicv3.plan.yaml", in: dir, loader.map { ["--loader", $0] } ?? [])
+      var image = try PackedImage(out)
+      // CPU table: k0 has entries 0-3, k1 4-5, k2 6-7; each entry starts with its 64-bit hwid.
+      try image.write(try image.cpu(6), 8, 0x4)
+      try image.seal()
+      let r = try Self.boot(out)
+      let console = r.stdoutText
+      #expect(r.status == 1, "\(r.summary)\n\(console)")
+      if loader == nil {
+        Self.expectRefused(r, "CPU 0x4 is given to k1 and k2; refusing to boot", ["k0", "k1", "k2"])
+        #expect(!console.contains("checked in"), "a core was started:\n\(console)")
+      } else {
+        #expect(console.contains("k2: starting CPU 0x4 failed: -4 (ALREADY_ON)"), "\(console)")
+        #expect(!console.contains("|k2:"), "k2 was entered:\n\(console)")
+      }
+    }
+  }
+
+  /// The RISC-V twin, with the fault-injection loader that skips the partition
+  /// check (the checked loader refuses this descriptor, as above): k1's boot
+  /// hart is made hart 0, which runs already (k0's, or the loader's own), so
+  /// SBI HSM hart_start refuses it. Which kernel hits it depends on the hart
+  /// OpenSBI booted on; no kernel runs.
   @Test("a hart that fails to start is reported with its SBI HSM error")
   func hartStartFailure() throws {
+    let unchecked = repositoryRoot.appendingPathComponent("build/faults/unchecked/loader-riscv64.bin").path
+    try #require(FileManager.default.fileExists(atPath: unchecked), "no \(unchecked): run make loader-faults")
     let dir = try TemporaryDirectory()
-    let out = try Self.build("qemu-virt-riscv64.plan.yaml", in: dir)
+    let out = try Self.build("qemu-virt-riscv64.plan.yaml", in: dir, ["--loader", unchecked])
+    var image = try PackedImage(out)
     // CPU table: k0 has entries 0-1, k1 2-3.
-    try Self.reseal(out) { bytes, desc, cpus in bytes[desc + cpus + 2 * 16] = 0x00 }
+    try image.write(try image.cpu(2), 8, 0x0)
+    try image.seal()
     Self.expectRefused(
       try Self.boot(out), "starting CPU 0x0 failed: -6 (SBI_ERR_ALREADY_AVAILABLE", ["k0", "k1"])
   }

@@ -17,6 +17,7 @@
  *   struct cleave_route[]         interrupt routing the loader programs
  *   struct cleave_channel[]       shared-memory channels and their doorbells
  *   struct cleave_range[]         the RAM banks the plan was built for
+ *   struct cleave_grant[]         the memory each kernel is granted, grouped by kernel
  *
  * The CRC-32 (IEEE 802.3, reflected, as zlib's crc32) covers the whole
  * descriptor (total_size bytes) computed with the crc32 field set to zero.
@@ -29,7 +30,7 @@
 #include <stdint.h>
 
 #define CLEAVE_DESC_MAGIC	0x45564c43u	/* "CLVE" */
-#define CLEAVE_DESC_VERSION	1u
+#define CLEAVE_DESC_VERSION	2u
 #define CLEAVE_NAME_MAX		16
 
 /* cleave_desc.arch */
@@ -73,6 +74,17 @@
 #define CLEAVE_DOORBELL_POLLING		4u
 
 #define CLEAVE_CHANNEL_MAX_ENDS	4
+
+/* cleave_grant.channel of a kernel's own memory (any other value is a channel index) */
+#define CLEAVE_GRANT_MEMORY	0xffffffffu
+
+/*
+ * Table limits the loader enforces: it compares every pair of CPUs, routes
+ * and grants, so the tables stay small enough for that to be quick.
+ */
+#define CLEAVE_MAX_CPUS		1024u
+#define CLEAVE_MAX_ROUTES	1024u
+#define CLEAVE_MAX_GRANTS	1024u
 
 /*
  * The packed image (OUT/image.elf) has one PT_LOAD segment at the load
@@ -124,6 +136,8 @@ struct cleave_desc {
 	uint32_t route_count, route_offset;
 	uint32_t channel_count, channel_offset;
 	uint32_t bank_count, bank_offset;
+	uint32_t grant_count, grant_offset;
+	struct cleave_range loader;	/* the plan's loader region: no grant may touch it */
 };
 
 struct cleave_kernel {
@@ -181,6 +195,20 @@ struct cleave_channel {
 };
 
 /*
+ * Memory granted to one kernel: its own RAM (channel = CLEAVE_GRANT_MEMORY),
+ * or the region of a channel it is a member of (channel = the channel's
+ * index), which that channel's other members are granted too. The loader
+ * checks the partition again from these: grants of different kernels are
+ * disjoint but for a channel both are members of; no grant touches the
+ * loader; every segment and DTB lies in its own kernel's memory.
+ */
+struct cleave_grant {
+	struct cleave_range range;
+	uint32_t kernel;		/* index of the kernel granted it */
+	uint32_t channel;		/* CLEAVE_GRANT_MEMORY, or an index into the channel table */
+};
+
+/*
  * The start of every channel region. Each member owns one ring it writes
  * (ring[i] for member i, in the order of cleave_channel.ends); the others only
  * read it. A ring slot is a fixed-size message; head and tail count messages.
@@ -217,13 +245,14 @@ struct cleave_channel_header {
 
 _Static_assert(sizeof(struct cleave_range) == 16, "cleave_range");
 _Static_assert(sizeof(struct cleave_end) == 16, "cleave_end");
-_Static_assert(sizeof(struct cleave_desc) == 112, "cleave_desc");
+_Static_assert(sizeof(struct cleave_desc) == 136, "cleave_desc");
 _Static_assert(sizeof(struct cleave_kernel) == 144, "cleave_kernel");
 _Static_assert(sizeof(struct cleave_cpu) == 16, "cleave_cpu");
 _Static_assert(sizeof(struct cleave_segment) == 32, "cleave_segment");
 _Static_assert(sizeof(struct cleave_route) == 24, "cleave_route");
 _Static_assert(sizeof(struct cleave_channel_end) == 16, "cleave_channel_end");
 _Static_assert(sizeof(struct cleave_channel) == 104, "cleave_channel");
+_Static_assert(sizeof(struct cleave_grant) == 24, "cleave_grant");
 _Static_assert(sizeof(struct cleave_ring) == 64 + CLEAVE_RING_SLOTS * CLEAVE_MSG_SIZE, "cleave_ring");
 _Static_assert(sizeof(struct cleave_channel_header) == 56 + CLEAVE_CHANNEL_MAX_ENDS * (sizeof(struct cleave_ring) + 12),
 	       "cleave_channel_header");

@@ -32,6 +32,7 @@ public struct BootDescriptor: Sendable {
     var routes: [cleave_route] = []
     var channels: [cleave_channel] = []
     let banks = p.machine.memory.map { cleave_range(base: $0.range.base, size: $0.range.size) }
+    let grants = Self.grants(p)
     var cpuSlot: [Int: Int] = [:]  // machine CPU index -> cpu table index
 
     for k in p.kernels {
@@ -51,6 +52,14 @@ public struct BootDescriptor: Sendable {
     }
     var routeCount = 0
     for k in p.kernels { routeCount += Set(k.interrupts.map(\.number)).count }
+    // The loader compares every pair in these tables and refuses larger ones.
+    guard cpus.count <= CLEAVE_MAX_CPUS, routeCount <= CLEAVE_MAX_ROUTES, grants.count <= CLEAVE_MAX_GRANTS
+    else {
+      throw Failure(
+        description:
+          "the descriptor needs \(cpus.count) CPUs, \(routeCount) routes and \(grants.count) grants; the loader takes at most \(CLEAVE_MAX_CPUS), \(CLEAVE_MAX_ROUTES) and \(CLEAVE_MAX_GRANTS)"
+      )
+    }
     let headerSize = MemoryLayout<cleave_desc>.size
     let kernelOffset = headerSize
     let cpuOffset = kernelOffset + counts.kernels * MemoryLayout<cleave_kernel>.size
@@ -58,7 +67,8 @@ public struct BootDescriptor: Sendable {
     let routeOffset = segmentOffset + segmentCount * MemoryLayout<cleave_segment>.size
     let channelOffset = routeOffset + routeCount * MemoryLayout<cleave_route>.size
     let bankOffset = channelOffset + counts.channels * MemoryLayout<cleave_channel>.size
-    let total = bankOffset + counts.banks * MemoryLayout<cleave_range>.size
+    let grantOffset = bankOffset + counts.banks * MemoryLayout<cleave_range>.size
+    let total = grantOffset + grants.count * MemoryLayout<cleave_grant>.size
 
     // Payload after the descriptor: DTBs, then images, each 8-byte aligned.
     var cursor = UInt64(align8(total))
@@ -216,6 +226,9 @@ public struct BootDescriptor: Sendable {
     header.channel_offset = UInt32(channelOffset)
     header.bank_count = UInt32(banks.count)
     header.bank_offset = UInt32(bankOffset)
+    header.grant_count = UInt32(grants.count)
+    header.grant_offset = UInt32(grantOffset)
+    header.loader = cleave_range(base: p.loader.base, size: p.loader.size)
 
     var bytes = raw(header)
     for x in kernels { bytes += raw(x) }
@@ -224,6 +237,7 @@ public struct BootDescriptor: Sendable {
     for x in routes { bytes += raw(x) }
     for x in channels { bytes += raw(x) }
     for x in banks { bytes += raw(x) }
+    for x in grants { bytes += raw(x) }
     guard bytes.count == total else {
       throw Failure(description: "descriptor layout: \(bytes.count) bytes, expected \(total)")
     }
@@ -242,8 +256,33 @@ public struct BootDescriptor: Sendable {
     }
     let summary = DescriptorSummary(
       p, crc: crc, total: total, payload: payload.count, kernels: kernels, segments: segments, routes: routes,
-      images: images)
+      grants: grants, images: images)
     return BootDescriptor(descriptor: bytes, payload: payload, summary: summary)
+  }
+}
+
+extension BootDescriptor {
+  /// What each kernel is granted, grouped by kernel in plan order: its memory
+  /// ranges, then the region of every channel it is a member of, marked with
+  /// the channel's index (its place in the descriptor's channel table) so the
+  /// loader lets exactly that channel's members share it.
+  static func grants(_ p: Partition) -> [cleave_grant] {
+    var grants: [cleave_grant] = []
+    for k in p.kernels {
+      for m in k.memory where m.range.size > 0 {
+        grants.append(
+          cleave_grant(
+            range: cleave_range(base: m.range.base, size: m.range.size), kernel: UInt32(k.index),
+            channel: CLEAVE_GRANT_MEMORY))
+      }
+      for (i, c) in p.channels.enumerated() where c.region.size > 0 && c.members.contains(k.index) {
+        grants.append(
+          cleave_grant(
+            range: cleave_range(base: c.region.base, size: c.region.size), kernel: UInt32(k.index),
+            channel: UInt32(i)))
+      }
+    }
+    return grants
   }
 }
 

@@ -19,6 +19,8 @@ public struct DescriptorSummary: Codable, Sendable {
   public var routes: [Route]
   public var channels: [Channel]
   public var banks: [String]
+  /// The plan's loader region, which no grant may touch.
+  public var loader: String
 
   public struct Kernel: Codable, Sendable {
     public var name: String
@@ -30,6 +32,8 @@ public struct DescriptorSummary: Codable, Sendable {
     public var dtbSize: Int
     public var memory: String
     public var segments: [String]
+    /// The memory the loader lets this kernel have: its own ranges and its channels' regions.
+    public var grants: [String]
     public var imageSHA256: String?
     public var ownsInterruptController: Bool
     public var resetsInterruptController: Bool
@@ -50,7 +54,7 @@ public struct DescriptorSummary: Codable, Sendable {
 
   init(
     _ p: Partition, crc: UInt32, total: Int, payload: Int, kernels: [cleave_kernel],
-    segments: [cleave_segment], routes: [cleave_route],
+    segments: [cleave_segment], routes: [cleave_route], grants: [cleave_grant],
     images: [[UInt8]?]
   ) {
     magic = Format.hex(UInt64(CLEAVE_DESC_MAGIC))
@@ -74,6 +78,11 @@ public struct DescriptorSummary: Codable, Sendable {
         segments: segs.map {
           "\(AddressRange(base: $0.dest, size: $0.mem_size)) from payload +\(Format.hex($0.src_offset)), \($0.file_size) bytes"
         },
+        grants: grants.filter { $0.kernel == UInt32(k.index) }.map { g in
+          let range = AddressRange(base: g.range.base, size: g.range.size)
+          let channel = p.channels.indices.contains(Int(g.channel)) ? p.channels[Int(g.channel)].name : nil
+          return "\(range) " + (channel.map { "channel \($0)" } ?? "memory")
+        },
         imageSHA256: images[k.index].map { SHA256.hex(SHA256.hash($0)) },
         ownsInterruptController: e.flags & UInt32(CLEAVE_KERNEL_OWNS_IC) != 0,
         resetsInterruptController: e.flags & UInt32(CLEAVE_KERNEL_RESETS_IC) != 0)
@@ -89,5 +98,6 @@ public struct DescriptorSummary: Codable, Sendable {
         })
     }
     banks = p.machine.memory.map { "\($0.range)" }
+    loader = "\(p.loader)"
   }
 }

@@ -10,8 +10,8 @@
 
 #define KNOWN_KERNEL_FLAGS	(CLEAVE_KERNEL_OWNS_IC | CLEAVE_KERNEL_RESETS_IC)
 
-/* check_header() walks the six count/offset pairs as one array. */
-_Static_assert(offsetof(struct cleave_desc, bank_offset) - offsetof(struct cleave_desc, kernel_count) == 44,
+/* check_header() walks the seven count/offset pairs as one array. */
+_Static_assert(offsetof(struct cleave_desc, grant_offset) - offsetof(struct cleave_desc, kernel_count) == 52,
 	       "table count/offset pairs are contiguous");
 
 /*
@@ -21,7 +21,7 @@ _Static_assert(offsetof(struct cleave_desc, bank_offset) - offsetof(struct cleav
  */
 static __attribute__((noreturn, noinline)) void bad(const char *part, const char *field, uint64_t value)
 {
-	fail("descriptor: " NAME ": bad %s (0x%lx); refusing to boot", part, field, value);
+	refuse("descriptor: " NAME ": bad %s (0x%lx)", part, field, value);
 }
 
 /* Is [offset, offset + size) outside the payload? */
@@ -35,9 +35,10 @@ static void check_header(const struct cleave_desc *d, uint64_t avail)
 	static const uint8_t zero[4];
 	const size_t at = offsetof(struct cleave_desc, crc32);
 	const uint32_t *table = (const uint32_t *)(desc_bytes(d) + offsetof(struct cleave_desc, kernel_count));
-	static const uint8_t entry[6] = {
+	static const uint8_t entry[7] = {
 		sizeof(struct cleave_kernel), sizeof(struct cleave_cpu), sizeof(struct cleave_segment),
 		sizeof(struct cleave_route), sizeof(struct cleave_channel), sizeof(struct cleave_range),
+		sizeof(struct cleave_grant),
 	};
 	uint32_t crc;
 
@@ -52,16 +53,18 @@ static void check_header(const struct cleave_desc *d, uint64_t avail)
 	crc = crc32_update(crc, zero, sizeof(zero));
 	crc = crc32_update(crc, desc_bytes(d) + at + 4, d->total_size - at - 4);
 	if (crc != d->crc32)
-		fail("descriptor: CRC-32 0x%08x, header says 0x%08x: damaged; refusing to boot", crc, d->crc32);
-	/* The six tables, as count/offset pairs in header order. */
-	for (unsigned t = 0; t < 6; t++) {
+		refuse("descriptor: CRC-32 0x%08x, header says 0x%08x: damaged", crc, d->crc32);
+	/* The seven tables, as count/offset pairs in header order. */
+	for (unsigned t = 0; t < 7; t++) {
 		uint32_t count = table[2 * t], offset = table[2 * t + 1];
 
 		if (count && ((offset & 7) || offset < sizeof(*d) ||
 			      (uint64_t)offset + (uint64_t)count * entry[t] > d->total_size))
 			bad("header", "table offset", offset);
 	}
-	if (d->kernel_count - 1 >= LOADER_MAX_KERNELS || !d->cpu_count || !d->bank_count)
+	/* The partition check compares every pair of CPUs, routes and grants: keep that quick. */
+	if (d->kernel_count - 1 >= LOADER_MAX_KERNELS || d->cpu_count - 1 >= CLEAVE_MAX_CPUS || !d->bank_count ||
+	    d->route_count > CLEAVE_MAX_ROUTES || d->grant_count > CLEAVE_MAX_GRANTS)
 		bad("header", "count", d->kernel_count);
 }
 
@@ -134,7 +137,23 @@ void desc_check(const struct cleave_desc *d, uint64_t avail)
 	for (uint32_t b = 0; b < d->bank_count; b++)
 		if (!desc_bank(d, b)->size || range_wraps(desc_bank(d, b)->base, desc_bank(d, b)->size))
 			bad("bank", "range", desc_bank(d, b)->base);
+	/*
+	 * A grant lies inside one bank (range_inside() works from offsets, so
+	 * none ending at or near 2^64 slips through); a channel grant's channel
+	 * counts its kernel as a member.
+	 */
+	for (uint32_t g = 0; g < d->grant_count; g++) {
+		const struct cleave_grant *gr = desc_grant(d, g);
+		int member = gr->channel == CLEAVE_GRANT_MEMORY, in_bank = 0;
+
+		for (uint32_t e = 0; gr->channel < d->channel_count && e < desc_channel(d, gr->channel)->end_count; e++)
+			member |= desc_channel(d, gr->channel)->ends[e].kernel == gr->kernel;
+		for (uint32_t b = 0; b < d->bank_count; b++)
+			in_bank |= range_inside(gr->range.base, gr->range.size, desc_bank(d, b)->base, desc_bank(d, b)->size);
+		if (gr->kernel >= d->kernel_count || !member || !in_bank || !gr->range.size)
+			bad("grant", "entry", g);
+	}
 	problems = arch_check_desc(d);
 	if (problems)
-		fail("descriptor: wrong for this architecture (above); refusing to boot");
+		refuse("descriptor: wrong for this architecture (above)");
 }

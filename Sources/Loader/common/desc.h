@@ -44,6 +44,11 @@ static inline const struct cleave_range *desc_bank(const struct cleave_desc *d, 
 	return (const struct cleave_range *)(desc_bytes(d) + d->bank_offset) + i;
 }
 
+static inline const struct cleave_grant *desc_grant(const struct cleave_desc *d, uint32_t i)
+{
+	return (const struct cleave_grant *)(desc_bytes(d) + d->grant_offset) + i;
+}
+
 /* Whether kernel `kernel` runs on the CPU with hardware id `hwid`. */
 static inline int desc_kernel_has_cpu(const struct cleave_desc *d, uint32_t kernel, uint64_t hwid)
 {
@@ -71,5 +76,23 @@ static inline uint64_t desc_payload(const struct cleave_desc *d, uint64_t offset
  * architecture's own fields. Refuses (fail()) on the first damage found.
  */
 void desc_check(const struct cleave_desc *d, uint64_t avail);
+
+/*
+ * Check the partition itself, again, on a descriptor desc_check() accepted
+ * (which saw that every grant lies in a bank and every channel grant's
+ * kernel is a member of its channel): the host tool checks the same rules,
+ * but neither a tool bug nor a hand edit may boot. Refuses, naming both
+ * parties and their addresses, when
+ *   - grants of two kernels overlap, unless both are the same channel's,
+ *   - a grant touches the loader: the plan's loader region in the
+ *     descriptor, or [self, self + self_size), what the loader and its
+ *     payload occupy now,
+ *   - a segment or DTB lies outside its kernel's memory grants, or a channel
+ *     region outside a member's grant of that channel,
+ *   - a CPU is given to two kernels, or an interrupt routed twice.
+ * Runs before anything is copied or started. Tables are capped
+ * (CLEAVE_MAX_*), so comparing every pair stays quick.
+ */
+void desc_check_partition(const struct cleave_desc *d, uint64_t self, uint64_t self_size);
 
 #endif /* LOADER_DESC_H */

@@ -19,6 +19,9 @@ struct sha256 {
 	uint32_t fill;
 };
 
+/* The 64 round constants (FIPS 180-4 4.2.2), shared with the architecture's own blocks. */
+extern const uint32_t sha256_k[64];
+
 void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *buf, size_t len);
 void sha256_final(struct sha256 *s, uint8_t digest[32]);

@@ -19,14 +19,14 @@ static void emit(const char *fmt, ...)
 	va_end(ap);
 }
 
-static void line(const char *level, const char *fmt, va_list ap)
+static void line(const char *level, const char *fmt, va_list ap, const char *tail)
 {
 	uint64_t id = arch_cpu_id();
 
 	/* Small ids read as cpu0..cpu255; others keep their affinity layout. */
 	emit(id < 256 ? "cleave|%s|cpu%lu: " : "cleave|%s|cpu0x%lx: ", level, id);
 	fmt_emit(console, 0, fmt, ap);
-	arch_console_putc('\n');
+	emit("%s\n", tail);
 }
 
 void log_line(const char *level, const char *fmt, ...)
@@ -34,7 +34,7 @@ void log_line(const char *level, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	line(level, fmt, ap);
+	line(level, fmt, ap, "");
 	va_end(ap);
 }
 
@@ -43,7 +43,17 @@ void fail(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	line("ERROR", fmt, ap);
+	line("ERROR", fmt, ap, "");
+	va_end(ap);
+	arch_park();
+}
+
+void refuse(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	line("ERROR", fmt, ap, "; refusing to boot");
 	va_end(ap);
 	arch_park();
 }

@@ -3,6 +3,8 @@
  *   cleave|INFO|cpu0: <message>
  *   cleave|ERROR|cpu0: <message>
  * fail() is the single way to give up: it prints an ERROR line and parks.
+ * refuse() is fail() for what stops a boot before any kernel was touched:
+ * its line ends "; refusing to boot".
  */
 #ifndef LOADER_LOG_H
 #define LOADER_LOG_H
@@ -11,6 +13,7 @@
 
 void log_line(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 #define log_info(...)	log_line("INFO", __VA_ARGS__)
 #define log_error(...)	log_line("ERROR", __VA_ARGS__)

@@ -66,7 +66,7 @@ static void check_complete(const struct cleave_desc *d, uint64_t avail)
 	const struct cleave_end *end = (const void *)(uintptr_t)desc_payload(d, d->payload_size);
 
 	if (avail - d->payload_size < sizeof(*end) || end->magic != CLEAVE_END_MAGIC || end->payload_size != d->payload_size)
-		fail("image truncated: no end mark after its 0x%lx bytes; refusing to boot", d->payload_size);
+		refuse("image truncated: no end mark after its 0x%lx bytes", d->payload_size);
 }
 
 static void check_images(const struct cleave_desc *d)
@@ -85,7 +85,7 @@ static void check_images(const struct cleave_desc *d)
 			got[b] = "0123456789abcdef"[(digest[b / 2] >> (b & 1 ? 0 : 4)) & 15];
 		got[64] = '\0';
 		if (memcmp(digest, k->image_sha256, 32))
-			fail(NAME ": image SHA-256 is %s, not the descriptor's; refusing to boot", k->name, got);
+			refuse(NAME ": image SHA-256 is %s, not the descriptor's", k->name, got);
 		got[16] = '\0';
 		/* Counter ticks, so boot-cost figures can take the hashing out too. */
 		log_info(NAME ": image 0x%lx bytes, SHA-256 %s... ok in %lu ticks", k->name, k->image_size, got,
@@ -132,39 +132,8 @@ static void check_live(const struct cleave_desc *d, const struct dt *live)
 	}
 	diffs += arch_check_live(d, live);
 	if (diffs)
-		fail("the live machine differs from the descriptor (above); refusing to boot");
+		refuse("the live machine differs from the descriptor (above)");
 	log_info("live DTB matches: CPUs %u, banks %u", d->cpu_count, d->bank_count);
-}
-
-/*
- * Nothing the loader writes (segments, kernel DTBs, channel regions) may
- * leave the memory banks or land on the loader and its payload, which are
- * still being read. (Overlaps between kernels are the host tool's check.)
- */
-static void check_placement(const struct cleave_desc *d, uint64_t self, uint64_t self_size)
-{
-	uint32_t items = d->segment_count + d->kernel_count + d->channel_count;
-
-	for (uint32_t i = 0; i < items; i++) {
-		uint64_t base, size;
-		int in_bank = 0;
-
-		if (i < d->segment_count) {
-			base = desc_segment(d, i)->dest;
-			size = desc_segment(d, i)->mem_size;
-		} else if (i - d->segment_count < d->kernel_count) {
-			base = desc_kernel(d, i - d->segment_count)->dtb_addr;
-			size = desc_kernel(d, i - d->segment_count)->dtb_size;
-		} else {
-			base = desc_channel(d, i - d->segment_count - d->kernel_count)->region.base;
-			size = desc_channel(d, i - d->segment_count - d->kernel_count)->region.size;
-		}
-		for (uint32_t k = 0; k < d->bank_count; k++)
-			in_bank |= range_inside(base, size, desc_bank(d, k)->base, desc_bank(d, k)->size);
-		if (!in_bank || range_overlaps(base, size, self, self_size))
-			fail("[0x%lx, 0x%lx) (segment, DTB or channel) is outside the banks or over the loader",
-			     base, base + size);
-	}
 }
 
 static void load_kernels(const struct cleave_desc *d)
@@ -321,10 +290,15 @@ void loader_main(uint64_t dtb, uint64_t base)
 	desc_check(d, avail);
 	log_info("descriptor v%u: kernels %u, CPUs %u, routes %u, channels %u; CRC-32 0x%x ok", d->version,
 		 d->kernel_count, d->cpu_count, d->route_count, d->channel_count, d->crc32);
+#ifndef LOADER_FAULT_UNCHECKED_PARTITION
+	/* Before anything is hashed, copied or started; the loader's bytes end with the end mark. */
+	desc_check_partition(d, base, CLEAVE_LOADER_SPAN + d->payload_size + sizeof(struct cleave_end));
+#else
+	/* Fault-injection build (make loader-faults): the firmware sees whatever the descriptor says. */
+#endif
 	check_complete(d, avail);
 	check_images(d);
 	check_live(d, &live);
-	check_placement(d, base, CLEAVE_LOADER_SPAN + d->payload_size);
 	load_kernels(d);
 	init_channels(d);
 	arch_icache_sync();
