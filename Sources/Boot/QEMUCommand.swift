@@ -59,7 +59,8 @@ public struct QEMUCommand: Sendable, Equatable {
     }
   }
 
-  static func recordedOptions(_ board: String) -> [String]? {
+  /// The machine options line 1 of a board source records (`// qemu: ...`).
+  public static func recordedOptions(_ board: String) -> [String]? {
     guard let data = FileManager.default.contents(atPath: board), data.count > 9 else { return nil }
     let first = String(decoding: data.prefix(512), as: UTF8.self).split(separator: "\n").first ?? ""
     guard first.hasPrefix("// qemu: ") else { return nil }

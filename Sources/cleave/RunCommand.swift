@@ -1,5 +1,6 @@
 import ArgumentParser
 import Boot
+import DeviceTree
 import Emit
 import Foundation
 import Machine
@@ -71,7 +72,25 @@ struct RunCommand: ParsableCommand {
       throw UnusableInput(message: "\(out): unknown target \(report.target)")
     }
     let payload = try Self.payload(out, report: report)
-    let machine = try loadMachine(report.board, includes: [])
+    var machine = try loadMachine(report.board, includes: [])
+    if let banks = report.ram {
+      let ranges = banks.compactMap { b -> AddressRange? in
+        guard let base = try? Numbers.parse(b.base), let size = try? Numbers.parse(b.size) else { return nil }
+        return AddressRange(checkedBase: base, size: size)
+      }
+      // The plan's ram: replaced the board's banks.
+      if ranges.count == banks.count, ranges != machine.memory.map(\.range) {
+        machine = machine.withRAM(ranges, from: "ram")
+      }
+    }
+    if machineOptions == nil, QEMUCommand.recordedOptions(report.board) == nil {
+      let reasons = QEMUCommand.unmodelled(target: targetArch, machine: machine)
+      if !reasons.isEmpty {
+        print("cleave run: FAIL: QEMU cannot model \(report.board): \(reasons.joined(separator: "; "))")
+        print("cleave run: give --machine-options for a machine that has this board's CPUs, RAM and interrupt controller")
+        throw ExitCode(1)
+      }
+    }
     let command = QEMUCommand.make(
       target: targetArch, board: report.board, machine: machine, payload: payload,
       machineOptions: machineOptions.map { $0.split(separator: " ").map(String.init) })

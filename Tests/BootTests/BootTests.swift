@@ -114,3 +114,23 @@ struct RunSettingsTests {
     #expect(BootRun.seconds(1.25) == "1.25 s")
   }
 }
+
+struct ModelledTests {
+  /// QEMU's own trees are what QEMU models, by construction.
+  @Test(arguments: [
+    ("qemu-virt-aarch64-gicv2.dts", Plan.Target.aarch64), ("qemu-virt-aarch64-gicv3.dts", .aarch64),
+    ("qemu-virt-riscv64.dts", .riscv64), ("qemu-virt-riscv64-aclint.dts", .riscv64),
+  ])
+  func qemuBoardsAreModelled(board: String, target: Plan.Target) throws {
+    let m = try Machine.load(repositoryRoot.appendingPathComponent("dts/\(board)").path)
+    #expect(QEMUCommand.unmodelled(target: target, machine: m) == [])
+  }
+
+  /// QEMU numbers GICv3 CPUs in clusters of 16 and GICv2 CPUs in clusters of 8.
+  @Test func virtCPUIDs() throws {
+    let v3 = try Machine.load(repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv3.dts").path)
+    #expect(QEMUCommand.virtCPUIDs(target: .aarch64, machine: v3, count: 18).suffix(3) == [0xf, 0x100, 0x101])
+    let v2 = try Machine.load(repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv2.dts").path)
+    #expect(QEMUCommand.virtCPUIDs(target: .aarch64, machine: v2, count: 9).suffix(2) == [0x7, 0x100])
+  }
+}

@@ -52,6 +52,19 @@ struct CommandLineTests {
       .filter { !$0.contains("next-level-cache") }.joined(separator: "\n")
   }
 
+  @Test("run refuses up front a board QEMU's virt machine cannot model, naming each difference")
+  func runRefusesWhatQEMUCannotModel() throws {
+    let plan = repositoryRoot.appendingPathComponent("dts/biglittle-a53-a72.plan.yaml").path
+    let r = try cleave(["run", plan, "--timeout", "5"])
+    #expect(r.status == 1, "\(r.summary)")
+    let text = r.stdoutText
+    #expect(text.contains("cleave run: FAIL: QEMU cannot model"), "\(text)")
+    #expect(text.contains("CPU cpu@100 has id 0x100"), "\(text)")
+    #expect(text.contains("RAM [0x880000000, 0x900000000)"), "\(text)")
+    #expect(text.contains("the GICD is at 0xf1000000; QEMU's virt machine has it at 0x8000000"), "\(text)")
+    #expect(!text.contains("qemu-system-aarch64"), "QEMU was started:\n\(text)")
+  }
+
   @Test("build refuses a directory it did not make, and --force replaces it")
   func buildGuardsOut() throws {
     let dir = try TemporaryDirectory()

@@ -9,6 +9,8 @@ public struct BuildReport: Codable, Sendable {
   public var target: String
   public var boot: String
   public var loader: String
+  /// The RAM banks the build placed into (the board's, or the plan's `ram:`).
+  public var ram: [Bank]?
   public var interruptControllerOwner: String?
   public var doorbells: String
   public var kernels: [Kernel]
@@ -34,6 +36,12 @@ public struct BuildReport: Codable, Sendable {
     public var fail: [String]?
   }
 
+  /// A RAM bank as hexadecimal strings, so 64-bit values survive any JSON reader.
+  public struct Bank: Codable, Sendable {
+    public var base: String
+    public var size: String
+  }
+
   public struct Channel: Codable, Sendable {
     public var name: String
     public var region: String
@@ -53,6 +61,7 @@ public struct BuildReport: Codable, Sendable {
     target = p.target.rawValue
     boot = p.boot.rawValue
     loader = "\(p.loader)"
+    ram = p.machine.memory.map { Bank(base: Format.hex($0.range.base), size: Format.hex($0.range.size)) }
     interruptControllerOwner = p.interruptControllerOwner.map { p.kernels[$0].name }
     doorbells = p.doorbellMechanism.rawValue
     kernels = p.kernels.map { k in

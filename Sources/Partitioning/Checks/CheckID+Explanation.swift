@@ -32,6 +32,9 @@ extension CheckID {
       "Two kernels running on one core would overwrite each other's registers, stacks and exception vectors."
     case .kernelWithoutCores:
       "A kernel with no core never runs, yet it would still hold memory and devices."
+    case .bootMethodUnsupported:
+      "The loader starts each kernel's boot core, and a kernel its other cores, through the firmware's PSCI CPU_ON; "
+        + "a core the firmware parks on a spin-table (every Raspberry Pi) never answers it, so the kernel never starts."
     case .coreUnassigned:
       "Cores no kernel uses stay powered off; often a typo in a `cores:` list rather than the intent."
     case .memoryMissing:
@@ -126,6 +129,9 @@ extension CheckID {
       "Use a name `cleave inspect BOARD` lists: a cpu-map cluster, a CPU label or node name, or an MPIDR / hart id."
     case .coreAssignedTwice: "Remove the core from one of the two kernels; the note shows where the other takes it."
     case .kernelWithoutCores: "Give the kernel `cores:`, or remove the kernel."
+    case .bootMethodUnsupported:
+      "Use a firmware that provides PSCI (e.g. Trusted Firmware-A on the Raspberry Pi 4) and a tree whose CPUs say "
+        + "`enable-method = \"psci\"`; cleave's loader has no spin-table path yet."
     case .coreUnassigned: "Give the cores to a kernel, or ignore the warning if they are meant to stay off."
     case .memoryMissing:
       "Give the RAM banks in the plan (`ram: [{ base: 0x0, size: 4G }]`), as the firmware would report them, "

@@ -21,6 +21,7 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
   case coreAssignedTwice = "core_assigned_twice"
   case kernelWithoutCores = "kernel_without_cores"
   case coreUnassigned = "core_unassigned"
+  case bootMethodUnsupported = "boot_method_unsupported"
   // Memory.
   case memoryMissing = "memory_missing"
   case memoryOverlap = "memory_overlap"
@@ -85,6 +86,7 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .coreAssignedTwice: "a core given to two kernels"
     case .kernelWithoutCores: "a kernel with no cores"
     case .coreUnassigned: "cores no kernel uses (warning)"
+    case .bootMethodUnsupported: "a kernel's cores start with an enable-method the boot mode cannot drive (spin-table under psci)"
     case .memoryMissing: "the board names no RAM (its firmware fills /memory in) and the plan gives no `ram:`"
     case .memoryOverlap: "two kernels' memory, or two channels, overlap"
     case .memoryOutsideRAM: "memory outside every RAM bank"

@@ -20,12 +20,40 @@ enum CoreChecks {
         engine.error(.kernelWithoutCores, "kernel '\(k.name)' has no cores", at: k.location)
       }
     }
+    bootMethods(p, &engine)
     let idle = p.machine.cpus.filter { $0.enabled && owner[$0.index] == nil }
     if !idle.isEmpty, !p.kernels.isEmpty {
       engine.warning(
         .coreUnassigned,
         "\(idle.count) core\(idle.count == 1 ? " is" : "s are") given to no kernel: \(idle.map(\.name).joined(separator: ", "))",
         at: p.plan.kernelsLocation ?? p.kernels[0].location)
+    }
+  }
+
+  /// `boot: psci` starts every kernel's cores with PSCI CPU_ON: a core that
+  /// starts another way (a Raspberry Pi's spin-table) or a board with no
+  /// /psci cannot be started by the loader or by the kernel.
+  private static func bootMethods(_ p: Partition, _ engine: inout DiagnosticEngine) {
+    guard p.boot == .psci else { return }
+    for k in p.kernels where !k.cpus.isEmpty {
+      var byMethod: [String: [Int]] = [:]
+      for c in k.cpus {
+        let method = p.machine.cpus[c].enableMethod
+        if let method, method != "psci" {
+          byMethod["enable-method \"\(method)\"", default: []].append(c)
+        } else if p.machine.psci == nil {
+          byMethod["PSCI, but the board has no /psci node", default: []].append(c)
+        }
+      }
+      for (method, cpus) in byMethod.sorted(by: { $0.key < $1.key }) {
+        let release = cpus.compactMap { p.machine.cpus[$0].releaseAddress }.first
+        engine.error(
+          .bootMethodUnsupported,
+          "'\(k.name)' runs on \(cpus.map(p.cpuName).joined(separator: ", ")), which start\(cpus.count == 1 ? "s" : "") with \(method)"
+            + (release.map { " (cpu-release-addr \(Format.hex($0)))" } ?? "")
+            + "; boot: psci starts cores only through PSCI CPU_ON",
+          at: p.plan.boot?.location ?? k.cpuLocations[cpus[0]] ?? k.location)
+      }
     }
   }
 }
