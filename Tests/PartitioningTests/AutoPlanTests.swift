@@ -183,7 +183,28 @@ struct LinuxOwnershipTests {
     #expect(found.count == 1)
     #expect(
       found.first?.message
-        == "'k1' boots Linux, which resets the whole interrupt distributor, but 'k0' owns the interrupt controller; give 'k1' owns: [interrupt-controller]"
+        == "'k1' (Linux) resets the whole interrupt distributor at boot, which disables the distributor, clears every SPI and routes them all to its own core, undoing the interrupt setup of 'k0', but 'k0' owns the interrupt controller; give 'k1' owns: [interrupt-controller], so it is started first"
     )
+  }
+
+  /// `kind: sel4` and `resets: [interrupt-controller]` say the same of any image,
+  /// and the descriptor starts such a kernel first.
+  @Test(arguments: ["kind: sel4", "resets: [interrupt-controller]"])
+  func aKernelThatResetsTheControllerMustOwnIt(marking: String) throws {
+    let text = """
+      board: \(boardPath("qemu-virt-aarch64-gicv3.dts"))
+      kernels:
+        k0: { cores: [cluster0], memory: [{ base: 0x42000000, size: 64M }], owns: [interrupt-controller] }
+        k1: { cores: [cluster1], memory: [{ base: 0x60000000, size: 64M }], \(marking) }
+      """
+    let (plan, shape) = PlanParser.parse(text, file: "/tmp/resets.plan.yaml")
+    #expect(shape.isEmpty)
+    let result = PlanCheck.run(plan: try #require(plan))
+    let found = result.diagnostics.filter { $0.check == "distributor_initialised_twice" }
+    #expect(found.count == 1)
+    let who = marking.hasPrefix("kind") ? "seL4" : "resets: [interrupt-controller]"
+    #expect(found.first?.message.hasPrefix("'k1' (\(who)) resets the whole interrupt distributor at boot") == true)
+    #expect(result.partition?.kernels[1].resetsInterruptController == true)
+    #expect(result.partition?.kernels[0].resetsInterruptController == false)
   }
 }

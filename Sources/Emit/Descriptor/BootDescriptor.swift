@@ -96,7 +96,7 @@ public struct BootDescriptor: Sendable {
       entry.protocol = k.protocol == .linux ? UInt32(CLEAVE_PROTO_LINUX) : UInt32(CLEAVE_PROTO_ELF)
       var flags: UInt32 = 0
       if p.interruptControllerOwner == k.index { flags |= UInt32(CLEAVE_KERNEL_OWNS_IC) }
-      if k.protocol == .linux { flags |= UInt32(CLEAVE_KERNEL_RESETS_IC) }
+      if k.resetsInterruptController { flags |= UInt32(CLEAVE_KERNEL_RESETS_IC) }
       entry.flags = flags
       let first = k.cpus.first.flatMap { cpuSlot[$0] } ?? 0
       entry.boot_cpu = UInt32(first)

@@ -107,7 +107,7 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .interruptUnknown: "an extra interrupt that is not an SPI / PLIC source of this board"
     case .interruptControllerOwnedTwice: "more than one kernel claims the interrupt controller"
     case .distributorInitialisedTwice:
-      "a kernel that resets the distributor at boot (Linux) is not the one owner"
+      "a kernel that resets the distributor at boot (Linux, seL4, `resets:`) is not the one owner, or two such kernels"
     case .doorbellsExhausted: "more channel ends on a kernel than doorbell SGIs, with multiplexing off"
     case .doorbellMechanismUnusable: "a doorbell mechanism the target, boot mode or board cannot provide"
     case .gicv2CPUInterface: "a core beyond GICv2 CPU interface 7, which cannot take SGIs"

@@ -32,23 +32,54 @@ enum InterruptChecks {
         }
       }
     }
-    let resetting = p.kernels.filter { $0.protocol == .linux }
+    let resetting = p.kernels.filter(\.resetsInterruptController)
     let owner = p.interruptControllerOwner
+    let what = controller?.kind == .plic ? "PLIC" : "interrupt distributor"
     if resetting.count > 1 {
       for k in resetting.dropFirst() {
         engine.error(
           .distributorInitialisedTwice,
-          "'\(k.name)' and '\(resetting[0].name)' both boot Linux, which resets the whole interrupt distributor; at most one such kernel may run",
-          at: k.imageLocation ?? k.location,
-          notes: [.init("'\(resetting[0].name)' boots Linux here", at: resetting[0].imageLocation)])
+          "'\(k.name)' (\(resetter(k))) and '\(resetting[0].name)' (\(resetter(resetting[0]))) both reset the whole \(what) at boot; "
+            + "the second reset \(undoes(controller)) \(routes(of: resetting[0], in: p)); at most one such kernel may run",
+          at: resetLocation(k, in: p),
+          notes: [.init("'\(resetting[0].name)' resets it here", at: resetLocation(resetting[0], in: p))])
       }
     } else if let k = resetting.first, owner != k.index {
       let ownerName = owner.map { "'\(p.kernels[$0].name)'" } ?? "no kernel"
       engine.error(
         .distributorInitialisedTwice,
-        "'\(k.name)' boots Linux, which resets the whole interrupt distributor, but \(ownerName) owns the interrupt controller; give '\(k.name)' owns: [interrupt-controller]",
-        at: k.imageLocation ?? k.location)
+        "'\(k.name)' (\(resetter(k))) resets the whole \(what) at boot, which \(undoes(controller)) "
+          + "\(owner.map { routes(of: p.kernels[$0], in: p) } ?? "every other kernel's interrupts"), but \(ownerName) owns the interrupt controller; "
+          + "give '\(k.name)' owns: [interrupt-controller], so it is started first",
+        at: resetLocation(k, in: p))
     }
+  }
+
+  /// Why cleave takes a kernel to reset the controller.
+  private static func resetter(_ k: Partition.Kernel) -> String {
+    if k.kind == .sel4 { return "seL4" }
+    if k.protocol == .linux { return "Linux" }
+    return "resets: [interrupt-controller]"
+  }
+
+  private static func undoes(_ c: InterruptController?) -> String {
+    c?.kind == .plic
+      ? "rewrites every source's priority, undoing"
+      : "disables the distributor, clears every SPI and routes them all to its own core, undoing"
+  }
+
+  /// "the routing of SPIs 33, 34 that 'k0' owns", or its interrupt setup when it owns none.
+  private static func routes(of k: Partition.Kernel, in p: Partition) -> String {
+    let spis = Set(k.interrupts.map(\.number)).sorted()
+    guard !spis.isEmpty else { return "the interrupt setup of '\(k.name)'" }
+    let shown = spis.prefix(4).map(String.init).joined(separator: ", ") + (spis.count > 4 ? ", …" : "")
+    let noun = p.machine.primaryInterruptController?.kind == .plic ? "source" : "SPI"
+    return "the routing of \(noun)\(spis.count == 1 ? "" : "s") \(shown) that '\(k.name)' owns"
+  }
+
+  private static func resetLocation(_ k: Partition.Kernel, in p: Partition) -> SourceLocation? {
+    let spec = p.plan.kernels[k.index]
+    return spec.kind?.location ?? spec.resets.first?.location ?? k.imageLocation ?? k.location
   }
 
   private static func name(_ n: UInt32, _ c: InterruptController?) -> String {

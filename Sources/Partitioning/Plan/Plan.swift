@@ -10,6 +10,9 @@ public struct Plan: Sendable {
   /// Linux boot protocol, a flat binary at the start of its memory (DTB in
   /// x0 / a1 like an ELF kernel).
   public enum BootProtocol: String, Sendable, CaseIterable { case elf, linux, binary }
+  /// What runs in a kernel, where cleave knows something about it that its
+  /// image does not say: seL4 resets the interrupt distributor at boot.
+  public enum KernelKind: String, Sendable, CaseIterable { case sel4 }
 
   public var file: String
   /// The board path, relative to the plan file.
@@ -63,6 +66,9 @@ public struct Plan: Sendable {
     public var owns: [Located<String>]
     /// How `cleave run` judges a kernel that prints no `cleave|PASS` line.
     public var console: Console?
+    public var kind: Located<KernelKind>?
+    /// `resets: [interrupt-controller]`: the image resets the whole distributor / PLIC at boot.
+    public var resets: [Located<String>]
   }
 
   /// `console: { pass: TEXT, fail: TEXT or [TEXT, ...] }` of a kernel.

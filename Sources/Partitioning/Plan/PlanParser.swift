@@ -135,12 +135,13 @@ public struct PlanParser {
   private mutating func kernel(_ name: Located<String>, _ node: Node) -> Plan.Kernel? {
     let keys = [
       "cores", "memory", "devices", "interrupts", "image", "initrd", "bootargs", "stdout", "owns", "console",
+      "kind", "resets",
     ]
     guard let m = mapping(node, what: "kernel '\(name.value)'", keys: keys) else { return nil }
     var k = Plan.Kernel(
       name: name, cores: [], memory: nil, memoryLocation: nil, devices: [], interrupts: [], image: nil,
       initrd: nil, bootargs: nil,
-      stdout: nil, owns: [], console: nil)
+      stdout: nil, owns: [], console: nil, kind: nil, resets: [])
     if let cores = m["cores"] { k.cores = references(cores, what: "cores") }
     if let memory = m["memory"] {
       k.memoryLocation = loc(memory.mark)
@@ -162,6 +163,15 @@ public struct PlanParser {
       case .some(let node): fail = string(node, what: "console.fail").map { [$0] } ?? []
       }
       k.console = Plan.Console(pass: c["pass"].flatMap { string($0, what: "console.pass") }, fail: fail)
+    }
+    k.kind = m["kind"].flatMap { choice($0, what: "kind") }
+    if let resets = m["resets"] {
+      k.resets = references(resets, what: "resets")
+      for r in k.resets where r.value != "interrupt-controller" {
+        engine.error(
+          .unknownKey, "'\(r.value)' cannot be reset; the only shared part a kernel resets is 'interrupt-controller'",
+          at: r.location)
+      }
     }
     if let owns = m["owns"] {
       k.owns = references(owns, what: "owns")

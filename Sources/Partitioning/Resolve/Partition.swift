@@ -46,6 +46,11 @@ public struct Partition: Sendable {
     public var consoleFail: [String]
     public var stdout: Int?
     public var ownsInterruptController: Bool
+    /// What the plan says runs here, beyond the image's protocol.
+    public var kind: Plan.KernelKind?
+    /// The image resets the whole interrupt distributor / PLIC when it boots:
+    /// Linux, seL4, or any image the plan marks `resets: [interrupt-controller]`.
+    public var resetsInterruptController: Bool
     /// Where the kernel's own DTB goes.
     public var dtb: AddressRange?
     /// The NUMA node the kernel's cores sit on, when they agree.

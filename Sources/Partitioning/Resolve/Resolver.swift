@@ -55,7 +55,10 @@ public struct Resolver {
         imageLocation: k.image?.path.location,
         initrd: nil, protocol: k.image?.protocol.value ?? .elf, bootargs: k.bootargs?.value,
         consolePass: k.console?.pass?.value, consoleFail: k.console?.fail.map(\.value) ?? [], stdout: nil,
-        ownsInterruptController: k.owns.contains { $0.value == "interrupt-controller" }, dtb: nil,
+        ownsInterruptController: k.owns.contains { $0.value == "interrupt-controller" }, kind: k.kind?.value,
+        resetsInterruptController: k.image?.protocol.value == .linux || k.kind?.value == .sel4
+          || k.resets.contains { $0.value == "interrupt-controller" },
+        dtb: nil,
         numaNode: nil)
     }
     let kernelIndex = Dictionary(
