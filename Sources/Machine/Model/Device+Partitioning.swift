@@ -12,6 +12,12 @@ extension Device {
 
   /// The names a plan may use for the device, best first: aliases, labels, path.
   public var names: [String] { aliases + labels + [path] }
+
+  /// A serial port a kernel can print through: a `serialN` alias or a UART's compatible.
+  public var isUART: Bool {
+    aliases.contains { $0.hasPrefix("serial") }
+      || compatible.contains { c in ["pl011", "uart", "16550", "serial", "sbsa-uart"].contains { c.contains($0) } }
+  }
 }
 
 extension Interrupt {

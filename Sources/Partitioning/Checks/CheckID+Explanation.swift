@@ -5,7 +5,9 @@ extension CheckID {
   /// Whether a finding of this check is an error or a warning when it fires.
   public var defaultSeverity: Diagnostic.Severity {
     switch self {
-    case .coreUnassigned, .kernelSpansL2, .kernelSpansNUMA, .memoryRemote, .deviceProviderForeign: .warning
+    case .coreUnassigned, .kernelSpansL2, .kernelSpansNUMA, .memoryRemote, .deviceProviderForeign,
+      .sel4BaseMisaligned, .sel4BootHart, .sel4SMPDoorbell, .sel4NoConsole:
+      .warning
     default: .error
     }
   }
@@ -106,6 +108,17 @@ extension CheckID {
       "An entry point outside the loaded image jumps into whatever memory holds there."
     case .dtbOverlapsImage:
       "The loader copies the kernel's device tree into its memory; over the image it would corrupt the kernel."
+    case .sel4BaseMisaligned:
+      "seL4 rounds its physical base up to 2 MiB; the memory below becomes device untyped for its root task, "
+        + "neither kernel memory nor RAM it can use."
+    case .sel4BootHart:
+      "seL4's qemu-riscv-virt platform forces FIRST_HART_ID 0: its elfloader starts hart 0, so a kernel planned "
+        + "on other harts never runs (a limit of seL4's platform support)."
+    case .sel4SMPDoorbell:
+      "seL4_IRQControl_IssueSGISignal, the call that sends an SGI to a peer kernel, exists only in single-core seL4 "
+        + "builds; an SMP seL4 can receive doorbells but not ring them."
+    case .sel4NoConsole:
+      "A debug seL4 build prints through a UART from its first instruction; a kernel whose tree has none stops at boot."
     case .domainPMPExhausted:
       "OpenSBI fences each domain with the hart's PMP entries; a domain with more regions than entries cannot "
         + "be fenced, and OpenSBI refuses to boot it."
@@ -169,6 +182,11 @@ extension CheckID {
     case .imageOutsideMemory: "Link the image inside the kernel's memory, or move the memory over the image."
     case .imageEntryOutside: "Fix the image's entry point, or load the part of the image that holds it."
     case .dtbOverlapsImage: "Give the kernel more memory; the DTB goes at the top of its first range."
+    case .sel4BaseMisaligned: "Start the kernel's memory on a 2 MiB boundary, or let cleave place it (it aligns to 2 MiB)."
+    case .sel4BootHart: "Plan the seL4 kernel on hart 0, or patch seL4's platform to start another hart."
+    case .sel4SMPDoorbell: "Give channel ends to single-core seL4 kernels, or let this kernel poll its channels."
+    case .sel4NoConsole:
+      "Share the console with this kernel (`shared: [{ device: serial0, kernels: [k0, k1] }]`), or build seL4 without printing."
     case .domainPMPExhausted:
       "Give the kernel fewer, larger or naturally aligned ranges and fewer devices, so its domain needs fewer regions."
     }

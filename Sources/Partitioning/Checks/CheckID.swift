@@ -58,6 +58,11 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
   case dtbOverlapsImage = "dtb_overlaps_image"
   // RISC-V OpenSBI domains.
   case domainPMPExhausted = "domain_pmp_exhausted"
+  // seL4 kernels.
+  case sel4BaseMisaligned = "sel4_base_misaligned"
+  case sel4BootHart = "sel4_boot_hart"
+  case sel4SMPDoorbell = "sel4_smp_doorbell"
+  case sel4NoConsole = "sel4_no_console"
 
   /// Whether the finding means the input is unusable (exit status 2) rather than wrong.
   public var isInputError: Bool {
@@ -119,6 +124,10 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .imageEntryOutside: "an entry point outside the kernel's loaded image"
     case .dtbOverlapsImage: "the kernel's DTB slot overlaps its image"
     case .domainPMPExhausted: "more regions in a domain than PMP entries left"
+    case .sel4BaseMisaligned: "a seL4 kernel's memory does not start on a 2 MiB boundary (warning)"
+    case .sel4BootHart: "a RISC-V seL4 kernel whose boot hart is not hart 0 (warning)"
+    case .sel4SMPDoorbell: "an SMP seL4 kernel with channels, which cannot send SGIs (warning)"
+    case .sel4NoConsole: "a seL4 kernel that owns and shares no UART (warning)"
     }
   }
 }

@@ -13,6 +13,7 @@ public enum Checker {
     ("topology", TopologyChecks.run),
     ("images", ImageChecks.run),
     ("domains", DomainChecks.run),
+    ("sel4", SeL4Checks.run),
   ]
 
   public static func run(_ partition: Partition, _ engine: inout DiagnosticEngine) {
