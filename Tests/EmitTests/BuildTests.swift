@@ -219,3 +219,53 @@ struct VariantTests {
     #expect(tree.danglingReferences().isEmpty)
   }
 }
+
+struct SeL4SettingsTests {
+  /// A kind: sel4 kernel gets the CMake initial cache seL4's build reads, with
+  /// the overlay found beside it wherever OUT is; other kernels get none.
+  @Test func cmakeSettingsForSeL4Kernels() throws {
+    let plan = repositoryRoot.appendingPathComponent("Tests/Fixtures/checks/sel4_smp_doorbell.plan.yaml").path
+    let check = PlanCheck.run(planPath: plan)
+    let artifacts = try BuildJob(partition: try #require(check.partition)).run()
+    #expect(
+      artifacts.text("kernels/k0.sel4.cmake") == """
+        # seL4 build settings for kernel 'k0' of sel4_smp_doorbell.plan.yaml, written by cleave build.
+        # Use as an initial cache: cmake -C k0.sel4.cmake ... (with seL4's own toolchain options).
+        set(KernelSel4Arch "aarch64" CACHE STRING "")
+        set(KernelPlatform "qemu-arm-virt" CACHE STRING "")
+        set(ARM_CPU "cortex-a57" CACHE STRING "")
+        set(QEMU_GIC_VERSION "3" CACHE STRING "")
+        set(KernelMaxNumNodes "4" CACHE STRING "")
+        set(KernelCustomDTSOverlay "${CMAKE_CURRENT_LIST_DIR}/k0.overlay.dts" CACHE FILEPATH "")
+
+        """)
+    #expect(artifacts.text("kernels/k1.sel4.cmake") == nil)
+  }
+
+  /// On RISC-V the file names the kernel's first hart; a board QEMU did not
+  /// make gets no platform, and says so.
+  @Test func riscvAndUnknownPlatforms() throws {
+    let plan = repositoryRoot.appendingPathComponent("Tests/Fixtures/checks/sel4_boot_hart.plan.yaml").path
+    let check = PlanCheck.run(planPath: plan)
+    let artifacts = try BuildJob(partition: try #require(check.partition)).run()
+    let text = try #require(artifacts.text("kernels/k1.sel4.cmake"))
+    #expect(text.contains("set(KernelPlatform \"qemu-riscv-virt\" CACHE STRING \"\")"))
+    #expect(text.contains("set(KernelMaxNumNodes \"2\" CACHE STRING \"\")"))
+    #expect(text.contains("# The kernel's first hart is 2;"))
+
+    let board = repositoryRoot.appendingPathComponent("dts/biglittle-a53-a72.dts").path
+    let (other, _) = PlanParser.parse(
+      """
+      board: \(board)
+      kernels:
+        k0: { cores: [cluster0], memory: 64M, kind: sel4, owns: [interrupt-controller], devices: [serial0] }
+      """, file: "/tmp/biglittle-sel4.plan.yaml")
+    let parsed = try #require(other)
+    let resolved = try #require(PlanCheck.run(plan: parsed).partition)
+    let built = try BuildJob(partition: resolved).run()
+    let unknown = try #require(built.text("kernels/k0.sel4.cmake"))
+    #expect(!unknown.contains("set(KernelPlatform"))
+    #expect(unknown.contains("# KernelPlatform: this board's seL4 platform; the tree (compatible"))
+    #expect(unknown.contains("set(ARM_CPU \"cortex-a53\" CACHE STRING \"\")"))
+  }
+}
