@@ -65,6 +65,20 @@ struct CommandLineTests {
     #expect(!text.contains("qemu-system-aarch64"), "QEMU was started:\n\(text)")
   }
 
+  @Test("build says when it wrote no image.elf and why, at build time")
+  func buildNamesAMissingLoader() throws {
+    let dir = try TemporaryDirectory()
+    let plan = repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv3.plan.yaml").path
+    // From a directory with no build/loader-aarch64.bin.
+    let r = try run(try tool("env"), ["-C", dir.url.path, cleaveBinary, "build", plan, "-o", "out"])
+    #expect(r.status == 0, "\(r.summary)")
+    #expect(
+      r.stdoutText.split(separator: "\n").dropFirst().first
+        == "out: no image.elf: build/loader-aarch64.bin not found (make loader, or --loader FILE)", "\(r.stdoutText)")
+    #expect(!FileManager.default.fileExists(atPath: dir.path("out/image.elf")))
+    #expect(FileManager.default.fileExists(atPath: dir.path("out/boot/descriptor.bin")))
+  }
+
   @Test("build refuses a directory it did not make, and --force replaces it")
   func buildGuardsOut() throws {
     let dir = try TemporaryDirectory()
