@@ -63,6 +63,7 @@ public struct KernelTree {
     pruneDependents()
     writeOwnership()
     rewriteChosenAndAliases()
+    writeSeL4Devices()
   }
 
   /// Sets a property on the tree's copy of a board node, if the tree has it.
@@ -302,6 +303,34 @@ public struct KernelTree {
         name: "boot-cpu",
         cells: [UInt32(truncatingIfNeeded: kernel.bootCPU.map { machine.cpus[$0].hardwareID } ?? 0)]))
     tree.addNode("cleave", under: chosen, properties: props)
+  }
+
+  // MARK: seL4's device lists
+
+  /// seL4's build reads the devices its kernel and its elfloader use from
+  /// `/chosen` (`seL4,kernel-devices`, `seL4,elfloader-devices`), and its
+  /// platform overlay names the board's UART, GIC and timer there, which this
+  /// kernel may not keep. Naming exactly what this tree keeps replaces those
+  /// values when the overlay is appended after seL4's, so nothing dangles.
+  private mutating func writeSeL4Devices() {
+    guard partition.target == .aarch64, let chosen = tree.node(path: "/chosen") else { return }
+    func kept(_ boardNode: NodeID?) -> String? {
+      guard let b = boardNode, let id = local[b], tree.isAttached(id) else { return nil }
+      return tree.path(of: id)
+    }
+    let timer = machine.devices.first { d in
+      d.compatible.contains { $0 == "arm,armv8-timer" || $0 == "arm,armv7-timer" }
+    }
+    let console = (kernel.stdout.map { [$0] } ?? []) + kernel.allDevices.filter { machine.devices[$0].isUART }
+    let uart = kept(console.first.map { machine.devices[$0].node })
+    let gic = kept(machine.primaryInterruptController?.node)
+    let psci = kept(machine.tree.node(path: "/psci"))
+    let kernelDevices = [uart, gic, kept(timer?.node)].compactMap { $0 }
+    let loaderDevices = [uart, psci, kept(timer?.node)].compactMap { $0 }
+    var n = tree[chosen]
+    n.set(Property(name: "seL4,kernel-devices", strings: kernelDevices))
+    n.set(Property(name: "seL4,elfloader-devices", strings: loaderDevices))
+    tree[chosen] = n
   }
 }
 

@@ -1,0 +1,76 @@
+import DeviceTree
+import Foundation
+import Machine
+import Partitioning
+import Testing
+
+@testable import Emit
+
+/// seL4's build compiles the board DTS, then its platform overlay (which names
+/// the board's UART, GIC and timer in /chosen), then `KernelCustomDTSOverlay`.
+/// Each kernel's overlay must make that text compile, and leave seL4 naming
+/// only devices the kernel keeps.
+struct SeL4OverlayTests {
+  /// An overlay of the shape of seL4's qemu-arm-virt one, written for this test.
+  static let platformOverlay = """
+    / {
+    \tchosen {
+    \t\tseL4,elfloader-devices = &{/pl011@9000000}, &{/psci}, &{/timer};
+    \t\tseL4,kernel-devices = &{/pl011@9000000}, &{/intc@8000000}, &{/timer};
+    \t};
+    };
+    """
+
+  /// Every AArch64 example plan, and plan --auto on both QEMU AArch64 boards.
+  static func partitions() throws -> [(String, Partition)] {
+    var out: [(String, Partition)] = []
+    for plan in examplePlans() {
+      let p = try partition(plan)
+      if p.target == .aarch64 { out.append((plan, p)) }
+    }
+    for board in ["qemu-virt-aarch64-gicv2.dts", "qemu-virt-aarch64-gicv3.dts"] {
+      let path = repositoryRoot.appendingPathComponent("dts/\(board)").path
+      let text = try AutoPlanner(machine: try Machine.load(path), boardReference: path).plan()
+      let (plan, _) = PlanParser.parse(text, file: "/tmp/auto-\(board).plan.yaml")
+      let result = PlanCheck.run(plan: try #require(plan))
+      #expect(result.errors == 0, "\(result.diagnostics.map(\.text))")
+      out.append(("plan --auto \(board)", try #require(result.partition)))
+    }
+    return out
+  }
+
+  @Test func boardPlusSeL4OverlayPlusKernelOverlayCompiles() throws {
+    var checked = 0
+    for (name, p) in try Self.partitions() {
+      let artifacts = try BuildJob(partition: p).run()
+      let board = try String(contentsOfFile: p.boardPath, encoding: .utf8)
+      for k in p.kernels {
+        let dir = try scratch()
+        defer { remove(dir) }
+        let combined = dir.appendingPathComponent("combined.dts").path
+        let overlay = try #require(artifacts.text("kernels/\(k.name).overlay.dts"))
+        try [board, Self.platformOverlay, overlay].joined(separator: "\n").write(
+          toFile: combined, atomically: true, encoding: .utf8)
+        let dtb = dir.appendingPathComponent("combined.dtb").path
+        let r = try run("dtc", ["-q", "-I", "dts", "-O", "dtb", "-o", dtb, combined])
+        #expect(r.status == 0, "\(name) \(k.name): dtc refused board + seL4 overlay + kernel overlay: \(r.err)")
+        guard r.status == 0 else { continue }
+        let tree = try DeviceTree(blob: Array(try Data(contentsOf: URL(fileURLWithPath: dtb))), file: dtb)
+        let chosen = try #require(tree.node(path: "/chosen"))
+        for property in ["seL4,kernel-devices", "seL4,elfloader-devices"] {
+          let paths = tree.property(property, of: chosen)?.strings ?? []
+          #expect(!paths.isEmpty, "\(name) \(k.name): no \(property)")
+          for path in paths {
+            #expect(tree.node(path: path) != nil, "\(name) \(k.name): \(property) names \(path), which it lacks")
+          }
+        }
+        // The kernel's own console is named when it has one, and only then.
+        let uart = (tree.property("seL4,kernel-devices", of: chosen)?.strings ?? []).contains("/pl011@9000000")
+        let hasUART = k.allDevices.contains { p.machine.devices[$0].path == "/pl011@9000000" }
+        #expect(uart == hasUART, "\(name) \(k.name)")
+        checked += 1
+      }
+    }
+    #expect(checked >= 10)
+  }
+}
