@@ -226,7 +226,15 @@ struct cleave_ring {
 
 struct cleave_channel_header {
 	volatile uint32_t magic;	/* CLEAVE_CHANNEL_MAGIC once the first member has initialised it */
-	volatile uint32_t ready;	/* bit i: member i is up */
+	/*
+	 * Bit i: member i can take doorbells. It sets the bit only after it has
+	 * written doorbell_target[i] and doorbell_irq[i] and can receive that
+	 * interrupt (enabled it; on seL4, bound it to a notification). A sender
+	 * rings member i only once bit i is set: a doorbell sent earlier may be
+	 * lost, and on GICv3 an SGI left undelivered stays active and blocks the
+	 * receiver's later doorbells.
+	 */
+	volatile uint32_t ready;
 	volatile uint64_t pending[CLEAVE_CHANNEL_MAX_ENDS];	/* per receiving member: bit b = channel end b rang */
 	uint32_t reserved[4];
 	struct cleave_ring ring[CLEAVE_CHANNEL_MAX_ENDS];
