@@ -54,18 +54,14 @@ struct KernelTreeTests {
     for k in p.kernels {
       let dir = try scratch()
       defer { remove(dir) }
-      let combined = dir.appendingPathComponent("combined.dts").path
-      try (board + "\n" + (artifacts.text("kernels/\(k.name).overlay.dts") ?? "")).write(
-        toFile: combined, atomically: true, encoding: .utf8)
+      let stack = try compileStack([board, artifacts.text("kernels/\(k.name).overlay.dts") ?? ""], in: dir)
+      #expect(stack.status == 0, "\(k.name) overlay: \(stack.err)")
       let own = dir.appendingPathComponent("own.dts").path
       try (artifacts.text("kernels/\(k.name).dts") ?? "").write(
         toFile: own, atomically: true, encoding: .utf8)
-      let a = try run("dtc", ["-q", "-I", "dts", "-O", "dts", combined])
       let b = try run("dtc", ["-q", "-I", "dts", "-O", "dts", own])
-      #expect(a.status == 0, "\(k.name) overlay: \(a.err)")
       #expect(b.status == 0, "\(k.name).dts: \(b.err)")
-      let compiled = dir.appendingPathComponent("combined.dtb").path
-      #expect(try run("dtc", ["-q", "-I", "dts", "-O", "dtb", "-o", compiled, combined]).status == 0)
+      let compiled = stack.dtb
       let emitted = dir.appendingPathComponent("emitted.dtb").path
       try Data(artifacts["kernels/\(k.name).dtb"] ?? []).write(to: URL(fileURLWithPath: emitted))
       let fromOverlay = try run("dtc", ["-q", "-I", "dtb", "-O", "dts", compiled])

@@ -47,14 +47,10 @@ struct SeL4OverlayTests {
       for k in p.kernels {
         let dir = try scratch()
         defer { remove(dir) }
-        let combined = dir.appendingPathComponent("combined.dts").path
         let overlay = try #require(artifacts.text("kernels/\(k.name).overlay.dts"))
-        try [board, Self.platformOverlay, overlay].joined(separator: "\n").write(
-          toFile: combined, atomically: true, encoding: .utf8)
-        let dtb = dir.appendingPathComponent("combined.dtb").path
-        let r = try run("dtc", ["-q", "-I", "dts", "-O", "dtb", "-o", dtb, combined])
-        #expect(r.status == 0, "\(name) \(k.name): dtc refused board + seL4 overlay + kernel overlay: \(r.err)")
-        guard r.status == 0 else { continue }
+        let (status, err, dtb) = try compileStack([board, Self.platformOverlay, overlay], in: dir)
+        #expect(status == 0, "\(name) \(k.name): dtc refused board + seL4 overlay + kernel overlay: \(err)")
+        guard status == 0 else { continue }
         let tree = try DeviceTree(blob: Array(try Data(contentsOf: URL(fileURLWithPath: dtb))), file: dtb)
         let chosen = try #require(tree.node(path: "/chosen"))
         for property in ["seL4,kernel-devices", "seL4,elfloader-devices"] {

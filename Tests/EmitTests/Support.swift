@@ -57,6 +57,16 @@ func scratch() throws -> URL {
   return url
 }
 
+/// Device-tree sources appended one after the other (a board, then overlays,
+/// as seL4's build does) and compiled by dtc into `combined.dtb` in `dir`.
+func compileStack(_ sources: [String], in dir: URL) throws -> (status: Int32, err: String, dtb: String) {
+  let combined = dir.appendingPathComponent("combined.dts").path
+  try sources.joined(separator: "\n").write(toFile: combined, atomically: true, encoding: .utf8)
+  let dtb = dir.appendingPathComponent("combined.dtb").path
+  let r = try run("dtc", ["-q", "-I", "dts", "-O", "dtb", "-o", dtb, combined])
+  return (r.status, r.err, dtb)
+}
+
 /// Removes a scratch directory and everything in it.
 func remove(_ dir: URL) { try? FileManager.default.removeItem(at: dir) }
 

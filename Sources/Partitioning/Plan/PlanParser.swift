@@ -166,22 +166,21 @@ public struct PlanParser {
     }
     k.kind = m["kind"].flatMap { choice($0, what: "kind") }
     if let resets = m["resets"] {
-      k.resets = references(resets, what: "resets")
-      for r in k.resets where r.value != "interrupt-controller" {
-        engine.error(
-          .unknownKey, "'\(r.value)' cannot be reset; the only shared part a kernel resets is 'interrupt-controller'",
-          at: r.location)
-      }
+      k.resets = sharedParts(resets, what: "resets", refusal: "cannot be reset; the only shared part a kernel resets is")
     }
     if let owns = m["owns"] {
-      k.owns = references(owns, what: "owns")
-      for o in k.owns where o.value != "interrupt-controller" {
-        engine.error(
-          .unknownKey, "'\(o.value)' cannot be owned; the only ownable part is 'interrupt-controller'",
-          at: o.location)
-      }
+      k.owns = sharedParts(owns, what: "owns", refusal: "cannot be owned; the only ownable part is")
     }
     return k
+  }
+
+  /// `owns:` / `resets:`: a list whose only member can be `interrupt-controller`.
+  private mutating func sharedParts(_ node: Node, what: String, refusal: String) -> [Located<String>] {
+    let parts = references(node, what: what)
+    for p in parts where p.value != "interrupt-controller" {
+      engine.error(.unknownKey, "'\(p.value)' \(refusal) 'interrupt-controller'", at: p.location)
+    }
+    return parts
   }
 
   private mutating func memory(_ node: Node, kernel: String) -> Plan.Memory? {
