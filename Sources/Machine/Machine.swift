@@ -101,6 +101,6 @@ public struct Machine: Sendable {
   /// The CPU with this hardware id (MPIDR or hart id).
   public func cpu(hardwareID: UInt64) -> CPU? { cpus.first { $0.hardwareID == hardwareID } }
 
-  /// Total RAM over every bank.
-  public var totalMemory: UInt64 { memory.reduce(0) { $0 &+ $1.range.size } }
+  /// Total RAM over every bank (saturated: banks covering all 2^64 bytes report 2^64 - 1).
+  public var totalMemory: UInt64 { UInt64(clamping: memory.reduce(UInt128(0)) { $0 + UInt128($1.range.size) }) }
 }

@@ -72,18 +72,17 @@ struct MemoryAllocator {
   /// holds, looking at blocks on `numa` first (any block when none is there).
   func largest(unit: UInt64, numa: UInt32?) -> UInt64 {
     func best(_ blocks: [Block]) -> UInt64 {
-      blocks.map { b -> UInt64 in
-        let start = (b.range.base + unit - 1) / unit * unit
-        let end = b.range.end / unit * unit
-        return end > start ? end - start : 0
-      }.max() ?? 0
+      blocks.map { $0.range.aligned(to: unit)?.size ?? 0 }.max() ?? 0
     }
     if let numa, case let local = best(free.filter { $0.numa == numa }), local > 0 { return local }
     return best(free)
   }
 
-  /// Total free bytes and the largest free block, for messages.
+  /// Total free bytes (2^64 - 1 standing for all of them) and the largest free block, for messages.
   var summary: (total: UInt64, largest: AddressRange?) {
-    (free.reduce(0) { $0 &+ $1.range.size }, free.max { $0.range.size < $1.range.size }?.range)
+    (
+      UInt64(clamping: free.reduce(UInt128(0)) { $0 + UInt128($1.range.size) }),
+      free.max { $0.range.size < $1.range.size }?.range
+    )
   }
 }
