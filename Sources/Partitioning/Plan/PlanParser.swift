@@ -98,6 +98,7 @@ public struct PlanParser {
       if let pairs = pairs(kernelsNode, what: "kernels") {
         for (key, value) in pairs {
           guard let name = string(key, what: "a kernel name") else { continue }
+          guard identifier(name, what: "kernel name") else { continue }
           if let k = kernel(name, value) { plan.kernels.append(k) }
         }
         if pairs.isEmpty {
@@ -218,10 +219,25 @@ public struct PlanParser {
       return nil
     }
     let members = references(between, what: "between")
+    let name = m["name"].flatMap { string($0, what: "channel name") }
+    if let name {
+      guard identifier(name, what: "channel name") else { return nil }
+    } else if members.allSatisfy({ Identifier.problem($0.value) == nil }) {
+      // Unnamed, it is named after its members; that name must fit the descriptor too.
+      var seen: Set<String> = []
+      let derived = members.map(\.value).filter { seen.insert($0).inserted }.joined(separator: "-")
+      if derived.count > Identifier.maxLength {
+        engine.error(
+          .nameInvalid,
+          "this channel would be named '\(derived)' after its kernels, \(derived.count) characters; the boot descriptor holds \(Identifier.maxLength): give it a shorter 'name'",
+          at: loc(node.mark))
+        return nil
+      }
+    }
     let size =
       m["size"].flatMap { self.size($0, what: "channel size") } ?? Located(64 << 10, at: loc(node.mark))
     return Plan.Channel(
-      name: m["name"].flatMap { string($0, what: "channel name") }, between: members, size: size,
+      name: name, between: members, size: size,
       base: m["base"].flatMap { number($0, what: "channel base") }, location: loc(node.mark))
   }
 
@@ -333,6 +349,14 @@ public struct PlanParser {
     if case .scalar = node { return string(node, what: what).map { [$0] } ?? [] }
     guard let list = sequence(node, what: what) else { return [] }
     return list.compactMap { string($0, what: "an entry of \(what)") }
+  }
+
+  /// Whether a name follows ``Identifier``'s rule; reports it at its place when not.
+  private mutating func identifier(_ name: Located<String>, what: String) -> Bool {
+    guard let problem = Identifier.problem(name.value) else { return true }
+    engine.error(
+      .nameInvalid, "\(what) \(Identifier.quoted(name.value)) \(problem)", at: name.location)
+    return false
   }
 
   private mutating func number(_ node: Node, what: String) -> Located<UInt64>? {
