@@ -43,7 +43,10 @@ public struct AddressRange: Sendable, Hashable, Codable, Comparable, CustomStrin
 
   /// The last address inside the range (for a non-empty range; `base` for an empty one).
   public var last: UInt64 {
-    size == 0 ? base : UInt64(truncatingIfNeeded: min(end - 1, UInt128(UInt64.max)))
+    guard size > 0 else { return base }
+    // Cannot pass 2^64 - 1 for a checked range; saturates for an unchecked one.
+    let (l, past) = base.addingReportingOverflow(size - 1)
+    return past ? UInt64.max : l
   }
 
   /// The first address past the range, exactly: 2^64 for a range that ends at the top.

@@ -15,6 +15,10 @@ extension DeviceTree {
   public func interruptParent(of id: NodeID) throws -> NodeID? {
     var current = id
     var seen: Set<NodeID> = [id]
+    // Each phandle hop may climb the whole depth again before the next; past
+    // both limits together the chain is hostile, and walking it for every
+    // device would cost its length times the number of devices.
+    let steps = InputLimits.maxReferenceHops + InputLimits.maxTreeDepth
     while true {
       let next: NodeID
       if let p = try u32("interrupt-parent", of: current) {
@@ -30,6 +34,11 @@ extension DeviceTree {
       if property("#interrupt-cells", of: next) != nil { return next }
       guard seen.insert(next).inserted else {
         throw error(id, "interrupt-parent", "the interrupt-parent chain loops at \(path(of: next))")
+      }
+      guard seen.count <= steps else {
+        throw error(
+          id, "interrupt-parent",
+          "the interrupt-parent chain is longer than \(steps) steps without reaching a node with #interrupt-cells")
       }
       current = next
     }

@@ -1,3 +1,4 @@
+import enum DeviceTree.InputLimits
 import Foundation
 import Yams
 
@@ -23,10 +24,22 @@ public struct PlanParser {
 
   /// Reads and parses a plan file.
   public static func load(_ path: String) -> (Plan?, [Diagnostic]) {
+    let limit = InputLimits.maxPlanBytes
+    func tooLarge(_ size: UInt64) -> (Plan?, [Diagnostic]) {
+      let message = "the plan is \(size) bytes; cleave reads plans of at most \(InputLimits.describe(limit))"
+      return (nil, [Diagnostic(.error, .planSyntax, message, at: SourceLocation(file: path, path: nil))])
+    }
+    // Sized before it is read or parsed, so a huge file is refused at once.
+    if let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value,
+      size > UInt64(limit)
+    {
+      return tooLarge(size)
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
       let why = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
       return (nil, [Diagnostic(.error, .planSyntax, why, at: SourceLocation(file: path, path: nil))])
     }
+    guard data.count <= limit else { return tooLarge(UInt64(data.count)) }
     guard let text = String(data: data, encoding: .utf8) else {
       return (
         nil,

@@ -304,7 +304,7 @@ public struct Resolver {
       if let r = allocator.place(size: rounded, align: 0x1000, numa: numa, fromTop: true) {
         channels[i].region = r
       } else {
-        unplaceable("channel \(channels[i].name)", size: rounded, at: size.location, allocator: allocator)
+        unplaceable("channel \(channels[i].name)", size: rounded, at: size.location, allocator: &allocator)
       }
     }
     for (k, spec) in plan.kernels.enumerated() {
@@ -329,15 +329,15 @@ public struct Resolver {
         kernels[k].memory.append(Partition.MemoryRegion(range: r, location: size.location, placed: true))
       } else {
         unplaceable(
-          "memory of '\(spec.name.value)'", size: size.value, at: size.location, allocator: allocator)
+          "memory of '\(spec.name.value)'", size: size.value, at: size.location, allocator: &allocator)
       }
     }
   }
 
   private mutating func unplaceable(
-    _ what: String, size: UInt64, at location: SourceLocation, allocator: MemoryAllocator
+    _ what: String, size: UInt64, at location: SourceLocation, allocator: inout MemoryAllocator
   ) {
-    let (total, largest) = allocator.summary
+    let (total, largest) = allocator.summary()
     let where_ = largest.map { "; the largest free block is \(Format.size($0.size)) at \($0)" } ?? ""
     engine.error(
       .memoryUnplaceable,
