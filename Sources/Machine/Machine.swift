@@ -34,12 +34,15 @@ public struct Machine: Sendable {
     let (caches, chains) = try Machine.readCaches(tree, cpus: cpus)
     self.caches = caches
     for (i, chain) in chains.enumerated() { self.cpus[i].caches = chain }
-    memory = try Machine.readMemory(tree)
-    reservations = try Machine.readReservations(tree)
+    // One decode of each bus's ranges and each nexus's interrupt-map for the whole
+    // read: without it a long ranges or interrupt-map costs once per device.
+    let cache = DecodeCache()
+    memory = try Machine.readMemory(tree, cache: cache)
+    reservations = try Machine.readReservations(tree, cache: cache)
     numaNodes = try Machine.readNUMA(tree, cpus: cpus, memory: memory)
-    interruptControllers = try Machine.readInterruptControllers(tree, cpus: cpus)
+    interruptControllers = try Machine.readInterruptControllers(tree, cpus: cpus, cache: cache)
     psci = Machine.readPSCI(tree)
-    devices = try Machine.readDevices(tree)
+    devices = try Machine.readDevices(tree, cache: cache)
   }
 
   /// Reads a board file (DTB or DTS) and builds its machine view.
