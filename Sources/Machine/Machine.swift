@@ -105,5 +105,7 @@ public struct Machine: Sendable {
   public func cpu(hardwareID: UInt64) -> CPU? { cpus.first { $0.hardwareID == hardwareID } }
 
   /// Total RAM over every bank (saturated: banks covering all 2^64 bytes report 2^64 - 1).
-  public var totalMemory: UInt64 { UInt64(clamping: memory.reduce(UInt128(0)) { $0 + UInt128($1.range.size) }) }
+  public var totalMemory: UInt64 {
+    UInt64(clamping: memory.reduce(UInt128(0)) { $0 + UInt128($1.range.size) })
+  }
 }

@@ -38,7 +38,8 @@ extension DeviceTree {
       guard seen.count <= steps else {
         throw error(
           id, "interrupt-parent",
-          "the interrupt-parent chain is longer than \(steps) steps without reaching a node with #interrupt-cells")
+          "the interrupt-parent chain is longer than \(steps) steps without reaching a node with #interrupt-cells"
+        )
       }
       current = next
     }

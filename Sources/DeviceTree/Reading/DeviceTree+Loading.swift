@@ -16,7 +16,8 @@ extension DeviceTree {
     let limit = InputLimits.maxBoardBytes
     func tooLarge(_ size: UInt64) -> DeviceTreeError {
       DeviceTreeError(
-        file: path, "the board is \(size) bytes; cleave reads boards of at most \(InputLimits.describe(limit))")
+        file: path,
+        "the board is \(size) bytes; cleave reads boards of at most \(InputLimits.describe(limit))")
     }
     if path == "-" {
       // One byte past the limit is enough to know it is past it.
@@ -28,7 +29,8 @@ extension DeviceTree {
       bytes = Array(data)
     } else {
       // Sized before it is read, so a huge file is refused without reading it.
-      if let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value,
+      if let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?
+        .uint64Value,
         size > UInt64(limit)
       {
         throw tooLarge(size)

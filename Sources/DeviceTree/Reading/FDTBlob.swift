@@ -64,7 +64,8 @@ struct FDTBlob {
       if depth > InputLimits.maxTreeDepth, let parent {
         throw DeviceTreeError(
           file: file, place: abbreviatedPath(tree, parent),
-          "nodes nested more than \(InputLimits.maxTreeDepth) deep, cleave's limit (real trees nest under 20)")
+          "nodes nested more than \(InputLimits.maxTreeDepth) deep, cleave's limit (real trees nest under 20)"
+        )
       }
       let name = try nodeName(fdt, offset, file: file)
       let properties = try readProperties(fdt, offset, file: file, nodeName: name)

@@ -21,9 +21,10 @@ extension MemoryMap {
       guard i + 1 < boundaries.count else { break }
       let next = boundaries[i + 1]
       let span = UInt64(clamping: next - b)
-      let used = AddressRange(base: UInt64(clamping: b), end: next).map { stretch in
-        items.contains { $0.range.overlaps(stretch) }
-      } ?? false
+      let used =
+        AddressRange(base: UInt64(clamping: b), end: next).map { stretch in
+          items.contains { $0.range.overlaps(stretch) }
+        } ?? false
       let height: Double
       if used {
         let log = Double(max(0, 64 - span.leadingZeroBitCount - 12))

@@ -17,7 +17,8 @@ extension Machine {
     return out
   }
 
-  static func readReservations(_ tree: DeviceTree, cache: DecodeCache = DecodeCache()) throws -> [Reservation] {
+  static func readReservations(_ tree: DeviceTree, cache: DecodeCache = DecodeCache()) throws -> [Reservation]
+  {
     var out: [Reservation] = []
     for (i, r) in tree.reservations.enumerated() {
       guard let range = AddressRange(checkedBase: r.address, size: r.size) else {

@@ -164,7 +164,8 @@ public struct AutoPlanner {
     for (g, n) in zip(groups, nodes) {
       let pool = freeByNode[n] ?? 0
       let share = UInt64(
-        clamping: pool / UInt128(max(coresByNode[n] ?? 1, 1)) * UInt128(g.count) / UInt128(unit) * UInt128(unit))
+        clamping: pool / UInt128(max(coresByNode[n] ?? 1, 1)) * UInt128(g.count) / UInt128(unit)
+          * UInt128(unit))
       let size = max(min(share, allocator.largest(unit: unit, numa: n)), unit)
       _ = allocator.place(size: size, align: unit, numa: n)
       sizes.append(size)

@@ -1,6 +1,7 @@
-import enum DeviceTree.InputLimits
 import Foundation
 import Yams
+
+import enum DeviceTree.InputLimits
 
 /// Reads a plan from YAML, checking its shape: every problem becomes a diagnostic
 /// at its `line:column` (unknown keys with the nearest known key, duplicate keys,
