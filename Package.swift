@@ -23,7 +23,8 @@ let package = Package(
     .target(name: "CBootABI", path: "Sources/CBootABI", sources: ["shim.c"], publicHeadersPath: "include"),
     .target(name: "DeviceTree", dependencies: ["CLibFDT"]),
     .target(name: "Machine", dependencies: ["DeviceTree"]),
-    .target(name: "Partitioning", dependencies: ["Machine", .product(name: "Yams", package: "Yams")]),
+    .target(
+      name: "Partitioning", dependencies: ["Machine", "CBootABI", .product(name: "Yams", package: "Yams")]),
     .target(name: "Emit", dependencies: ["Partitioning", "CBootABI"]),
     .target(name: "Boot", dependencies: ["Emit"]),
     // Records the commit the tool is built from, for `cleave --version`.

@@ -14,7 +14,9 @@ let package = Package(
   targets: [
     .executableTarget(
       name: "FuzzDTB",
-      dependencies: [.product(name: "Machine", package: cleave)]),
+      dependencies: [
+        .product(name: "Machine", package: cleave), .product(name: "Partitioning", package: cleave),
+      ]),
     .executableTarget(
       name: "FuzzPlan",
       dependencies: [.product(name: "Partitioning", package: cleave)]),

@@ -15,6 +15,10 @@ for b in dts/*.dts; do dtc -q -I dts -O dtb -o "$work/dtb/corpus/$(basename "$b"
 mapfile -t shipped < <(find build/linux/dtbs -name '*.dtb' 2>/dev/null | sort)
 for f in "${shipped[@]:0:40}"; do cp "$f" "$work/dtb/corpus/"; done
 cp dts/*.plan.yaml Tests/Fixtures/checks/*.plan.yaml "$work/plan/corpus/"
+# Seeds on the 64-bit edges (ranges ending exactly at 2^64, RAM filling the
+# address space); the dictionaries add edge numbers and the keys they go under.
+cp Fuzz/seeds/plan/*.plan.yaml "$work/plan/corpus/"
+for b in Fuzz/seeds/dtb/*.dts; do dtc -q -I dts -O dtb -o "$work/dtb/corpus/$(basename "$b" .dts).dtb" "$b"; done
 
 # SwiftPM links executables through their own main, so instead of
 # -sanitize=fuzzer (which brings libFuzzer's main) the targets get libFuzzer's
@@ -43,8 +47,13 @@ clang -fsanitize=fuzzer,address -g -O1 -ISources/Loader -ISources/Loader/common 
   -o "$work/desc/fuzz_desc" 2>&1 | grep -v "Cannot export" || true
 
 for t in dtb plan desc; do
-  case $t in dtb) exe="$bin/FuzzDTB" ;; plan) exe="$bin/FuzzPlan" ;; desc) exe="$PWD/$work/desc/fuzz_desc" ;; esac
+  dict=()
+  case $t in
+  dtb) exe="$bin/FuzzDTB" dict=(-dict="$PWD/Fuzz/dicts/dtb.dict") ;;
+  plan) exe="$bin/FuzzPlan" dict=(-dict="$PWD/Fuzz/dicts/plan.dict") ;;
+  desc) exe="$PWD/$work/desc/fuzz_desc" ;;
+  esac
   echo "fuzz $t: $time_each s"
-  (cd "$work/$t" && ASAN_OPTIONS=detect_leaks=0 "$exe" -max_total_time="$time_each" -timeout=10 -rss_limit_mb=4096 -max_len=1100000 -detect_leaks=0 -print_final_stats=1 corpus 2>&1 |
+  (cd "$work/$t" && ASAN_OPTIONS=detect_leaks=0 "$exe" "${dict[@]}" -max_total_time="$time_each" -timeout=10 -rss_limit_mb=4096 -max_len=1100000 -detect_leaks=0 -print_final_stats=1 corpus 2>&1 |
     grep -E "^(stat::number_of_executed_units|stat::average_exec_per_sec|Done|==.*ERROR)" || true)
 done

@@ -34,12 +34,15 @@ public struct Machine: Sendable {
     let (caches, chains) = try Machine.readCaches(tree, cpus: cpus)
     self.caches = caches
     for (i, chain) in chains.enumerated() { self.cpus[i].caches = chain }
-    memory = try Machine.readMemory(tree)
-    reservations = try Machine.readReservations(tree)
+    // One decode of each bus's ranges and each nexus's interrupt-map for the whole
+    // read: without it a long ranges or interrupt-map costs once per device.
+    let cache = DecodeCache()
+    memory = try Machine.readMemory(tree, cache: cache)
+    reservations = try Machine.readReservations(tree, cache: cache)
     numaNodes = try Machine.readNUMA(tree, cpus: cpus, memory: memory)
-    interruptControllers = try Machine.readInterruptControllers(tree, cpus: cpus)
+    interruptControllers = try Machine.readInterruptControllers(tree, cpus: cpus, cache: cache)
     psci = Machine.readPSCI(tree)
-    devices = try Machine.readDevices(tree)
+    devices = try Machine.readDevices(tree, cache: cache)
   }
 
   /// Reads a board file (DTB or DTS) and builds its machine view.
@@ -101,6 +104,8 @@ public struct Machine: Sendable {
   /// The CPU with this hardware id (MPIDR or hart id).
   public func cpu(hardwareID: UInt64) -> CPU? { cpus.first { $0.hardwareID == hardwareID } }
 
-  /// Total RAM over every bank.
-  public var totalMemory: UInt64 { memory.reduce(0) { $0 &+ $1.range.size } }
+  /// Total RAM over every bank (saturated: banks covering all 2^64 bytes report 2^64 - 1).
+  public var totalMemory: UInt64 {
+    UInt64(clamping: memory.reduce(UInt128(0)) { $0 + UInt128($1.range.size) })
+  }
 }

@@ -1,9 +1,11 @@
 import DeviceTree
 import Foundation
 import Machine
+import Partitioning
 
 /// Any bytes as a blob: reading must end in a tree or a DeviceTreeError, and a
-/// tree must give a machine view or an error, and that view must print.
+/// tree must give a machine view or an error, that view must print, and
+/// `plan --auto` must write a plan for it (or say why not) without trapping.
 
 public func fuzzDTB(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let bytes = Array(UnsafeBufferPointer(start: data, count: size))
@@ -15,6 +17,7 @@ public func fuzzDTB(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   _ = machine.text(board: "fuzz.dtb")
   _ = machine.report(board: "fuzz.dtb")
   _ = machine.cacheGroups(level: 2)
+  _ = try? AutoPlanner(machine: machine, boardReference: "fuzz.dtb", grouping: .core).plan()
   return 0
 }
 

@@ -49,11 +49,13 @@ extension DeviceTree {
   /// The node's `reg` windows translated to CPU physical addresses through every
   /// `ranges` above it. Entries that do not translate (a bus without `ranges`, an
   /// address no range covers) are left out: they are not CPU-visible MMIO.
-  public func mmio(_ id: NodeID) throws -> [AddressRange] {
+  ///
+  /// Pass one `cache` to every call on the same unchanged tree to decode each bus's `ranges` once.
+  public func mmio(_ id: NodeID, cache: DecodeCache? = nil) throws -> [AddressRange] {
     guard let parent = parent(of: id) else { return [] }
     var out: [AddressRange] = []
     for r in try reg(id) {
-      if let a = try translate(space: r.space, address: r.address, size: r.size, bus: parent) {
+      if let a = try translate(space: r.space, address: r.address, size: r.size, bus: parent, cache: cache) {
         out.append(a)
       }
     }
@@ -61,7 +63,10 @@ extension DeviceTree {
   }
 
   /// Translates an address on `bus` up to the root's address space.
-  public func translate(space: [UInt32], address: UInt64, size: UInt64, bus: NodeID) throws -> AddressRange? {
+  public func translate(
+    space: [UInt32], address: UInt64, size: UInt64, bus: NodeID, cache: DecodeCache? = nil
+  ) throws -> AddressRange? {
+    let cache = cache ?? DecodeCache()
     var space = space
     var address = address
     var current = bus
@@ -69,17 +74,17 @@ extension DeviceTree {
     while let up = parent(of: current) {
       steps += 1
       if steps > nodes.count { throw error(bus, "cyclic bus hierarchy") }
-      guard let ranges = try self.ranges("ranges", of: current) else { return nil }
+      guard let windows = try busWindows(current, cache: cache) else { return nil }
+      let ranges = windows.entries
       if ranges.isEmpty {  // `ranges;` : identity mapping
         let parentCells = try addressCells(up)
         if parentCells <= 2 && !space.allSatisfy({ $0 == 0 }) { return nil }
         if parentCells <= 2 { space = [] }
       } else {
-        let pci = property("device_type", of: current)?.string == "pci"
+        let pci = windows.pci
         guard
-          let hit = ranges.first(where: { r in
-            sameSpace(r.childSpace, space, pci: pci) && address >= r.child && address - r.child < r.size
-          })
+          let hit = windows.window(
+            space: space, address: address, same: { sameSpace($0, $1, pci: pci) })
         else { return nil }
         let offset = address - hit.child
         guard hit.parent <= UInt64.max - offset else {
@@ -97,6 +102,16 @@ extension DeviceTree {
         "translated window 0x\(String(address, radix: 16)) + 0x\(String(size, radix: 16)) overflows 64 bits")
     }
     return range
+  }
+
+  /// The bus's decoded `ranges` with its lookup index, decoded once per tree.
+  func busWindows(_ bus: NodeID, cache: DecodeCache) throws -> BusWindows? {
+    guard property("ranges", of: bus) != nil else { return nil }
+    return try cache.bus(bus) {
+      BusWindows(
+        entries: try ranges("ranges", of: bus) ?? [],
+        pci: property("device_type", of: bus)?.string == "pci")
+    }
   }
 
   /// Decodes `ranges` or `dma-ranges` of a bus node: `nil` when absent, empty for an identity mapping.

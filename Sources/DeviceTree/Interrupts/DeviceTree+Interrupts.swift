@@ -15,6 +15,10 @@ extension DeviceTree {
   public func interruptParent(of id: NodeID) throws -> NodeID? {
     var current = id
     var seen: Set<NodeID> = [id]
+    // Each phandle hop may climb the whole depth again before the next; past
+    // both limits together the chain is hostile, and walking it for every
+    // device would cost its length times the number of devices.
+    let steps = InputLimits.maxReferenceHops + InputLimits.maxTreeDepth
     while true {
       let next: NodeID
       if let p = try u32("interrupt-parent", of: current) {
@@ -31,6 +35,12 @@ extension DeviceTree {
       guard seen.insert(next).inserted else {
         throw error(id, "interrupt-parent", "the interrupt-parent chain loops at \(path(of: next))")
       }
+      guard seen.count <= steps else {
+        throw error(
+          id, "interrupt-parent",
+          "the interrupt-parent chain is longer than \(steps) steps without reaching a node with #interrupt-cells"
+        )
+      }
       current = next
     }
   }
@@ -38,7 +48,10 @@ extension DeviceTree {
   /// Every interrupt the node raises, from `interrupts-extended` or from
   /// `interrupts` with its interrupt parent, mapped through any interrupt nexus
   /// (`interrupt-map`) to the controller that finally receives it.
-  public func interrupts(of id: NodeID) throws -> [InterruptSpecifier] {
+  ///
+  /// Pass one `cache` to every call on the same unchanged tree to decode each nexus's `interrupt-map` once.
+  public func interrupts(of id: NodeID, cache: DecodeCache? = nil) throws -> [InterruptSpecifier] {
+    let cache = cache ?? DecodeCache()
     var raw: [InterruptSpecifier] = []
     if let ext = try cells("interrupts-extended", of: id) {
       var i = 0
@@ -76,28 +89,46 @@ extension DeviceTree {
         i += n
       }
     }
-    return try raw.map { try mapThroughNexus($0, from: id) }
+    return try raw.map { try mapThroughNexus($0, from: id, cache: cache) }
   }
 
   /// Follows `interrupt-map` of non-controller parents until an interrupt controller.
-  private func mapThroughNexus(_ spec: InterruptSpecifier, from device: NodeID) throws -> InterruptSpecifier {
+  private func mapThroughNexus(_ spec: InterruptSpecifier, from device: NodeID, cache: DecodeCache) throws
+    -> InterruptSpecifier
+  {
     var spec = spec
     var unit: [UInt32] = try unitAddress(of: device, cellsFrom: spec.controller)
     var hops = 0
-    while !isInterruptController(spec.controller), let map = try cells("interrupt-map", of: spec.controller) {
+    while !isInterruptController(spec.controller), property("interrupt-map", of: spec.controller) != nil {
       hops += 1
       if hops > 16 { throw error(device, "interrupts", "more than 16 interrupt-map levels (a loop?)") }
       let nexus = spec.controller
-      let na = try cellCount("#address-cells", of: nexus, default: 0, limit: 3) ?? 0
-      let ni = spec.cells.count
+      let map = try nexusMap(nexus, interruptCells: spec.cells.count, cache: cache)
+      let na = map.addressCells
       let key = Array(unit.prefix(na)) + Array(repeating: 0, count: max(0, na - unit.count)) + spec.cells
+      let masked = zip(key, map.mask).map { $0 & $1 }
+      guard let found = map.first[masked] else {
+        throw error(device, "interrupts", "no interrupt-map entry of \(path(of: nexus)) matches")
+      }
+      spec = InterruptSpecifier(controller: found.target, cells: found.parentSpecifier)
+      unit = found.parentUnit
+    }
+    return spec
+  }
+
+  /// A nexus's `interrupt-map` for specifiers of `ni` cells, decoded, checked and
+  /// indexed once per tree: every entry is validated, the first entry for each
+  /// masked child key wins (the binding's in-order search).
+  private func nexusMap(_ nexus: NodeID, interruptCells ni: Int, cache: DecodeCache) throws -> NexusMap {
+    try cache.nexus(.init(node: nexus, interruptCells: ni)) {
+      let map = try cells("interrupt-map", of: nexus) ?? []
+      let na = try cellCount("#address-cells", of: nexus, default: 0, limit: 3) ?? 0
       let mask = try cells("interrupt-map-mask", of: nexus) ?? Array(repeating: 0xffff_ffff, count: na + ni)
       guard mask.count == na + ni else {
         throw error(nexus, "interrupt-map-mask", "\(mask.count) cells, expected \(na + ni)")
       }
-      let masked = zip(key, mask).map { $0 & $1 }
+      var first: [[UInt32]: NexusMap.Entry] = [:]
       var i = 0
-      var found: (NodeID, [UInt32], [UInt32])?
       while i < map.count {
         guard i + na + ni + 1 <= map.count else {
           throw error(nexus, "interrupt-map", "entry at cell \(i) is truncated")
@@ -115,18 +146,16 @@ extension DeviceTree {
         guard start + pa + pi <= map.count else {
           throw error(nexus, "interrupt-map", "entry at cell \(i) is truncated")
         }
-        if found == nil && zip(childKey, mask).map({ $0 & $1 }) == masked {
-          found = (target, Array(map[start..<(start + pa)]), Array(map[(start + pa)..<(start + pa + pi)]))
+        let masked = zip(childKey, mask).map { $0 & $1 }
+        if first[masked] == nil {
+          first[masked] = NexusMap.Entry(
+            target: target, parentUnit: Array(map[start..<(start + pa)]),
+            parentSpecifier: Array(map[(start + pa)..<(start + pa + pi)]))
         }
         i = start + pa + pi
       }
-      guard let (target, parentUnit, parentSpec) = found else {
-        throw error(device, "interrupts", "no interrupt-map entry of \(path(of: nexus)) matches")
-      }
-      spec = InterruptSpecifier(controller: target, cells: parentSpec)
-      unit = parentUnit
+      return NexusMap(addressCells: na, mask: mask, first: first)
     }
-    return spec
   }
 
   /// The first `#address-cells`-of-`nexus` cells of the device's `reg`.

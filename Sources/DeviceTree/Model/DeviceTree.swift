@@ -133,13 +133,31 @@ public struct DeviceTree: Sendable {
     guard path.hasPrefix("/") else { return nil }
     var current = root
     for part in path.split(separator: "/", omittingEmptySubsequences: true) {
-      let children = nodes[current.index].children
-      if let exact = children.first(where: { nodes[$0.index].name == part }) {
+      // One pass without allocating: a flat node with a million children is
+      // searched for each of the dozen fixed paths the machine view reads.
+      let wanted = part.utf8
+      let unitless = !part.contains("@")
+      var exact: NodeID?
+      var byBaseName: NodeID?
+      var baseNameMatches = 0
+      for c in nodes[current.index].children {
+        let name = nodes[c.index].name.utf8
+        if name.elementsEqual(wanted) {
+          exact = c
+          break
+        }
+        if unitless, name.count > wanted.count, name.starts(with: wanted),
+          name[name.index(name.startIndex, offsetBy: wanted.count)] == UInt8(ascii: "@")
+        {
+          baseNameMatches += 1
+          byBaseName = c
+        }
+      }
+      if let exact {
         current = exact
       } else {
-        let matches = children.filter { nodes[$0.index].baseName == part }
-        guard matches.count == 1 else { return nil }
-        current = matches[0]
+        guard baseNameMatches == 1, let only = byBaseName else { return nil }
+        current = only
       }
     }
     return current

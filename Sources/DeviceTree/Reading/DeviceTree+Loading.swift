@@ -13,13 +13,33 @@ extension DeviceTree {
   /// source uses `#include`), with `includes` as extra include directories.
   public static func load(_ path: String, includes: [String] = []) throws -> DeviceTree {
     let bytes: [UInt8]
+    let limit = InputLimits.maxBoardBytes
+    func tooLarge(_ size: UInt64) -> DeviceTreeError {
+      DeviceTreeError(
+        file: path,
+        "the board is \(size) bytes; cleave reads boards of at most \(InputLimits.describe(limit))")
+    }
     if path == "-" {
-      bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
+      // One byte past the limit is enough to know it is past it.
+      let data = FileHandle.standardInput.readData(ofLength: limit + 1)
+      guard data.count <= limit else {
+        throw DeviceTreeError(
+          file: path, "the board is over \(InputLimits.describe(limit)), the most cleave reads")
+      }
+      bytes = Array(data)
     } else {
+      // Sized before it is read, so a huge file is refused without reading it.
+      if let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?
+        .uint64Value,
+        size > UInt64(limit)
+      {
+        throw tooLarge(size)
+      }
       guard let data = FileManager.default.contents(atPath: path) else {
         let why = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
         throw DeviceTreeError(file: path, why)
       }
+      guard data.count <= limit else { throw tooLarge(UInt64(data.count)) }
       bytes = Array(data)
     }
     if bytes.count >= 4, bytes[0] == 0xd0, bytes[1] == 0x0d, bytes[2] == 0xfe, bytes[3] == 0xed {

@@ -57,8 +57,16 @@ struct FDTBlob {
 
     // Depth-first, siblings in blob order, without recursion so deep trees cannot
     // exhaust the stack.
-    var stack: [(offset: Int32, parent: NodeID?)] = [(0, nil)]
-    while let (offset, parent) = stack.popLast() {
+    // Depth-limited: a tree nested past InputLimits.maxTreeDepth is refused as
+    // soon as the walk reaches that depth, before any more of it is read.
+    var stack: [(offset: Int32, parent: NodeID?, depth: Int)] = [(0, nil, 0)]
+    while let (offset, parent, depth) = stack.popLast() {
+      if depth > InputLimits.maxTreeDepth, let parent {
+        throw DeviceTreeError(
+          file: file, place: abbreviatedPath(tree, parent),
+          "nodes nested more than \(InputLimits.maxTreeDepth) deep, cleave's limit (real trees nest under 20)"
+        )
+      }
       let name = try nodeName(fdt, offset, file: file)
       let properties = try readProperties(fdt, offset, file: file, nodeName: name)
       let id: NodeID
@@ -79,10 +87,17 @@ struct FDTBlob {
       guard child == -FDT_ERR_NOTFOUND else {
         throw DeviceTreeError(file: file, place: tree.path(of: id), "subnodes: \(FDTError(code: child))")
       }
-      for c in children.reversed() { stack.append((c, id)) }
+      for c in children.reversed() { stack.append((c, id, depth + 1)) }
     }
     tree.applySymbols()
     return tree
+  }
+
+  /// The path of a deep node with its middle elided, so the message stays one short line.
+  private static func abbreviatedPath(_ tree: DeviceTree, _ id: NodeID) -> String {
+    let parts = tree.path(of: id).split(separator: "/").map(String.init)
+    guard parts.count > 4 else { return "/" + parts.joined(separator: "/") }
+    return "/\(parts[0])/\(parts[1])/…(\(parts.count - 3) more)…/\(parts[parts.count - 1])"
   }
 
   /// Walks the structure block tag by tag (the header is known to be sane) to
@@ -106,7 +121,9 @@ struct FDTBlob {
           return (here(), "a child node name is damaged: \(FDTError(code: length))")
         }
         path.append(String(decoding: UnsafeRawBufferPointer(start: p, count: Int(length)), as: UTF8.self))
-        if path.count > 64 { return (here(), "nodes nested deeper than 64 levels") }
+        if path.count > InputLimits.maxTreeDepth {
+          return (here(), "nodes nested deeper than \(InputLimits.maxTreeDepth) levels")
+        }
       case FDT_END_NODE:
         if path.popLast() == nil { return ("/", "more node ends than node starts") }
       case FDT_PROP:

@@ -8,26 +8,30 @@ extension MemoryMap {
   /// uses shrink to a thin gap, so 4 KiB devices and 2 GiB kernels are both
   /// readable on one page.
   public var svg: String {
-    let boundaries = Array(Set(items.flatMap { [$0.range.base, $0.range.end] })).sorted()
+    // Held in 128 bits: a range may end exactly at 2^64.
+    let boundaries = Array(Set(items.flatMap { [UInt128($0.range.base), $0.range.end] })).sorted()
     let laneWidth = 170.0
     let axisWidth = 150.0
     let top = 70.0
-    var y: [UInt64: Double] = [:]
+    var y: [UInt128: Double] = [:]
     var cursor = top
     var gaps: [(Double, Double, UInt64)] = []
     for (i, b) in boundaries.enumerated() {
       y[b] = cursor
       guard i + 1 < boundaries.count else { break }
       let next = boundaries[i + 1]
-      let stretch = AddressRange(base: b, size: next - b)
-      let used = items.contains { $0.range.overlaps(stretch) }
+      let span = UInt64(clamping: next - b)
+      let used =
+        AddressRange(base: UInt64(clamping: b), end: next).map { stretch in
+          items.contains { $0.range.overlaps(stretch) }
+        } ?? false
       let height: Double
       if used {
-        let log = Double(max(0, 64 - (next - b).leadingZeroBitCount - 12))
+        let log = Double(max(0, 64 - span.leadingZeroBitCount - 12))
         height = max(24, 10 + 7 * log)
       } else {
         height = 16
-        gaps.append((cursor, height, next - b))
+        gaps.append((cursor, height, span))
       }
       cursor += height
     }
@@ -71,13 +75,13 @@ extension MemoryMap {
       )
       if by - lastLabel >= 12 {
         s.append(
-          "<text x=\"\(fmt(axisWidth - 9))\" y=\"\(fmt(by + 4))\" text-anchor=\"end\" font-family=\"DejaVu Sans Mono, monospace\" font-size=\"10\">\(Format.hex(b))</text>"
+          "<text x=\"\(fmt(axisWidth - 9))\" y=\"\(fmt(by + 4))\" text-anchor=\"end\" font-family=\"DejaVu Sans Mono, monospace\" font-size=\"10\">\("0x" + String(b, radix: 16))</text>"
         )
         lastLabel = by
       }
     }
     for item in items {
-      guard let y0 = y[item.range.base], let y1 = y[item.range.end] else { continue }
+      guard let y0 = y[UInt128(item.range.base)], let y1 = y[item.range.end] else { continue }
       let lane = lanes[item.lane]
       let inset = lane.kind == .kernel && item.label.hasSuffix("dtb") ? 24.0 : 4.0
       let x = axisWidth + laneWidth * Double(item.lane) + inset

@@ -77,8 +77,10 @@ public struct MemoryMap: Sendable {
       let who = d.isSystemInterruptController ? "all" : (owner[d.index] ?? "none")
       let name = d.compatible.first ?? d.name
       let key = "\(name)|\(who)"
-      if var r = run, r.key == key, r.range.end == w.base {
-        r.range = AddressRange(base: r.range.base, size: w.end - r.range.base)
+      if var r = run, r.key == key, r.range.end == UInt128(w.base),
+        let merged = AddressRange(base: r.range.base, end: w.end)
+      {
+        r.range = merged
         r.count += 1
         run = r
         continue

@@ -67,8 +67,9 @@ public struct DomainPlacement: Codable, Sendable {
   static func flatten(_ image: KernelImage, placed: [AddressRange], bytes: [UInt8], kernel: String) throws
     -> (UInt64, [UInt8])
   {
-    guard let base = placed.map(\.base).min(), let end = placed.map({ $0.base &+ $0.size }).max(), end > base,
-      let count = Int(exactly: end - base), count <= 1 << 30
+    // The end in 128 bits: a segment may end exactly at 2^64.
+    guard let base = placed.map(\.base).min(), let end = placed.map(\.end).max(), end > UInt128(base),
+      let count = Int(exactly: end - UInt128(base)), count <= 1 << 30
     else { throw Failure(description: "the image of '\(kernel)' has no placeable bytes") }
     var flat = [UInt8](repeating: 0, count: count)
     for (segment, r) in zip(image.segments, placed) {

@@ -16,4 +16,20 @@ public struct Artifacts: Sendable {
   public subscript(path: String) -> [UInt8]? { files[path] }
 
   public func text(_ path: String) -> String? { files[path].map { String(decoding: $0, as: UTF8.self) } }
+
+  /// Why `path` may not name a file under OUT, or `nil` when it may: it must be
+  /// relative, and no component may be empty, `.` or `..`. Names in a plan are
+  /// identifiers already; this holds even if an emitter ever forgets that.
+  public static func problem(with path: String) -> String? {
+    if path.isEmpty { return "it is empty" }
+    if path.hasPrefix("/") { return "it is absolute" }
+    for component in path.split(separator: "/", omittingEmptySubsequences: false) {
+      switch component {
+      case "": return "it has an empty component"
+      case ".", "..": return "it has a '\(component)' component"
+      default: if component.utf8.contains(0) { return "it holds a NUL byte" }
+      }
+    }
+    return nil
+  }
 }

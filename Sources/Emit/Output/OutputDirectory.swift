@@ -15,6 +15,12 @@ public enum OutputDirectory {
   }
 
   public static func commit(_ artifacts: Artifacts, to out: String, force: Bool) throws {
+    // Every path is checked before anything is written: a refused build leaves nothing behind.
+    for path in artifacts.paths {
+      if let problem = Artifacts.problem(with: path) {
+        throw Failure(description: "refusing to write '\(path)' under \(out): \(problem)")
+      }
+    }
     let fm = FileManager.default
     var isDirectory: ObjCBool = false
     let exists = fm.fileExists(atPath: out, isDirectory: &isDirectory)

@@ -274,7 +274,9 @@ public struct KernelTree {
     var n = tree[chosen]
     if let args = kernel.bootargs { n.set(Property(name: "bootargs", strings: [args])) }
     if let initrd = kernel.initrd {
-      let end = initrd.range.base + initrd.range.size
+      // The initrd sits below the kernel's DTB slot, so its end is below 2^64;
+      // saturating rather than trapping keeps that an assumption, not a crash.
+      let end = UInt64(clamping: initrd.range.end)
       n.set(
         Property(
           name: "linux,initrd-start",

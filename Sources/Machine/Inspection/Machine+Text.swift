@@ -64,7 +64,7 @@ extension Machine {
     out.append("devices (\(shown.count))")
     for run in runsOfAlikeDevices(shown) {
       if run.count >= 4, let first = run.first, let last = run.last {
-        let span = AddressRange(base: first.mmio[0].base, size: last.mmio[0].end - first.mmio[0].base)
+        let span = AddressRange(base: first.mmio[0].base, end: last.mmio[0].end) ?? first.mmio[0]
         let irqs = run.compactMap { $0.interrupts.first.map { describe($0.interrupt) } }
         var line = "  \(first.path) .. \(last.path)  \(first.compatible[0]) x\(run.count)  mmio \(span)"
         if let a = irqs.first, let b = irqs.last, irqs.count == run.count { line += "  irq \(a) .. \(b)" }

@@ -87,6 +87,11 @@ extension Machine {
           throw tree.error(
             current, "next-level-cache", "phandle 0x\(String(ph, radix: 16)) points to no node")
         }
+        guard chain.count < InputLimits.maxReferenceHops else {
+          throw tree.error(
+            current, "next-level-cache",
+            "the cache chain of \(cpu.path) is longer than \(InputLimits.maxReferenceHops) caches")
+        }
         guard visited.insert(next).inserted else {
           throw tree.error(
             current, "next-level-cache", "the cache chain of \(cpu.path) loops back to \(tree.path(of: next))"

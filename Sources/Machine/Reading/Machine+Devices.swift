@@ -11,7 +11,7 @@ extension Machine {
 
   /// Every node with a `compatible` outside /cpus, memory, /reserved-memory and the
   /// firmware nodes; a device's interrupts and providers must resolve.
-  static func readDevices(_ tree: DeviceTree) throws -> [Device] {
+  static func readDevices(_ tree: DeviceTree, cache: DecodeCache = DecodeCache()) throws -> [Device] {
     var aliases: [NodeID: [String]] = [:]
     if let a = tree.node(path: "/aliases") {
       for p in tree[a].properties {
@@ -33,7 +33,7 @@ extension Machine {
       else { continue }
       let compatible = tree.compatible(id)
       var routed: [Device.RoutedInterrupt] = []
-      for spec in try tree.interrupts(of: id) {
+      for spec in try tree.interrupts(of: id, cache: cache) {
         routed.append(.init(controller: spec.controller, interrupt: tree.decode(spec)))
       }
       var providers: [Device.Provider] = []
@@ -54,7 +54,7 @@ extension Machine {
         Device(
           index: out.count, node: id, path: tree.path(of: id), name: tree[id].name, labels: tree[id].labels,
           aliases: aliases[id] ?? [], compatible: compatible, enabled: tree.isEnabled(id),
-          mmio: try tree.mmio(id),
+          mmio: try tree.mmio(id, cache: cache),
           interrupts: routed, providers: providers, numaNode: try tree.u32("numa-node-id", of: id),
           isInterruptController: tree.isInterruptController(id),
           isSystemInterruptController: tree.controllerKind(id) != nil,

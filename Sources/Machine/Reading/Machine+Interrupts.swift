@@ -1,7 +1,9 @@
 import DeviceTree
 
 extension Machine {
-  static func readInterruptControllers(_ tree: DeviceTree, cpus: [CPU]) throws -> [InterruptController] {
+  static func readInterruptControllers(_ tree: DeviceTree, cpus: [CPU], cache: DecodeCache = DecodeCache())
+    throws -> [InterruptController]
+  {
     let cpuOfLocal = Dictionary(
       cpus.compactMap { c in c.localInterruptController.map { ($0, c.index) } },
       uniquingKeysWith: { a, _ in a })
@@ -14,7 +16,7 @@ extension Machine {
         compatible: tree.compatible(id),
         interruptCells: try tree.cellCount("#interrupt-cells", of: id, limit: 4), frames: [], contexts: [],
         sources: try tree.u32("riscv,ndev", of: id), children: [])
-      let windows = try tree.mmio(id)
+      let windows = try tree.mmio(id, cache: cache)
       switch kind {
       case .gicV2?:
         controller.frames = zip(["gicd", "gicc", "gich", "gicv"], windows).map { .init(name: $0, range: $1) }

@@ -1,12 +1,12 @@
 import DeviceTree
 
 extension Machine {
-  static func readMemory(_ tree: DeviceTree) throws -> [MemoryBank] {
+  static func readMemory(_ tree: DeviceTree, cache: DecodeCache = DecodeCache()) throws -> [MemoryBank] {
     var out: [MemoryBank] = []
     for id in tree[tree.root].children {
       guard tree.property("device_type", of: id)?.string == "memory", tree.isEnabled(id) else { continue }
       let numa = try tree.u32("numa-node-id", of: id)
-      for r in try tree.mmio(id) where r.size > 0 {
+      for r in try tree.mmio(id, cache: cache) where r.size > 0 {
         out.append(MemoryBank(node: id, path: tree.path(of: id), range: r, numaNode: numa))
       }
     }
@@ -17,7 +17,8 @@ extension Machine {
     return out
   }
 
-  static func readReservations(_ tree: DeviceTree) throws -> [Reservation] {
+  static func readReservations(_ tree: DeviceTree, cache: DecodeCache = DecodeCache()) throws -> [Reservation]
+  {
     var out: [Reservation] = []
     for (i, r) in tree.reservations.enumerated() {
       guard let range = AddressRange(checkedBase: r.address, size: r.size) else {
@@ -32,7 +33,7 @@ extension Machine {
     }
     guard let rm = tree.node(path: "/reserved-memory") else { return out }
     for id in tree[rm].children where tree.isEnabled(id) {
-      let regs = try tree.mmio(id)
+      let regs = try tree.mmio(id, cache: cache)
       let common = Reservation(
         source: .reservedMemory, node: id, name: tree[id].name, range: nil,
         size: tree.property("size", of: id)?.u64, alignment: tree.property("alignment", of: id)?.u64,

@@ -168,18 +168,21 @@ public struct AutoPlanner {
     for _ in 0..<channels {
       _ = allocator.place(size: channelSize, align: 0x1000, numa: nodes.first ?? nil, fromTop: true)
     }
-    var freeByNode: [UInt32?: UInt64] = [:]
+    // Whole units per node; disjoint blocks below 2^64 sum to at most 2^64, so 128 bits hold the total.
+    var freeByNode: [UInt32?: UInt128] = [:]
     for b in allocator.free {
-      let s = (b.range.base + unit - 1) / unit * unit
-      let e = b.range.end / unit * unit
-      if e > s { freeByNode[machine.numaNodes.count > 1 ? b.numa : nil, default: 0] += e - s }
+      if let whole = b.range.aligned(to: unit) {
+        freeByNode[machine.numaNodes.count > 1 ? b.numa : nil, default: 0] += UInt128(whole.size)
+      }
     }
     var coresByNode: [UInt32?: Int] = [:]
     for (g, n) in zip(groups, nodes) { coresByNode[n, default: 0] += g.count }
     var sizes: [UInt64] = []
     for (g, n) in zip(groups, nodes) {
       let pool = freeByNode[n] ?? 0
-      let share = pool / UInt64(max(coresByNode[n] ?? 1, 1)) * UInt64(g.count) / unit * unit
+      let share = UInt64(
+        clamping: pool / UInt128(max(coresByNode[n] ?? 1, 1)) * UInt128(g.count) / UInt128(unit)
+          * UInt128(unit))
       let size = max(min(share, allocator.largest(unit: unit, numa: n)), unit)
       _ = allocator.place(size: size, align: unit, numa: n)
       sizes.append(size)

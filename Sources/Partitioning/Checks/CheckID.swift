@@ -13,6 +13,7 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
   case badNumber = "bad_number"
   case badSize = "bad_size"
   case boardUnreadable = "board_unreadable"
+  case nameInvalid = "name_invalid"
   // Plan references.
   case kernelUnknown = "kernel_unknown"
   case targetMismatch = "target_mismatch"
@@ -68,7 +69,7 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
   public var isInputError: Bool {
     switch self {
     case .planSyntax, .unknownKey, .duplicateKey, .missingKey, .wrongType, .badNumber, .badSize,
-      .boardUnreadable:
+      .boardUnreadable, .nameInvalid:
       true
     default: false
     }
@@ -85,6 +86,8 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .badNumber: "a number that does not parse or does not fit 64 bits"
     case .badSize: "a size with an unknown suffix or one that overflows"
     case .boardUnreadable: "the board file cannot be read or understood"
+    case .nameInvalid:
+      "a kernel or channel name that is not an identifier (letters, digits, _ and -, from a letter, at most 15)"
     case .kernelUnknown: "a channel or shared entry names a kernel the plan does not define"
     case .targetMismatch: "the plan's target is not the board's architecture"
     case .coreUnknown: "a core reference that names nothing on the board (with the nearest name)"

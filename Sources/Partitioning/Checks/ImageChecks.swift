@@ -22,6 +22,13 @@ enum ImageChecks {
           at: location)
         continue
       }
+      if KernelPlacement.passesTop(k) {
+        engine.error(
+          .imageOutsideMemory,
+          "the image of '\(k.name)' placed at \(Format.hex(k.memory.first?.range.base ?? 0)) would pass 2^64",
+          at: location)
+        continue
+      }
       let placed = KernelPlacement.segments(of: k)
       for s in placed where !k.memory.contains(where: { $0.range.contains(s) }) {
         let mem = k.memory.map { "\($0.range)" }.joined(separator: ", ")
@@ -81,6 +88,25 @@ public enum KernelPlacement {
       let size = max(image.imageSize ?? 0, image.fileSize)
       return [AddressRange(checkedBase: base &+ (image.textOffset ?? 0), size: size)].compactMap { $0 }
     }
+  }
+
+  /// Whether the image, placed where ``segments(of:)`` puts it, would end past 2^64
+  /// (ELF segments are checked when the file is read).
+  public static func passesTop(_ k: Partition.Kernel) -> Bool {
+    guard let image = k.image else { return false }
+    let start: UInt128
+    switch image.format {
+    case .elf: return false
+    case .binary:
+      guard let base = image.loadAddress ?? k.memory.first?.range.base else { return false }
+      start = UInt128(base)
+    case .linuxArm64, .linuxRISCV:
+      guard let base = k.memory.first?.range.base else { return false }
+      start = UInt128(base) + UInt128(image.textOffset ?? 0)
+      if UInt128(base) + UInt128(image.entry) > UInt128(UInt64.max) { return true }
+    }
+    let size = UInt128(max(image.imageSize ?? 0, image.fileSize))
+    return start + size > AddressRange.addressSpaceEnd
   }
 
   public static func entry(of k: Partition.Kernel) -> UInt64? {

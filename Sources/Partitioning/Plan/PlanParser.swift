@@ -1,6 +1,8 @@
 import Foundation
 import Yams
 
+import enum DeviceTree.InputLimits
+
 /// Reads a plan from YAML, checking its shape: every problem becomes a diagnostic
 /// at its `line:column` (unknown keys with the nearest known key, duplicate keys,
 /// wrong types, numbers that do not parse or overflow, bad size suffixes).
@@ -23,10 +25,22 @@ public struct PlanParser {
 
   /// Reads and parses a plan file.
   public static func load(_ path: String) -> (Plan?, [Diagnostic]) {
+    let limit = InputLimits.maxPlanBytes
+    func tooLarge(_ size: UInt64) -> (Plan?, [Diagnostic]) {
+      let message = "the plan is \(size) bytes; cleave reads plans of at most \(InputLimits.describe(limit))"
+      return (nil, [Diagnostic(.error, .planSyntax, message, at: SourceLocation(file: path, path: nil))])
+    }
+    // Sized before it is read or parsed, so a huge file is refused at once.
+    if let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value,
+      size > UInt64(limit)
+    {
+      return tooLarge(size)
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
       let why = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
       return (nil, [Diagnostic(.error, .planSyntax, why, at: SourceLocation(file: path, path: nil))])
     }
+    guard data.count <= limit else { return tooLarge(UInt64(data.count)) }
     guard let text = String(data: data, encoding: .utf8) else {
       return (
         nil,
@@ -104,6 +118,7 @@ public struct PlanParser {
       if let pairs = pairs(kernelsNode, what: "kernels") {
         for (key, value) in pairs {
           guard let name = string(key, what: "a kernel name") else { continue }
+          guard identifier(name, what: "kernel name") else { continue }
           if let k = kernel(name, value) { plan.kernels.append(k) }
         }
         if pairs.isEmpty {
@@ -244,10 +259,25 @@ public struct PlanParser {
       return nil
     }
     let members = references(between, what: "between")
+    let name = m["name"].flatMap { string($0, what: "channel name") }
+    if let name {
+      guard identifier(name, what: "channel name") else { return nil }
+    } else if members.allSatisfy({ Identifier.problem($0.value) == nil }) {
+      // Unnamed, it is named after its members; that name must fit the descriptor too.
+      var seen: Set<String> = []
+      let derived = members.map(\.value).filter { seen.insert($0).inserted }.joined(separator: "-")
+      if derived.count > Identifier.maxLength {
+        engine.error(
+          .nameInvalid,
+          "this channel would be named '\(derived)' after its kernels, \(derived.count) characters; the boot descriptor holds \(Identifier.maxLength): give it a shorter 'name'",
+          at: loc(node.mark))
+        return nil
+      }
+    }
     let size =
       m["size"].flatMap { self.size($0, what: "channel size") } ?? Located(64 << 10, at: loc(node.mark))
     return Plan.Channel(
-      name: m["name"].flatMap { string($0, what: "channel name") }, between: members, size: size,
+      name: name, between: members, size: size,
       base: m["base"].flatMap { number($0, what: "channel base") }, location: loc(node.mark))
   }
 
@@ -359,6 +389,14 @@ public struct PlanParser {
     if case .scalar = node { return string(node, what: what).map { [$0] } ?? [] }
     guard let list = sequence(node, what: what) else { return [] }
     return list.compactMap { string($0, what: "an entry of \(what)") }
+  }
+
+  /// Whether a name follows ``Identifier``'s rule; reports it at its place when not.
+  private mutating func identifier(_ name: Located<String>, what: String) -> Bool {
+    guard let problem = Identifier.problem(name.value) else { return true }
+    engine.error(
+      .nameInvalid, "\(what) \(Identifier.quoted(name.value)) \(problem)", at: name.location)
+    return false
   }
 
   private mutating func number(_ node: Node, what: String) -> Located<UInt64>? {

@@ -13,6 +13,18 @@ struct MemoryAllocator {
     var numa: UInt32?
   }
   private(set) var free: [Block]
+  /// The smallest size a request failed to place, by alignment, NUMA node and
+  /// direction. Free space only shrinks, so any request at least that large
+  /// with the same terms fails too: a plan of many kernels that do not fit
+  /// costs one scan of the free blocks, not one per kernel.
+  private var failed: [FailureKey: UInt64] = [:]
+  private var cachedSummary: (total: UInt64, largest: AddressRange?)?
+
+  private struct FailureKey: Hashable {
+    var align: UInt64
+    var numa: UInt32?
+    var fromTop: Bool
+  }
 
   init(banks: [MemoryBank]) {
     free = banks.map { Block(range: $0.range, numa: $0.numaNode) }.sorted { $0.range < $1.range }
@@ -20,6 +32,7 @@ struct MemoryAllocator {
 
   /// Removes a fixed range from the free space.
   mutating func claim(_ r: AddressRange) {
+    cachedSummary = nil
     var next: [Block] = []
     for b in free {
       guard let cut = b.range.intersection(r) else {
@@ -41,6 +54,8 @@ struct MemoryAllocator {
   /// The lowest (or, with `fromTop`, highest) aligned range of `size` bytes, on
   /// `numa` when given and possible. Claims and returns it, or nil.
   mutating func place(size: UInt64, align: UInt64, numa: UInt32?, fromTop: Bool = false) -> AddressRange? {
+    let key = FailureKey(align: align, numa: numa, fromTop: fromTop)
+    if let smallest = failed[key], size >= smallest { return nil }
     let preferred = numa.map { n in free.filter { $0.numa == n } } ?? free
     let others = numa.map { n in free.filter { $0.numa != n } } ?? []
     let candidates = fromTop ? preferred.reversed() + others.reversed() : preferred + others
@@ -50,6 +65,7 @@ struct MemoryAllocator {
         return r
       }
     }
+    failed[key] = min(size, failed[key] ?? .max)
     return nil
   }
 
@@ -72,18 +88,20 @@ struct MemoryAllocator {
   /// holds, looking at blocks on `numa` first (any block when none is there).
   func largest(unit: UInt64, numa: UInt32?) -> UInt64 {
     func best(_ blocks: [Block]) -> UInt64 {
-      blocks.map { b -> UInt64 in
-        let start = (b.range.base + unit - 1) / unit * unit
-        let end = b.range.end / unit * unit
-        return end > start ? end - start : 0
-      }.max() ?? 0
+      blocks.map { $0.range.aligned(to: unit)?.size ?? 0 }.max() ?? 0
     }
     if let numa, case let local = best(free.filter { $0.numa == numa }), local > 0 { return local }
     return best(free)
   }
 
-  /// Total free bytes and the largest free block, for messages.
-  var summary: (total: UInt64, largest: AddressRange?) {
-    (free.reduce(0) { $0 &+ $1.range.size }, free.max { $0.range.size < $1.range.size }?.range)
+  /// Total free bytes (2^64 - 1 standing for all of them) and the largest free block, for messages.
+  mutating func summary() -> (total: UInt64, largest: AddressRange?) {
+    if let cachedSummary { return cachedSummary }
+    let s = (
+      total: UInt64(clamping: free.reduce(UInt128(0)) { $0 + UInt128($1.range.size) }),
+      largest: free.max { $0.range.size < $1.range.size }?.range
+    )
+    cachedSummary = s
+    return s
   }
 }

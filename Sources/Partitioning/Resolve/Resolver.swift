@@ -36,15 +36,18 @@ public struct Resolver {
           at: b.location)
       }
     }
-    let loader =
-      plan.loader.map { AddressRange(base: $0.base.value, size: $0.size.value) }
-      ?? Self.defaultLoader(machine)
     let loaderLocation = plan.loader?.location ?? plan.board.location
-    if let l = plan.loader, AddressRange(checkedBase: l.base.value, size: l.size.value) == nil {
-      engine.error(
-        .memoryOverflow,
-        "loader [0x\(String(l.base.value, radix: 16)) + \(Format.size(l.size.value))] passes 2^64",
-        at: l.location)
+    var loader = Self.defaultLoader(machine)
+    if let l = plan.loader {
+      if let r = AddressRange(checkedBase: l.base.value, size: l.size.value) {
+        loader = r
+      } else {
+        // Reported, then the default stands in so the other checks still run.
+        engine.error(
+          .memoryOverflow,
+          "loader [0x\(String(l.base.value, radix: 16)) + \(Format.size(l.size.value))] passes 2^64",
+          at: l.location)
+      }
     }
 
     var kernels = plan.kernels.enumerated().map { index, k in
@@ -301,16 +304,23 @@ public struct Resolver {
     // The rest from the top of RAM, so kernel memory stays contiguous below them.
     for i in channels.indices where plan.channels[i].base == nil {
       let size = plan.channels[i].size
-      let rounded = (size.value + 0xfff) & ~UInt64(0xfff)
-      guard size.value > 0, rounded >= size.value else {
+      guard size.value > 0 else {
         engine.error(.memoryMisaligned, "channel size must be at least 4 KiB", at: size.location)
         continue
       }
+      let (up, past) = size.value.addingReportingOverflow(0xfff)
+      guard !past else {
+        engine.error(
+          .memoryOverflow, "channel size \(Format.hex(size.value)) rounded up to 4 KiB pages passes 2^64",
+          at: size.location)
+        continue
+      }
+      let rounded = up & ~UInt64(0xfff)
       let numa = channels[i].members.first.flatMap { kernels[$0].numaNode }
       if let r = allocator.place(size: rounded, align: 0x1000, numa: numa, fromTop: true) {
         channels[i].region = r
       } else {
-        unplaceable("channel \(channels[i].name)", size: rounded, at: size.location, allocator: allocator)
+        unplaceable("channel \(channels[i].name)", size: rounded, at: size.location, allocator: &allocator)
       }
     }
     for (k, spec) in plan.kernels.enumerated() {
@@ -335,15 +345,15 @@ public struct Resolver {
         kernels[k].memory.append(Partition.MemoryRegion(range: r, location: size.location, placed: true))
       } else {
         unplaceable(
-          "memory of '\(spec.name.value)'", size: size.value, at: size.location, allocator: allocator)
+          "memory of '\(spec.name.value)'", size: size.value, at: size.location, allocator: &allocator)
       }
     }
   }
 
   private mutating func unplaceable(
-    _ what: String, size: UInt64, at location: SourceLocation, allocator: MemoryAllocator
+    _ what: String, size: UInt64, at location: SourceLocation, allocator: inout MemoryAllocator
   ) {
-    let (total, largest) = allocator.summary
+    let (total, largest) = allocator.summary()
     let where_ = largest.map { "; the largest free block is \(Format.size($0.size)) at \($0)" } ?? ""
     engine.error(
       .memoryUnplaceable,
@@ -512,9 +522,9 @@ public struct Resolver {
     let planDirectory = PathText.directory(of: plan.file)
     for (k, spec) in plan.kernels.enumerated() {
       if let base = kernels[k].memory.first?.range {
-        let top = base.base + base.size
+        // From the last address down: the range may end exactly at 2^64.
         let slot = Self.dtbSlotSize(kernel: kernels[k], channels: channels)
-        if base.size >= slot * 2 { kernels[k].dtb = AddressRange(base: top - slot, size: slot) }
+        if base.size / 2 >= slot { kernels[k].dtb = AddressRange(base: base.last - (slot - 1), size: slot) }
       }
       if let initrd = spec.initrd {
         let path =
@@ -523,8 +533,9 @@ public struct Resolver {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value
         if let size, let dtb = kernels[k].dtb {
           // Just below the DTB, 64 KiB aligned; the image check says if it collides.
-          let rounded = (size + 0xffff) & ~UInt64(0xffff)
-          if dtb.base >= rounded {
+          let (up, past) = size.addingReportingOverflow(0xffff)
+          let rounded = up & ~UInt64(0xffff)
+          if !past, dtb.base >= rounded {
             kernels[k].initrd = Partition.Initrd(
               path: path, range: AddressRange(base: dtb.base - rounded, size: size), location: initrd.location
             )
