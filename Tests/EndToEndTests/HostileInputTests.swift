@@ -154,6 +154,7 @@ struct HostileInputTests {
         cpu@1 { device_type = "cpu"; compatible = "arm,cortex-a53"; reg = <1>; enable-method = "psci"; };
       };
       memory@0 { device_type = "memory"; reg = <0x0 0x0 0xffffffff 0xffffffff>; };
+        psci { compatible = "arm,psci-1.0"; method = "hvc"; };
     };
     """
 

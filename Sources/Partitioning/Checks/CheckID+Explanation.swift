@@ -23,6 +23,9 @@ extension CheckID {
         + "into some other address, so it is refused rather than guessed."
     case .boardUnreadable:
       "Every check compares the plan with the board's device tree; without the tree there is nothing to check against."
+    case .nameInvalid:
+      "A kernel's name becomes a file name under OUT, a node and strings in its tree and a field of the boot "
+        + "descriptor; a name with '/' or '..' could write outside OUT, and one too long would be cut short."
     case .kernelUnknown:
       "A channel or shared entry that names no kernel describes memory or a device nobody would map."
     case .targetMismatch:
@@ -136,6 +139,8 @@ extension CheckID {
     case .badNumber: "Write a decimal or 0x-prefixed hexadecimal number below 2^64."
     case .badSize: "Write a number with K, M, G or T (binary), or a plain number of bytes, below 2^64."
     case .boardUnreadable: "Check the `board:` path (relative to the plan) and that `cleave inspect BOARD` reads it."
+    case .nameInvalid:
+      "Rename it with ASCII letters, digits, '_' and '-', starting with a letter, at most 15 characters."
     case .kernelUnknown: "Name one of the kernels under `kernels:`."
     case .targetMismatch: "Remove `target:` (it defaults to the board's architecture) or pick a board of that architecture."
     case .coreUnknown:
