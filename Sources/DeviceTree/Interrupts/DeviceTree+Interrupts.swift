@@ -66,7 +66,7 @@ extension DeviceTree {
         throw error(id, "interrupts", "\(path(of: parent)) has no usable #interrupt-cells")
       }
       guard list.count % n == 0 else {
-        throw error(
+        throw nodeDefect(
           id, "interrupts",
           "\(list.count) cells are not a whole number of \(n)-cell specifiers for \(path(of: parent))")
       }
@@ -93,7 +93,7 @@ extension DeviceTree {
       let key = Array(unit.prefix(na)) + Array(repeating: 0, count: max(0, na - unit.count)) + spec.cells
       let mask = try cells("interrupt-map-mask", of: nexus) ?? Array(repeating: 0xffff_ffff, count: na + ni)
       guard mask.count == na + ni else {
-        throw error(nexus, "interrupt-map-mask", "\(mask.count) cells, expected \(na + ni)")
+        throw nodeDefect(nexus, "interrupt-map-mask", "\(mask.count) cells, expected \(na + ni)")
       }
       let masked = zip(key, mask).map { $0 & $1 }
       var i = 0
