@@ -4,9 +4,11 @@ import DeviceTree
 /// caches, its NUMA nodes, RAM and reservations, its interrupt controllers, how
 /// CPUs start, and every device with its MMIO windows, interrupts and providers.
 ///
-/// Built once from a ``DeviceTree``; throws a one-line ``DeviceTreeError`` naming
-/// the node for anything it cannot make sense of (dangling phandles, cycles,
-/// cell counts that do not fit, ranges that overflow).
+/// Built once from a ``DeviceTree``. A defect confined to one node (a `reg` or
+/// `ranges` that does not fit or overflows, `interrupts` that are not whole
+/// specifiers) sets that node aside in ``unusable`` and the rest is read; a defect
+/// of the tree's structure (dangling phandles, cycles, cell counts no binding uses)
+/// throws a one-line ``DeviceTreeError`` naming the node.
 public struct Machine: Sendable {
   public enum Architecture: String, Sendable, Codable { case aarch64, riscv64, unknown }
 
@@ -23,23 +25,47 @@ public struct Machine: Sendable {
   public var interruptControllers: [InterruptController]
   public var psci: PSCI?
   public var devices: [Device]
+  /// `/cpus` and each System Device Tree `cpus,cluster` node, with its cores and address map.
+  public var cpuClusters: [CPUCluster]
+  /// Nodes left out because of a defect confined to them, in the order they were met.
+  public var unusable: [UnusableNode]
+  /// What cleave made of odd but readable input (overlapping memory nodes merged), one line each.
+  public var notes: [String]
 
   public init(tree: DeviceTree) throws {
     self.tree = tree
     model = tree.property("model", of: tree.root)?.string
-    let cpus = try Machine.readCPUs(tree)
+    var unusable: [UnusableNode] = []
+    var notes: [String] = []
+    let (cpus, clusters) = try Machine.readCPUs(tree, unusable: &unusable)
     self.cpus = cpus
+    cpuClusters = clusters
     architecture = Machine.architecture(of: cpus, tree: tree)
-    topology = try Machine.readTopology(tree, cpus: cpus)
+    topology = try Machine.readTopology(tree, cpus: cpus, unusable: Set(unusable.map(\.node)))
     let (caches, chains) = try Machine.readCaches(tree, cpus: cpus)
     self.caches = caches
     for (i, chain) in chains.enumerated() { self.cpus[i].caches = chain }
-    memory = try Machine.readMemory(tree)
-    reservations = try Machine.readReservations(tree)
+    memory = try Machine.readMemory(tree, unusable: &unusable, notes: &notes)
+    reservations = try Machine.readReservations(tree, unusable: &unusable)
     numaNodes = try Machine.readNUMA(tree, cpus: cpus, memory: memory)
-    interruptControllers = try Machine.readInterruptControllers(tree, cpus: cpus)
+    interruptControllers = try Machine.readInterruptControllers(tree, cpus: cpus, unusable: &unusable)
     psci = Machine.readPSCI(tree)
-    devices = try Machine.readDevices(tree)
+    devices = try Machine.readDevices(tree, unusable: &unusable)
+    self.unusable = unusable
+    self.notes = notes
+  }
+
+  /// Every line `inspect` warns with: the nodes set aside, then the notes.
+  public var warnings: [String] { unusable.map(\.warning) + notes }
+
+  /// The node set aside with a defect, if `id` is one (or lies under one).
+  public func unusableNode(_ id: NodeID) -> UnusableNode? {
+    var n: NodeID? = id
+    while let current = n {
+      if let u = unusable.first(where: { $0.node == current }) { return u }
+      n = tree.parent(of: current)
+    }
+    return nil
   }
 
   /// Reads a board file (DTB or DTS) and builds its machine view.
@@ -47,8 +73,10 @@ public struct Machine: Sendable {
     try Machine(tree: DeviceTree.load(path, includes: includes))
   }
 
+  /// The architecture of the first core cleave can boot. On a System Device Tree
+  /// the other clusters' cores (Cortex-R5, MicroBlaze) do not decide it.
   private static func architecture(of cpus: [CPU], tree: DeviceTree) -> Architecture {
-    for c in cpus {
+    for c in cpus where c.architecture.isBootable {
       if tree.property("riscv,isa", of: c.node) != nil || (c.compatible ?? "").hasPrefix("riscv") {
         return .riscv64
       }

@@ -1,44 +1,126 @@
 import DeviceTree
 
 extension Machine {
-  static func readCPUs(_ tree: DeviceTree) throws -> [CPU] {
-    guard let cpusNode = tree.node(path: "/cpus") else { return [] }
-    let ac = try tree.addressCells(cpusNode)
-    var out: [CPU] = []
-    for id in tree[cpusNode].children {
-      let node = tree[id]
-      guard tree.property("device_type", of: id)?.string == "cpu" || node.baseName == "cpu" else { continue }
-      guard let reg = try tree.cells("reg", of: id), !reg.isEmpty else {
-        throw tree.error(id, "reg", "a CPU node needs reg (its MPIDR or hart id)")
-      }
-      guard ac > 0, reg.count % ac == 0 else {
-        throw tree.error(id, "reg", "\(reg.count) cells do not fit /cpus #address-cells = <\(ac)>")
-      }
-      var hwid: UInt64 = 0
-      for c in reg.prefix(ac) { hwid = hwid << 32 | UInt64(c) }
-      let local = node.children.first { tree.controllerKind($0) == .riscvCPU }
-      out.append(
-        CPU(
-          index: out.count, node: id, name: node.name, path: tree.path(of: id), labels: node.labels,
-          hardwareID: hwid, compatible: tree.compatible(id).first,
-          enableMethod: tree.property("enable-method", of: id)?.string,
-          releaseAddress: tree.property("cpu-release-addr", of: id)?.u64,
-          enabled: tree.isEnabled(id), capacity: try tree.u32("capacity-dmips-mhz", of: id),
-          numaNode: try tree.u32("numa-node-id", of: id), caches: [], localInterruptController: local))
+  /// The nodes that hold CPU nodes: `/cpus`, then every top-level `cpus,cluster`
+  /// node of a System Device Tree, in source order.
+  static func clusterNodes(_ tree: DeviceTree) -> [NodeID] {
+    var out: [NodeID] = []
+    if let cpus = tree.node(path: "/cpus") { out.append(cpus) }
+    for id in tree[tree.root].children where tree.isCompatible(id, with: "cpus,cluster") && !out.contains(id) {
+      out.append(id)
     }
-    var seen: [UInt64: Int] = [:]
-    for c in out {
-      if let other = seen[c.hardwareID] {
-        throw tree.error(
-          c.node, "reg", "hardware id 0x\(String(c.hardwareID, radix: 16)) is also \(out[other].path)")
+    return out
+  }
+
+  /// Reads the CPU nodes of every cluster. A CPU node whose `reg` is missing or
+  /// does not fit its cluster's `#address-cells` is set aside in `unusable`; a
+  /// hardware id given twice inside one cluster refuses the board.
+  static func readCPUs(_ tree: DeviceTree, unusable: inout [UnusableNode]) throws -> ([CPU], [CPUCluster]) {
+    var out: [CPU] = []
+    var clusters: [CPUCluster] = []
+    for container in clusterNodes(tree) {
+      let ac = try tree.addressCells(container)
+      let first = out.count
+      for id in tree[container].children {
+        let node = tree[id]
+        guard tree.property("device_type", of: id)?.string == "cpu" || node.baseName == "cpu" else { continue }
+        let reg: [UInt32]
+        do {
+          guard let r = try tree.cells("reg", of: id), !r.isEmpty else {
+            throw tree.nodeDefect(id, "reg", "a CPU node needs reg (its MPIDR or hart id)")
+          }
+          guard ac > 0, r.count % ac == 0 else {
+            throw tree.nodeDefect(
+              id, "reg", "\(r.count) cells do not fit \(tree.path(of: container)) #address-cells = <\(ac)>")
+          }
+          reg = r
+        } catch let e as DeviceTreeError where e.isConfinedToNode {
+          unusable.append(UnusableNode(node: id, path: tree.path(of: id), defect: e))
+          continue
+        }
+        var hwid: UInt64 = 0
+        for c in reg.prefix(ac) { hwid = hwid << 32 | UInt64(c) }
+        let local = node.children.first { tree.controllerKind($0) == .riscvCPU }
+        let method = tree.property("enable-method", of: id)?.string
+        out.append(
+          CPU(
+            index: out.count, node: id, name: node.name, path: tree.path(of: id), labels: node.labels,
+            hardwareID: hwid, compatible: tree.compatible(id).first,
+            enableMethod: method,
+            releaseAddress: tree.property("cpu-release-addr", of: id)?.u64,
+            enabled: tree.isEnabled(id), capacity: try tree.u32("capacity-dmips-mhz", of: id),
+            numaNode: try tree.u32("numa-node-id", of: id), caches: [], localInterruptController: local,
+            cluster: clusters.count,
+            architecture: CoreArchitecture(
+              compatible: tree.compatible(id), isa: tree.property("riscv,isa", of: id)?.string,
+              enableMethod: method)))
       }
-      seen[c.hardwareID] = c.index
+      var seen: [UInt64: Int] = [:]
+      for c in out[first...] {
+        if let other = seen[c.hardwareID] {
+          throw tree.error(
+            c.node, "reg", "hardware id 0x\(String(c.hardwareID, radix: 16)) is also \(out[other].path)")
+        }
+        seen[c.hardwareID] = c.index
+      }
+      let members = Array(first..<out.count)
+      let kinds = Set(members.map { out[$0].architecture })
+      clusters.append(
+        CPUCluster(
+          index: clusters.count, node: container, path: tree.path(of: container), labels: tree[container].labels,
+          cpus: members, architecture: kinds.count == 1 ? kinds.first ?? .unknown : .unknown,
+          isSDTCluster: tree.isCompatible(container, with: "cpus,cluster"),
+          addressMap: try readAddressMap(tree, cluster: container)))
+    }
+    return (out, clusters)
+  }
+
+  /// Decodes a cluster's `address-map`: quartets of cluster address
+  /// (`#ranges-address-cells`), node phandle, root address (the root's
+  /// `#address-cells`) and length (`#ranges-size-cells`). A map that is not whole
+  /// quartets, or a window past 2^64, is a defect of the cluster node; a phandle
+  /// that names no node refuses the board, as every dangling phandle does.
+  static func readAddressMap(_ tree: DeviceTree, cluster: NodeID) throws -> [CPUCluster.AddressMapEntry]? {
+    guard let cells = try tree.cells("address-map", of: cluster) else { return nil }
+    let ca = try tree.cellCount("#ranges-address-cells", of: cluster, default: 2, limit: 2) ?? 2
+    let cs = try tree.cellCount("#ranges-size-cells", of: cluster, default: 1, limit: 2) ?? 1
+    let ra = try tree.addressCells(tree.root)
+    let stride = ca + 1 + ra + cs
+    guard cells.count % stride == 0 else {
+      throw tree.error(
+        cluster, "address-map",
+        "\(cells.count) cells are not whole entries of #ranges-address-cells = <\(ca)> + 1 phandle cell + root #address-cells = <\(ra)> + #ranges-size-cells = <\(cs)>"
+      )
+    }
+    func number(_ slice: ArraySlice<UInt32>) -> UInt64 {
+      slice.suffix(2).reduce(UInt64(0)) { $0 << 32 | UInt64($1) }
+    }
+    var out: [CPUCluster.AddressMapEntry] = []
+    var i = 0
+    while i < cells.count {
+      let clusterAddress = number(cells[i..<(i + ca)])
+      let phandle = cells[i + ca]
+      let rootAddress = number(cells[(i + ca + 1)..<(i + ca + 1 + ra)])
+      let size = number(cells[(i + ca + 1 + ra)..<(i + stride)])
+      guard let target = tree.node(phandle: phandle) else {
+        throw tree.error(cluster, "address-map", "phandle 0x\(String(phandle, radix: 16)) points to no node")
+      }
+      guard let root = AddressRange(checkedBase: rootAddress, size: size),
+        AddressRange(checkedBase: clusterAddress, size: size) != nil
+      else {
+        throw tree.error(
+          cluster, "address-map",
+          "window of 0x\(String(size, radix: 16)) bytes at 0x\(String(clusterAddress, radix: 16)) -> 0x\(String(rootAddress, radix: 16)) overflows 64 bits"
+        )
+      }
+      out.append(.init(clusterAddress: clusterAddress, node: target, root: root))
+      i += stride
     }
     return out
   }
 
   /// Reads `/cpus/cpu-map`; every `cpu` phandle must name a CPU node, and a CPU may appear once.
-  static func readTopology(_ tree: DeviceTree, cpus: [CPU]) throws -> [TopologyNode] {
+  static func readTopology(_ tree: DeviceTree, cpus: [CPU], unusable: Set<NodeID>) throws -> [TopologyNode] {
     guard let map = tree.node(path: "/cpus/cpu-map") else { return [] }
     let byNode = Dictionary(uniqueKeysWithValues: cpus.map { ($0.node, $0.index) })
     var used: [Int: String] = [:]
@@ -58,6 +140,7 @@ extension Machine {
         guard let target = tree.node(phandle: ph) else {
           throw tree.error(id, "cpu", "phandle 0x\(String(ph, radix: 16)) points to no node")
         }
+        if unusable.contains(target) { return nil }  // set aside with its own warning
         guard let index = byNode[target] else {
           throw tree.error(id, "cpu", "\(tree.path(of: target)) is not a CPU node")
         }
