@@ -37,7 +37,7 @@ public struct Machine: Sendable {
     model = tree.property("model", of: tree.root)?.string
     var unusable: [UnusableNode] = []
     var notes: [String] = []
-    let (cpus, clusters) = try Machine.readCPUs(tree, unusable: &unusable)
+    let (cpus, clusters) = try Machine.readCPUs(tree, unusable: &unusable, notes: &notes)
     self.cpus = cpus
     cpuClusters = clusters
     architecture = Machine.architecture(of: cpus, tree: tree)
@@ -55,8 +55,39 @@ public struct Machine: Sendable {
     self.notes = notes
   }
 
-  /// Every line `inspect` warns with: the nodes set aside, then the notes.
-  public var warnings: [String] { unusable.map(\.warning) + notes }
+  /// Every line `inspect` warns with: the nodes set aside, then the notes. Nodes
+  /// set aside for one defect elsewhere (every device behind a bus whose
+  /// interrupt-map-mask is the wrong size) share one line naming the defect and them.
+  public var warnings: [String] {
+    var lines: [String] = []
+    var groups: [DeviceTreeError: [UnusableNode]] = [:]
+    var order: [DeviceTreeError] = []
+    for u in unusable {
+      if u.isOwnDefect {
+        lines.append(u.warning)
+        continue
+      }
+      if groups[u.defect] == nil {
+        order.append(u.defect)
+        lines.append("")  // placeholder, filled below, so lines keep the order nodes were met
+      }
+      groups[u.defect, default: []].append(u)
+    }
+    var next = 0
+    for (i, line) in lines.enumerated() where line.isEmpty {
+      let defect = order[next]
+      next += 1
+      let nodes = groups[defect] ?? []
+      if nodes.count == 1, let only = nodes.first {
+        lines[i] = only.warning
+      } else {
+        let shown = nodes.prefix(3).map(\.path).joined(separator: ", ")
+        let more = nodes.count > 3 ? " and \(nodes.count - 3) more" : ""
+        lines[i] = "\(defect.place): \(defect.message) (\(nodes.count) nodes ignored: \(shown)\(more))"
+      }
+    }
+    return lines + notes
+  }
 
   /// The node set aside with a defect, if `id` is one (or lies under one).
   public func unusableNode(_ id: NodeID) -> UnusableNode? {

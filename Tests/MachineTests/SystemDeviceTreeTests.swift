@@ -65,6 +65,8 @@ struct SystemDeviceTreeTests {
     #expect(arch("arm,cortex-r52") == .armR)
     #expect(arch("arm,cortex-r82") == .aarch64)
     #expect(arch("xlnx,microblaze") == .microblaze)
+    #expect(arch("pmu-microblaze") == .microblaze)
+    #expect(arch("xlnx,microblaze-riscv") == .riscv32)
     #expect(arch("riscv", isa: "rv64imafdc") == .riscv64)
     #expect(arch("riscv", isa: "rv32imac") == .riscv32)
     #expect(arch("apple,icestorm", method: "spin-table") == .aarch64)
@@ -94,5 +96,67 @@ struct SystemDeviceTreeTests {
       """)
     #expect(m.memory.map(\.range) == [AddressRange(base: 0xffff_ffff_fff0_0000, size: 0x10_0000)])
     #expect(m.memory[0].range.last == UInt64.max)
+  }
+
+  /// Generated trees give the root address of an address-map entry as many cells as
+  /// the cluster address (#ranges-address-cells), not the root's #address-cells as
+  /// the specification says; both read the same.
+  @Test(arguments: [
+    "<0x0 &ddr 0x0 0x40000000>, <0x100000 &tcm 0xffe00000 0x10000>",
+    "<0x0 &ddr 0x0 0x0 0x40000000>, <0x100000 &tcm 0x0 0xffe00000 0x10000>",
+  ])
+  func addressMapInBothLayouts(map: String) throws {
+    let m = try machine(
+      """
+      /dts-v1/;
+      / {
+        #address-cells = <2>;
+        #size-cells = <2>;
+        cpus-r5@0 {
+          compatible = "cpus,cluster";
+          #address-cells = <1>;
+          #size-cells = <0>;
+          #ranges-address-cells = <1>;
+          #ranges-size-cells = <1>;
+          address-map = \(map);
+          cpu@0 { device_type = "cpu"; compatible = "arm,cortex-r5"; reg = <0>; };
+        };
+        ddr: memory@0 { device_type = "memory"; reg = <0x0 0x0 0x0 0x80000000>; };
+        tcm: tcm@ffe00000 { compatible = "mmio-sram"; reg = <0x0 0xffe00000 0x0 0x10000>; };
+      };
+      """)
+    let r5 = try #require(m.cpuClusters.first)
+    #expect(r5.addressMap?.map(\.root) == [
+      AddressRange(base: 0, size: 0x4000_0000), AddressRange(base: 0xffe0_0000, size: 0x1_0000),
+    ])
+    #expect(m.visibleMemory(from: r5) == [AddressRange(base: 0, size: 0x4000_0000)])
+    let tcm = try #require(m.devices.first)
+    #expect(m.view(of: tcm.mmio[0], node: tcm.node, from: r5) == AddressRange(base: 0x10_0000, size: 0x1_0000))
+    #expect(m.architecture == .unknown)
+    #expect(m.warnings.isEmpty)
+  }
+
+  @Test func nodesSetAsideForOneDefectElsewhereShareOneWarning() throws {
+    let m = try machine(
+      """
+      /dts-v1/;
+      / {
+        #address-cells = <2>;
+        #size-cells = <2>;
+        gic: interrupt-controller@f9010000 {
+          compatible = "arm,gic-400"; #interrupt-cells = <3>; #address-cells = <0>; interrupt-controller;
+          reg = <0x0 0xf9010000 0x0 0x10000>;
+        };
+        bus {
+          compatible = "simple-bus"; #address-cells = <2>; #size-cells = <2>; #interrupt-cells = <3>; ranges;
+          interrupt-map-mask = <0x0 0x0 0x0>;
+          interrupt-map = <0x0 0x0 0x0 0x0 0x0 &gic 0x0 0x10 0x4>;
+          a@1000 { compatible = "x,a"; reg = <0x0 0x1000 0x0 0x100>; interrupts = <0 1 4>; };
+          b@2000 { compatible = "x,b"; reg = <0x0 0x2000 0x0 0x100>; interrupts = <0 2 4>; };
+        };
+      };
+      """)
+    #expect(m.unusable.map(\.path) == ["/bus/a@1000", "/bus/b@2000"])
+    #expect(m.warnings == ["/bus:interrupt-map-mask: 3 cells, expected 5 (2 nodes ignored: /bus/a@1000, /bus/b@2000)"])
   }
 }

@@ -33,8 +33,10 @@ public enum CoreArchitecture: String, Sendable, Codable, CaseIterable {
         self = name.contains("rv32") ? .riscv32 : .riscv64
         return
       }
-      if name.hasPrefix("xlnx,microblaze") || name.hasPrefix("microblaze") {
-        self = .microblaze
+      // `xlnx,microblaze`, and the platform management units' `pmu-microblaze`,
+      // `pmc-microblaze`, `psm-microblaze`; MicroBlaze V is a RISC-V core.
+      if name.contains("microblaze") {
+        self = name.contains("riscv") ? .riscv32 : .microblaze
         return
       }
       if name.hasPrefix("arm,cortex-r") {

@@ -9,10 +9,12 @@ public struct UnusableNode: Sendable, Hashable {
   /// The defect, placed where it is (this node, or a bus or interrupt nexus above it).
   public var defect: DeviceTreeError
 
+  /// Whether the defect is in the node itself rather than in a bus or nexus above it.
+  public var isOwnDefect: Bool { defect.place == path || defect.place.hasPrefix(path + ":") }
+
   /// One line for `inspect`: the defect's place and message, then that the node is left out.
   public var warning: String {
-    let own = defect.place == path || defect.place.hasPrefix(path + ":")
-    return own
+    isOwnDefect
       ? "\(defect.place): \(defect.message) (node ignored)"
       : "\(path): \(defect.place): \(defect.message) (node ignored)"
   }

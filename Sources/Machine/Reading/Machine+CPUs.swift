@@ -15,7 +15,9 @@ extension Machine {
   /// Reads the CPU nodes of every cluster. A CPU node whose `reg` is missing or
   /// does not fit its cluster's `#address-cells` is set aside in `unusable`; a
   /// hardware id given twice inside one cluster refuses the board.
-  static func readCPUs(_ tree: DeviceTree, unusable: inout [UnusableNode]) throws -> ([CPU], [CPUCluster]) {
+  static func readCPUs(_ tree: DeviceTree, unusable: inout [UnusableNode], notes: inout [String]) throws
+    -> ([CPU], [CPUCluster])
+  {
     var out: [CPU] = []
     var clusters: [CPUCluster] = []
     for container in clusterNodes(tree) {
@@ -64,59 +66,97 @@ extension Machine {
         seen[c.hardwareID] = c.index
       }
       let members = Array(first..<out.count)
+      var addressMap: [CPUCluster.AddressMapEntry]?
+      do {
+        addressMap = try readAddressMap(tree, cluster: container)
+      } catch let e as DeviceTreeError where e.isConfinedToNode {
+        notes.append("\(e.place): \(e.message); the cluster is taken to address nothing")
+        addressMap = []
+      }
       let kinds = Set(members.map { out[$0].architecture })
       clusters.append(
         CPUCluster(
           index: clusters.count, node: container, path: tree.path(of: container), labels: tree[container].labels,
           cpus: members, architecture: kinds.count == 1 ? kinds.first ?? .unknown : .unknown,
           isSDTCluster: tree.isCompatible(container, with: "cpus,cluster"),
-          addressMap: try readAddressMap(tree, cluster: container)))
+          addressMap: addressMap))
     }
     return (out, clusters)
   }
 
-  /// Decodes a cluster's `address-map`: quartets of cluster address
-  /// (`#ranges-address-cells`), node phandle, root address (the root's
-  /// `#address-cells`) and length (`#ranges-size-cells`). A map that is not whole
-  /// quartets, or a window past 2^64, is a defect of the cluster node; a phandle
-  /// that names no node refuses the board, as every dangling phandle does.
+  /// Decodes a cluster's `address-map`: quartets of cluster address, node
+  /// phandle, root address and length. The cluster address takes
+  /// `#ranges-address-cells` and the length `#ranges-size-cells`; the specification
+  /// gives the root address the root's `#address-cells`, while the trees AMD's tools
+  /// generate give it `#ranges-address-cells` as well, and some leave both counts
+  /// out. So each layout is tried, generated trees' first, and the first under
+  /// which the map is whole quartets whose phandles all name nodes is taken.
+  /// A map no layout reads is a defect of the cluster node: it throws one
+  /// confined to the node, and the caller takes the cluster to address nothing.
   static func readAddressMap(_ tree: DeviceTree, cluster: NodeID) throws -> [CPUCluster.AddressMapEntry]? {
     guard let cells = try tree.cells("address-map", of: cluster) else { return nil }
-    let ca = try tree.cellCount("#ranges-address-cells", of: cluster, default: 2, limit: 2) ?? 2
-    let cs = try tree.cellCount("#ranges-size-cells", of: cluster, default: 1, limit: 2) ?? 1
-    let ra = try tree.addressCells(tree.root)
+    let declaredAddress = try tree.cellCount("#ranges-address-cells", of: cluster, limit: 2)
+    let declaredSize = try tree.cellCount("#ranges-size-cells", of: cluster, limit: 2)
+    let rootCells = try tree.addressCells(tree.root)
+    var layouts: [(cluster: Int, root: Int, size: Int)] = []
+    for a in declaredAddress.map({ [$0] }) ?? [1, 2] {
+      for s in declaredSize.map({ [$0] }) ?? [a] {
+        layouts.append((a, a, s))
+        layouts.append((a, rootCells, s))
+      }
+    }
+    var firstDefect: String?
+    for layout in layouts where layout.cluster > 0 && layout.root > 0 && layout.size > 0 {
+      switch decodeAddressMap(cells, layout: layout, tree: tree) {
+      case .success(let entries): return entries
+      case .failure(let defect): firstDefect = firstDefect ?? defect.text
+      }
+    }
+    throw tree.nodeDefect(cluster, "address-map", firstDefect ?? "cannot be read")
+  }
+
+  private struct MapDefect: Error { var text: String }
+
+  private static func decodeAddressMap(
+    _ cells: [UInt32], layout: (cluster: Int, root: Int, size: Int), tree: DeviceTree
+  ) -> Result<[CPUCluster.AddressMapEntry], MapDefect> {
+    let (ca, ra, cs) = layout
     let stride = ca + 1 + ra + cs
     guard cells.count % stride == 0 else {
-      throw tree.error(
-        cluster, "address-map",
-        "\(cells.count) cells are not whole entries of #ranges-address-cells = <\(ca)> + 1 phandle cell + root #address-cells = <\(ra)> + #ranges-size-cells = <\(cs)>"
-      )
+      return .failure(
+        MapDefect(
+          text:
+            "\(cells.count) cells are not whole entries of \(ca) cluster address cells + 1 phandle cell + \(ra) root address cells + \(cs) size cells"
+        ))
     }
-    func number(_ slice: ArraySlice<UInt32>) -> UInt64 {
-      slice.suffix(2).reduce(UInt64(0)) { $0 << 32 | UInt64($1) }
+    func number(_ slice: ArraySlice<UInt32>) -> UInt64? {
+      guard slice.dropLast(2).allSatisfy({ $0 == 0 }) else { return nil }
+      return slice.suffix(2).reduce(UInt64(0)) { $0 << 32 | UInt64($1) }
     }
     var out: [CPUCluster.AddressMapEntry] = []
     var i = 0
     while i < cells.count {
-      let clusterAddress = number(cells[i..<(i + ca)])
       let phandle = cells[i + ca]
-      let rootAddress = number(cells[(i + ca + 1)..<(i + ca + 1 + ra)])
-      let size = number(cells[(i + ca + 1 + ra)..<(i + stride)])
+      guard let clusterAddress = number(cells[i..<(i + ca)]),
+        let rootAddress = number(cells[(i + ca + 1)..<(i + ca + 1 + ra)]),
+        let size = number(cells[(i + ca + 1 + ra)..<(i + stride)])
+      else { return .failure(MapDefect(text: "entry \(out.count) does not fit 64 bits")) }
       guard let target = tree.node(phandle: phandle) else {
-        throw tree.error(cluster, "address-map", "phandle 0x\(String(phandle, radix: 16)) points to no node")
+        return .failure(MapDefect(text: "entry \(out.count): phandle 0x\(String(phandle, radix: 16)) points to no node"))
       }
       guard let root = AddressRange(checkedBase: rootAddress, size: size),
         AddressRange(checkedBase: clusterAddress, size: size) != nil
       else {
-        throw tree.error(
-          cluster, "address-map",
-          "window of 0x\(String(size, radix: 16)) bytes at 0x\(String(clusterAddress, radix: 16)) -> 0x\(String(rootAddress, radix: 16)) overflows 64 bits"
-        )
+        return .failure(
+          MapDefect(
+            text:
+              "window of 0x\(String(size, radix: 16)) bytes at 0x\(String(clusterAddress, radix: 16)) -> 0x\(String(rootAddress, radix: 16)) overflows 64 bits"
+          ))
       }
       out.append(.init(clusterAddress: clusterAddress, node: target, root: root))
       i += stride
     }
-    return out
+    return .success(out)
   }
 
   /// Reads `/cpus/cpu-map`; every `cpu` phandle must name a CPU node, and a CPU may appear once.

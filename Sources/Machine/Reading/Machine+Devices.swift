@@ -51,18 +51,23 @@ extension Machine {
         continue
       }
       var providers: [Device.Provider] = []
-      for (property, cells) in providerProperties {
-        for ref in try tree.phandleList(property, of: id, cellsName: cells) {
-          var target = ref.target
-          if property.hasPrefix("pinctrl"), let owner = pinController(of: ref.target, tree: tree) {
-            target = owner
-          }
-          let kind = property.hasPrefix("pinctrl") ? "pinctrl" : property
-          // One entry per provider and kind: a device taking two clocks from one controller depends on it once.
-          if !providers.contains(where: { $0.kind == kind && $0.node == target }) {
-            providers.append(.init(kind: kind, node: target, arguments: ref.arguments))
+      do {
+        for (property, cells) in providerProperties {
+          for ref in try tree.phandleList(property, of: id, cellsName: cells) {
+            var target = ref.target
+            if property.hasPrefix("pinctrl"), let owner = pinController(of: ref.target, tree: tree) {
+              target = owner
+            }
+            let kind = property.hasPrefix("pinctrl") ? "pinctrl" : property
+            // One entry per provider and kind: a device taking two clocks from one controller depends on it once.
+            if !providers.contains(where: { $0.kind == kind && $0.node == target }) {
+              providers.append(.init(kind: kind, node: target, arguments: ref.arguments))
+            }
           }
         }
+      } catch let e as DeviceTreeError where e.isConfinedToNode {
+        unusable.append(UnusableNode(node: id, path: tree.path(of: id), defect: e))
+        continue
       }
       out.append(
         Device(
