@@ -16,7 +16,8 @@ struct ConfinedCase: Sendable, CustomTestStringConvertible {
       warning: "/memory@fffffffffffff000:reg: 0xfffffffffffff000 + 0x2000 overflows 64 bits (node ignored)"),
     .init(
       file: "memory-reg-cells-mismatch.dts",
-      warning: "/memory@40000000:reg: 3 cells do not fit #address-cells = <2> + #size-cells = <2> (node ignored)"),
+      warning:
+        "/memory@40000000:reg: 3 cells do not fit #address-cells = <2> + #size-cells = <2> (node ignored)"),
     .init(
       file: "ranges-overflow.dts",
       warning:
@@ -27,7 +28,8 @@ struct ConfinedCase: Sendable, CustomTestStringConvertible {
       warning: "/axi/iomodule@f0280000:reg: 0xffffffffffffffff + 0xe0000 overflows 64 bits (node ignored)"),
     .init(
       file: "reg-cells-mismatch.dts",
-      warning: "/ps_ipi@ff360000:reg: 2 cells do not fit #address-cells = <2> + #size-cells = <2> (node ignored)"),
+      warning:
+        "/ps_ipi@ff360000:reg: 2 cells do not fit #address-cells = <2> + #size-cells = <2> (node ignored)"),
     .init(
       file: "interrupt-map-mask.dts",
       warning: "/axi-bus/serial@0: /axi-bus:interrupt-map-mask: 3 cells, expected 5 (node ignored)"),

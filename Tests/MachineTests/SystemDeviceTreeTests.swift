@@ -13,7 +13,10 @@ struct SystemDeviceTreeTests {
     let m = try fixture("sdt/two-clusters.dts")
     #expect(m.isSystemDeviceTree)
     #expect(m.architecture == .aarch64)
-    #expect(m.cpus.map(\.path) == ["/cpus-a78@0/cpu@0", "/cpus-a78@0/cpu@100", "/cpus-r52@0/cpu@0", "/cpus-r52@0/cpu@1"])
+    #expect(
+      m.cpus.map(\.path) == [
+        "/cpus-a78@0/cpu@0", "/cpus-a78@0/cpu@100", "/cpus-r52@0/cpu@0", "/cpus-r52@0/cpu@1",
+      ])
     #expect(m.cpus.map(\.architecture) == [.aarch64, .aarch64, .armR, .armR])
     #expect(m.cpus.map(\.cluster) == [0, 0, 1, 1])
     #expect(m.cpuClusters.map(\.path) == ["/cpus-a78@0", "/cpus-r52@0"])
@@ -126,12 +129,14 @@ struct SystemDeviceTreeTests {
       };
       """)
     let r5 = try #require(m.cpuClusters.first)
-    #expect(r5.addressMap?.map(\.root) == [
-      AddressRange(base: 0, size: 0x4000_0000), AddressRange(base: 0xffe0_0000, size: 0x1_0000),
-    ])
+    #expect(
+      r5.addressMap?.map(\.root) == [
+        AddressRange(base: 0, size: 0x4000_0000), AddressRange(base: 0xffe0_0000, size: 0x1_0000),
+      ])
     #expect(m.visibleMemory(from: r5) == [AddressRange(base: 0, size: 0x4000_0000)])
     let tcm = try #require(m.devices.first)
-    #expect(m.view(of: tcm.mmio[0], node: tcm.node, from: r5) == AddressRange(base: 0x10_0000, size: 0x1_0000))
+    #expect(
+      m.view(of: tcm.mmio[0], node: tcm.node, from: r5) == AddressRange(base: 0x10_0000, size: 0x1_0000))
     #expect(m.architecture == .unknown)
     #expect(m.warnings.isEmpty)
   }
@@ -157,6 +162,9 @@ struct SystemDeviceTreeTests {
       };
       """)
     #expect(m.unusable.map(\.path) == ["/bus/a@1000", "/bus/b@2000"])
-    #expect(m.warnings == ["/bus:interrupt-map-mask: 3 cells, expected 5 (2 nodes ignored: /bus/a@1000, /bus/b@2000)"])
+    #expect(
+      m.warnings == [
+        "/bus:interrupt-map-mask: 3 cells, expected 5 (2 nodes ignored: /bus/a@1000, /bus/b@2000)"
+      ])
   }
 }

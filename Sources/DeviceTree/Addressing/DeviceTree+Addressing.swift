@@ -27,7 +27,8 @@ extension DeviceTree {
       throw nodeDefect(id, "reg", "the parent's #address-cells and #size-cells are both 0")
     }
     guard c.count % stride == 0 else {
-      throw nodeDefect(id, "reg", "\(c.count) cells do not fit #address-cells = <\(na)> + #size-cells = <\(ns)>")
+      throw nodeDefect(
+        id, "reg", "\(c.count) cells do not fit #address-cells = <\(na)> + #size-cells = <\(ns)>")
     }
     var out: [RegEntry] = []
     var i = 0
@@ -83,7 +84,8 @@ extension DeviceTree {
         else { return nil }
         let offset = address - hit.child
         guard hit.parent <= UInt64.max - offset else {
-          throw nodeDefect(current, "ranges", "translation of 0x\(String(address, radix: 16)) overflows 64 bits")
+          throw nodeDefect(
+            current, "ranges", "translation of 0x\(String(address, radix: 16)) overflows 64 bits")
         }
         address = hit.parent + offset
         space = hit.parentSpace

@@ -191,11 +191,15 @@ extension Machine {
     var out: [String] = []
     for cluster in cpuClusters where !cluster.cpus.isEmpty || cluster.isSDTCluster {
       var line = "  " + (cluster.labels.first.map { "\($0) " } ?? "") + cluster.path
-      line += "  \(cluster.architecture.rawValue), \(cluster.cpus.count) core\(cluster.cpus.count == 1 ? "" : "s")"
+      line +=
+        "  \(cluster.architecture.rawValue), \(cluster.cpus.count) core\(cluster.cpus.count == 1 ? "" : "s")"
       let seen = visibleDevices(from: cluster).count
-      line += ", sees \(seen) device\(seen == 1 ? "" : "s") and \(Format.size(visibleMemorySize(from: cluster))) of RAM"
+      line +=
+        ", sees \(seen) device\(seen == 1 ? "" : "s") and \(Format.size(visibleMemorySize(from: cluster))) of RAM"
       if cluster.addressMap == nil { line += " (no address-map)" }
-      if !cluster.architecture.isBootable { line += "; cleave does not boot \(cluster.architecture.rawValue) cores" }
+      if !cluster.architecture.isBootable {
+        line += "; cleave does not boot \(cluster.architecture.rawValue) cores"
+      }
       out.append(line)
       for e in cluster.addressMap ?? [] where e.clusterAddress != e.root.base {
         out.append("    at \(Format.hex(e.clusterAddress)): \(e.root) \(tree.path(of: e.node))")

@@ -47,9 +47,11 @@ public enum CoreArchitecture: String, Sendable, Codable, CaseIterable {
         self = .armM
         return
       }
-      if ["arm,cortex-a5", "arm,cortex-a7", "arm,cortex-a8", "arm,cortex-a9", "arm,cortex-a12", "arm,cortex-a15",
-        "arm,cortex-a17"].contains(name)
-      {
+      if [
+        "arm,cortex-a5", "arm,cortex-a7", "arm,cortex-a8", "arm,cortex-a9", "arm,cortex-a12",
+        "arm,cortex-a15",
+        "arm,cortex-a17",
+      ].contains(name) {
         self = .arm
         return
       }

@@ -6,7 +6,8 @@ extension Machine {
   static func clusterNodes(_ tree: DeviceTree) -> [NodeID] {
     var out: [NodeID] = []
     if let cpus = tree.node(path: "/cpus") { out.append(cpus) }
-    for id in tree[tree.root].children where tree.isCompatible(id, with: "cpus,cluster") && !out.contains(id) {
+    for id in tree[tree.root].children where tree.isCompatible(id, with: "cpus,cluster") && !out.contains(id)
+    {
       out.append(id)
     }
     return out
@@ -25,7 +26,9 @@ extension Machine {
       let first = out.count
       for id in tree[container].children {
         let node = tree[id]
-        guard tree.property("device_type", of: id)?.string == "cpu" || node.baseName == "cpu" else { continue }
+        guard tree.property("device_type", of: id)?.string == "cpu" || node.baseName == "cpu" else {
+          continue
+        }
         let reg: [UInt32]
         do {
           guard let r = try tree.cells("reg", of: id), !r.isEmpty else {
@@ -76,7 +79,8 @@ extension Machine {
       let kinds = Set(members.map { out[$0].architecture })
       clusters.append(
         CPUCluster(
-          index: clusters.count, node: container, path: tree.path(of: container), labels: tree[container].labels,
+          index: clusters.count, node: container, path: tree.path(of: container),
+          labels: tree[container].labels,
           cpus: members, architecture: kinds.count == 1 ? kinds.first ?? .unknown : .unknown,
           isSDTCluster: tree.isCompatible(container, with: "cpus,cluster"),
           addressMap: addressMap))
@@ -142,7 +146,8 @@ extension Machine {
         let size = number(cells[(i + ca + 1 + ra)..<(i + stride)])
       else { return .failure(MapDefect(text: "entry \(out.count) does not fit 64 bits")) }
       guard let target = tree.node(phandle: phandle) else {
-        return .failure(MapDefect(text: "entry \(out.count): phandle 0x\(String(phandle, radix: 16)) points to no node"))
+        return .failure(
+          MapDefect(text: "entry \(out.count): phandle 0x\(String(phandle, radix: 16)) points to no node"))
       }
       guard let root = AddressRange(checkedBase: rootAddress, size: size),
         AddressRange(checkedBase: clusterAddress, size: size) != nil

@@ -22,7 +22,8 @@ extension Machine {
     }
     var skip: Set<NodeID> = [tree.root]
     for path in [
-      "/cpus", "/reserved-memory", "/chosen", "/aliases", "/__symbols__", "/psci", "/distance-map", "/domains",
+      "/cpus", "/reserved-memory", "/chosen", "/aliases", "/__symbols__", "/psci", "/distance-map",
+      "/domains",
     ] {
       if let id = tree.node(path: path) { skip.formUnion(tree.descendants(of: id)) }
     }

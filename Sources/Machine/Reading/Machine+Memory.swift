@@ -34,7 +34,8 @@ extension Machine {
       let span = max(last.range.last, b.range.last) - base
       let union = AddressRange(base: base, size: span == UInt64.max ? span : span + 1)
       let what = b.range == last.range ? "repeats" : "overlaps"
-      notes.append("\(b.path):reg: memory \(b.range) \(what) \(last.path) \(last.range); RAM taken as one bank \(union)")
+      notes.append(
+        "\(b.path):reg: memory \(b.range) \(what) \(last.path) \(last.range); RAM taken as one bank \(union)")
       merged[merged.count - 1].range = union
       if last.numaNode != b.numaNode { merged[merged.count - 1].numaNode = nil }
     }

@@ -98,7 +98,8 @@ public struct AutoPlanner {
   private func leftClusters() -> [String] {
     guard machine.isSystemDeviceTree else { return [] }
     var out: [String] = []
-    for c in machine.cpuClusters where !c.cpus.isEmpty && !c.cpus.contains(where: { bootable(machine.cpus[$0]) }) {
+    for c in machine.cpuClusters
+    where !c.cpus.isEmpty && !c.cpus.contains(where: { bootable(machine.cpus[$0]) }) {
       let name = c.labels.first.map { "\($0) (\(c.path))" } ?? c.path
       out.append(
         "# Cluster \(name): \(c.cpus.count) \(c.architecture.rawValue) core\(c.cpus.count == 1 ? "" : "s") left to other software; cleave boots only \(target) kernels."
@@ -136,7 +137,8 @@ public struct AutoPlanner {
     if let ram {
       out.append("# The board names no RAM of its own (or not this): the banks given with --ram.")
       out.append(
-        "ram: [\(ram.sorted().map { "{ base: \(Format.hex($0.base)), size: \(yamlSize($0.size)) }" }.joined(separator: ", "))]")
+        "ram: [\(ram.sorted().map { "{ base: \(Format.hex($0.base)), size: \(yamlSize($0.size)) }" }.joined(separator: ", "))]"
+      )
     }
     out.append("kernels:")
     // On a System Device Tree, k0 gets what its cluster's address map reaches.

@@ -102,7 +102,8 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .memoryOverflow: "base + size past 2^64"
     case .memoryUnplaceable: "a sized request no free range can hold (says how much is free, where)"
     case .deviceUnknown: "a device reference that names nothing on the board (with the nearest name)"
-    case .nodeUnusable: "a core or device the board reading set aside for a defect in its node (its warning says which)"
+    case .nodeUnusable:
+      "a core or device the board reading set aside for a defect in its node (its warning says which)"
     case .deviceOwnedTwice: "a device given to two kernels without being declared shared"
     case .deviceInterruptUnreachable: "a device whose interrupts go to a controller its kernel does not reach"
     case .deviceProviderForeign:

@@ -38,7 +38,9 @@ enum CoreChecks {
   /// A plan whose target is not the board's architecture at all is reported
   /// once, by target_mismatch, not once per core.
   private static func architectures(_ p: Partition, _ engine: inout DiagnosticEngine) {
-    guard p.machine.architecture == .unknown || p.machine.architecture.rawValue == p.target.rawValue else { return }
+    guard p.machine.architecture == .unknown || p.machine.architecture.rawValue == p.target.rawValue else {
+      return
+    }
     for k in p.kernels {
       for c in k.cpus where p.isForeign(p.machine.cpus[c]) {
         let cpu = p.machine.cpus[c]

@@ -68,14 +68,18 @@ struct References {
     if let id = try? Numbers.parse(reference), let cpu = machine.cpu(hardwareID: id) {
       return .success([cpu.index])
     }
-    if let id = machine.tree.resolve(reference), let u = machine.unusableNode(id) { return .failure(.unusable(u)) }
+    if let id = machine.tree.resolve(reference), let u = machine.unusableNode(id) {
+      return .failure(.unusable(u))
+    }
     return .failure(.unknown(suggestion: suggestion(reference, in: coreNames.keys.sorted())))
   }
 
   /// The device a reference names: an alias, a label or an absolute path.
   func device(_ reference: String) -> Result<Int, Failure> {
     if let d = deviceNames[reference] { return .success(d) }
-    if let id = machine.tree.resolve(reference), let u = machine.unusableNode(id) { return .failure(.unusable(u)) }
+    if let id = machine.tree.resolve(reference), let u = machine.unusableNode(id) {
+      return .failure(.unusable(u))
+    }
     if let id = machine.tree.resolve(reference), let d = machine.devices.first(where: { $0.node == id }) {
       return .failure(
         .notPartitionable(
