@@ -70,4 +70,16 @@ struct ConfinedDefectTests {
       #expect(object["warnings"] as? [String] == [c.warning])
     }
   }
+
+  @Test("a clean board's JSON report has no warnings key")
+  func cleanBoardHasNoWarnings() throws {
+    let r = try cleave([
+      "inspect", "--format", "json",
+      repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv3.dts").path,
+    ])
+    #expect(r.status == 0, "\(r.summary)")
+    let object = try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
+    #expect(object["warnings"] == nil)
+    #expect(object["clusters"] != nil)
+  }
 }

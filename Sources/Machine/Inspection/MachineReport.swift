@@ -23,14 +23,17 @@ public struct MachineReport: Codable, Sendable {
   public var devices: [DeviceEntry]
   /// `/cpus` and each System Device Tree `cpus,cluster` node.
   public var clusters: [ClusterEntry]
-  /// Nodes left out for a defect confined to them, and notes on odd input, one line each.
-  public var warnings: [String]
+  /// Nodes left out for a defect confined to them, and notes on odd input, one line
+  /// each; absent when there are none, so a clean board's report keeps its shape.
+  public var warnings: [String]?
 
   public struct ClusterEntry: Codable, Sendable {
     public var path: String
     public var labels: [String]
-    /// A ``CoreArchitecture`` raw value: `aarch64`, `arm-r`, `microblaze`, …
-    public var architecture: String
+    /// A ``CoreArchitecture`` raw value: `aarch64`, `arm-r`, `microblaze`, … (named
+    /// apart from the top-level `architecture`, the target, so a reader of one is not
+    /// handed the other)
+    public var coreArchitecture: String
     /// Whether cleave can boot kernels on its cores.
     public var bootable: Bool
     public var cpus: [Int]
@@ -40,7 +43,8 @@ public struct MachineReport: Codable, Sendable {
     public var devices: [String]
     /// The RAM it can address, in the root's address space.
     public var memory: [Range]
-    public var totalMemory: String
+    /// Bytes of RAM it can address (named apart from the board's `totalMemory`).
+    public var memoryTotal: String
     public struct MapEntry: Codable, Sendable {
       public var clusterAddress: String
       public var node: String
@@ -61,7 +65,8 @@ public struct MachineReport: Codable, Sendable {
     public var capacity: UInt32?
     public var numaNode: UInt32?
     public var caches: [String]
-    public var architecture: String
+    /// A ``CoreArchitecture`` raw value.
+    public var coreArchitecture: String
     public var cluster: Int
   }
 
@@ -209,7 +214,7 @@ extension Machine {
           index: c.index, name: c.name, path: c.path, labels: c.labels, id: Format.hex(c.hardwareID),
           enableMethod: c.enableMethod, releaseAddress: c.releaseAddress.map(Format.hex), enabled: c.enabled,
           capacity: c.capacity, numaNode: c.numaNode, caches: c.caches.map { caches[$0].path },
-          architecture: c.architecture.rawValue, cluster: c.cluster)
+          coreArchitecture: c.architecture.rawValue, cluster: c.cluster)
       },
       topology: topology.map(topo),
       caches: caches.map {
@@ -254,7 +259,7 @@ extension Machine {
       },
       clusters: cpuClusters.map { cl in
         .init(
-          path: cl.path, labels: cl.labels, architecture: cl.architecture.rawValue,
+          path: cl.path, labels: cl.labels, coreArchitecture: cl.architecture.rawValue,
           bootable: cl.architecture.isBootable, cpus: cl.cpus,
           addressMap: cl.addressMap?.map {
             .init(
@@ -263,9 +268,9 @@ extension Machine {
           },
           devices: visibleDevices(from: cl).map(\.path),
           memory: visibleMemory(from: cl).map(MachineReport.Range.init),
-          totalMemory: Format.hex(visibleMemorySize(from: cl)))
+          memoryTotal: Format.hex(visibleMemorySize(from: cl)))
       },
-      warnings: warnings)
+      warnings: warnings.isEmpty ? nil : warnings)
   }
 }
 
