@@ -75,6 +75,23 @@ extension Machine {
     devices.filter { !$0.isBus && sees($0, from: cluster) }
   }
 
+  /// Whether the device's windows are RAM seen as a node: on a System Device Tree
+  /// a DDR controller or an alias of memory (`psu_ddr@0`) carries the RAM's own
+  /// range as its reg, and address maps name it as a cluster's memory.
+  public func isRAMAlias(_ device: Device) -> Bool {
+    isSystemDeviceTree && !device.mmio.isEmpty
+      && device.mmio.allSatisfy { w in memory.contains { $0.range.contains(w) } }
+  }
+
+  /// Whether the device's MMIO windows are address space a kernel must keep off:
+  /// on a System Device Tree, only windows a cluster cleave boots can address
+  /// and that are not RAM under another name (the R5s' TCM at 0, a DDR node).
+  public func claimsAddressSpace(_ device: Device) -> Bool {
+    guard isSystemDeviceTree else { return true }
+    if isRAMAlias(device) { return false }
+    return cpuClusters.contains { $0.architecture.isBootable && sees(device, from: $0) }
+  }
+
   /// Whether `node` is `ancestor` or lies below it.
   func isWithin(_ node: NodeID, _ ancestor: NodeID) -> Bool {
     var n: NodeID? = node

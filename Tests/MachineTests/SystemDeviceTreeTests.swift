@@ -167,4 +167,34 @@ struct SystemDeviceTreeTests {
         "/bus:interrupt-map-mask: 3 cells, expected 5 (2 nodes ignored: /bus/a@1000, /bus/b@2000)"
       ])
   }
+
+  /// What a kernel's memory must stay off on a System Device Tree: windows a
+  /// booted cluster addresses, not the R52s' TCM nor RAM described as a device.
+  @Test func addressSpaceClaimsFollowTheBootedClusters() throws {
+    let m = try fixture("sdt/two-clusters.dts")
+    func claims(_ path: String) throws -> Bool {
+      m.claimsAddressSpace(try #require(m.devices.first { $0.path == path }))
+    }
+    #expect(try claims("/axi/serial@f1920000"))
+    #expect(try !claims("/tcm@eba00000"))
+    let ddr = try machine(
+      """
+      /dts-v1/;
+      / {
+        #address-cells = <2>;
+        #size-cells = <2>;
+        cpus-a53@0 {
+          compatible = "cpus,cluster";
+          #address-cells = <1>;
+          #size-cells = <0>;
+          cpu@0 { device_type = "cpu"; compatible = "arm,cortex-a53"; reg = <0>; enable-method = "psci"; };
+        };
+        memory@0 { device_type = "memory"; reg = <0x0 0x0 0x0 0x80000000>; };
+        ddrc@0 { compatible = "xlnx,psu-ddr-1.0"; reg = <0x0 0x0 0x0 0x7ff00000>; };
+      };
+      """)
+    let controller = try #require(ddr.devices.first)
+    #expect(ddr.isRAMAlias(controller))
+    #expect(!ddr.claimsAddressSpace(controller))
+  }
 }

@@ -144,7 +144,7 @@ public struct AutoPlanner {
     // On a System Device Tree, k0 gets what its cluster's address map reaches.
     let k0Cluster = groups.first?.first.flatMap { machine.cluster(of: $0) }
     let devices = machine.devices.filter { d in
-      d.isPartitionable && (k0Cluster.map { machine.sees(d, from: $0) } ?? true)
+      d.isPartitionable && !machine.isRAMAlias(d) && (k0Cluster.map { machine.sees(d, from: $0) } ?? true)
     }
     for (i, group) in groups.enumerated() {
       out.append("  k\(i):")
