@@ -18,10 +18,11 @@ extension Machine {
   /// that maps it, `nil` when no entry maps it.
   public func view(of range: AddressRange, node: NodeID, from cluster: CPUCluster) -> AddressRange? {
     guard let map = cluster.addressMap else { return range }
-    for e in map where isWithin(node, e.node) && e.root.contains(range) {
-      // The entry's cluster window was checked to end by 2^64 and `range` lies
-      // inside its root window, so the moved range does too.
-      return AddressRange(base: e.clusterAddress + (range.base - e.root.base), size: range.size)
+    for e in map where isWithin(node, e.node) && range.base >= e.root.base && e.root.contains(range) {
+      // `range` starts inside the entry's root window, so the offset is below the
+      // entry's size, and the entry's cluster window was checked to end by 2^64.
+      let (base, overflow) = e.clusterAddress.addingReportingOverflow(range.base - e.root.base)
+      if !overflow { return AddressRange(base: base, size: range.size) }
     }
     return nil
   }

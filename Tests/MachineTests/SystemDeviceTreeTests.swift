@@ -197,4 +197,35 @@ struct SystemDeviceTreeTests {
     #expect(ddr.isRAMAlias(controller))
     #expect(!ddr.claimsAddressSpace(controller))
   }
+
+  /// A map no layout reads (here 5 cells) leaves that cluster addressing nothing,
+  /// with a note, and the rest of the board is read.
+  @Test func unreadableAddressMapIsANote() throws {
+    let m = try machine(
+      """
+      /dts-v1/;
+      / {
+        #address-cells = <2>;
+        #size-cells = <2>;
+        cpus-r5@0 {
+          compatible = "cpus,cluster";
+          #address-cells = <1>;
+          #size-cells = <0>;
+          #ranges-address-cells = <1>;
+          #ranges-size-cells = <1>;
+          address-map = <0x0 0x1 0x0 0x0 0x1000>, <0x0 0x1>;
+          cpu@0 { device_type = "cpu"; compatible = "arm,cortex-r5"; reg = <0>; };
+        };
+        memory@0 { device_type = "memory"; reg = <0x0 0x0 0x0 0x80000000>; };
+      };
+      """)
+    let r5 = try #require(m.cpuClusters.first)
+    #expect(r5.addressMap == [])
+    #expect(m.visibleMemory(from: r5).isEmpty)
+    #expect(m.cpus.count == 1)
+    #expect(
+      m.notes == [
+        "/cpus-r5@0:address-map: 7 cells are not whole entries of 1 cluster address cells + 1 phandle cell + 1 root address cells + 1 size cells; the cluster is taken to address nothing"
+      ])
+  }
 }
