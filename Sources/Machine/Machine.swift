@@ -4,9 +4,11 @@ import DeviceTree
 /// caches, its NUMA nodes, RAM and reservations, its interrupt controllers, how
 /// CPUs start, and every device with its MMIO windows, interrupts and providers.
 ///
-/// Built once from a ``DeviceTree``; throws a one-line ``DeviceTreeError`` naming
-/// the node for anything it cannot make sense of (dangling phandles, cycles,
-/// cell counts that do not fit, ranges that overflow).
+/// Built once from a ``DeviceTree``. A defect confined to one node (a `reg` or
+/// `ranges` that does not fit or overflows, `interrupts` that are not whole
+/// specifiers) sets that node aside in ``unusable`` and the rest is read; a defect
+/// of the tree's structure (dangling phandles, cycles, cell counts no binding uses)
+/// throws a one-line ``DeviceTreeError`` naming the node.
 public struct Machine: Sendable {
   public enum Architecture: String, Sendable, Codable { case aarch64, riscv64, unknown }
 
@@ -23,26 +25,81 @@ public struct Machine: Sendable {
   public var interruptControllers: [InterruptController]
   public var psci: PSCI?
   public var devices: [Device]
+  /// `/cpus` and each System Device Tree `cpus,cluster` node, with its cores and address map.
+  public var cpuClusters: [CPUCluster]
+  /// Nodes left out because of a defect confined to them, in the order they were met.
+  public var unusable: [UnusableNode]
+  /// What cleave made of odd but readable input (overlapping memory nodes merged), one line each.
+  public var notes: [String]
 
   public init(tree: DeviceTree) throws {
     self.tree = tree
     model = tree.property("model", of: tree.root)?.string
-    let cpus = try Machine.readCPUs(tree)
+    var unusable: [UnusableNode] = []
+    var notes: [String] = []
+    let (cpus, clusters) = try Machine.readCPUs(tree, unusable: &unusable, notes: &notes)
     self.cpus = cpus
+    cpuClusters = clusters
     architecture = Machine.architecture(of: cpus, tree: tree)
-    topology = try Machine.readTopology(tree, cpus: cpus)
+    topology = try Machine.readTopology(tree, cpus: cpus, unusable: Set(unusable.map(\.node)))
     let (caches, chains) = try Machine.readCaches(tree, cpus: cpus)
     self.caches = caches
     for (i, chain) in chains.enumerated() { self.cpus[i].caches = chain }
     // One decode of each bus's ranges and each nexus's interrupt-map for the whole
     // read: without it a long ranges or interrupt-map costs once per device.
     let cache = DecodeCache()
-    memory = try Machine.readMemory(tree, cache: cache)
-    reservations = try Machine.readReservations(tree, cache: cache)
+    memory = try Machine.readMemory(tree, cache: cache, unusable: &unusable, notes: &notes)
+    reservations = try Machine.readReservations(tree, cache: cache, unusable: &unusable)
     numaNodes = try Machine.readNUMA(tree, cpus: cpus, memory: memory)
-    interruptControllers = try Machine.readInterruptControllers(tree, cpus: cpus, cache: cache)
+    interruptControllers = try Machine.readInterruptControllers(tree, cpus: cpus, cache: cache, unusable: &unusable)
     psci = Machine.readPSCI(tree)
-    devices = try Machine.readDevices(tree, cache: cache)
+    devices = try Machine.readDevices(tree, cache: cache, unusable: &unusable)
+    self.unusable = unusable
+    self.notes = notes
+  }
+
+  /// Every line `inspect` warns with: the nodes set aside, then the notes. Nodes
+  /// set aside for one defect elsewhere (every device behind a bus whose
+  /// interrupt-map-mask is the wrong size) share one line naming the defect and them.
+  public var warnings: [String] {
+    var lines: [String] = []
+    var groups: [DeviceTreeError: [UnusableNode]] = [:]
+    var order: [DeviceTreeError] = []
+    for u in unusable {
+      if u.isOwnDefect {
+        lines.append(u.warning)
+        continue
+      }
+      if groups[u.defect] == nil {
+        order.append(u.defect)
+        lines.append("")  // placeholder, filled below, so lines keep the order nodes were met
+      }
+      groups[u.defect, default: []].append(u)
+    }
+    var next = 0
+    for (i, line) in lines.enumerated() where line.isEmpty {
+      let defect = order[next]
+      next += 1
+      let nodes = groups[defect] ?? []
+      if nodes.count == 1, let only = nodes.first {
+        lines[i] = only.warning
+      } else {
+        let shown = nodes.prefix(3).map(\.path).joined(separator: ", ")
+        let more = nodes.count > 3 ? " and \(nodes.count - 3) more" : ""
+        lines[i] = "\(defect.place): \(defect.message) (\(nodes.count) nodes ignored: \(shown)\(more))"
+      }
+    }
+    return lines + notes
+  }
+
+  /// The node set aside with a defect, if `id` is one (or lies under one).
+  public func unusableNode(_ id: NodeID) -> UnusableNode? {
+    var n: NodeID? = id
+    while let current = n {
+      if let u = unusable.first(where: { $0.node == current }) { return u }
+      n = tree.parent(of: current)
+    }
+    return nil
   }
 
   /// Reads a board file (DTB or DTS) and builds its machine view.
@@ -50,8 +107,10 @@ public struct Machine: Sendable {
     try Machine(tree: DeviceTree.load(path, includes: includes))
   }
 
+  /// The architecture of the first core cleave can boot. On a System Device Tree
+  /// the other clusters' cores (Cortex-R5, MicroBlaze) do not decide it.
   private static func architecture(of cpus: [CPU], tree: DeviceTree) -> Architecture {
-    for c in cpus {
+    for c in cpus where c.architecture.isBootable {
       if tree.property("riscv,isa", of: c.node) != nil || (c.compatible ?? "").hasPrefix("riscv") {
         return .riscv64
       }
@@ -104,6 +163,7 @@ public struct Machine: Sendable {
   /// The CPU with this hardware id (MPIDR or hart id).
   public func cpu(hardwareID: UInt64) -> CPU? { cpus.first { $0.hardwareID == hardwareID } }
 
+  /// Total RAM over every bank.
   /// Total RAM over every bank (saturated: banks covering all 2^64 bytes report 2^64 - 1).
   public var totalMemory: UInt64 {
     UInt64(clamping: memory.reduce(UInt128(0)) { $0 + UInt128($1.range.size) })

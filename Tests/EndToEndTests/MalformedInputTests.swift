@@ -120,14 +120,6 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
 
   static let sourceCases: [MalformedCase] = [
     .init(
-      name: "reg overflowing 64 bits", source: .fixture("reg-overflow.dts"),
-      places: ["/memory@fffffffffffff000:reg"]),
-    .init(
-      name: "ranges overflowing 64 bits", source: .fixture("ranges-overflow.dts"), places: ["/soc:ranges"]),
-    .init(
-      name: "reg of 3 cells for #address-cells 2 + #size-cells 2", source: .fixture("reg-cells-mismatch.dts"),
-      places: ["/memory@40000000:reg"]),
-    .init(
       name: "#address-cells 0x80000000 on a bus with children that have reg (source; dtc crashes on it)",
       source: .fixture("absurd-address-cells.dts")),
     .init(
@@ -158,6 +150,8 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
   ]
 }
 
+/// Defects confined to one node (a reg or ranges that does not fit or overflows) are
+/// not here: the board is read with that node ignored (ConfinedDefectTests).
 /// Every unusable board is refused the same way: exit status 2, nothing on standard
 /// output, and one line `cleave: error: FILE: PLACE: message` on standard error; never
 /// a crash or a hang.

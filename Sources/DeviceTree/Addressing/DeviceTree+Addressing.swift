@@ -24,20 +24,21 @@ extension DeviceTree {
     let ns = try sizeCells(parent)
     let stride = na + ns
     guard stride > 0 else {
-      throw error(id, "reg", "the parent's #address-cells and #size-cells are both 0")
+      throw nodeDefect(id, "reg", "the parent's #address-cells and #size-cells are both 0")
     }
     guard c.count % stride == 0 else {
-      throw error(id, "reg", "\(c.count) cells do not fit #address-cells = <\(na)> + #size-cells = <\(ns)>")
+      throw nodeDefect(
+        id, "reg", "\(c.count) cells do not fit #address-cells = <\(na)> + #size-cells = <\(ns)>")
     }
     var out: [RegEntry] = []
     var i = 0
     while i < c.count {
       let (space, address) = split(c[i..<(i + na)])
       guard let size = fold(c[(i + na)..<(i + stride)]) else {
-        throw error(id, "reg", "size does not fit 64 bits")
+        throw nodeDefect(id, "reg", "size does not fit 64 bits")
       }
       guard AddressRange(checkedBase: address, size: size) != nil else {
-        throw error(
+        throw nodeDefect(
           id, "reg", "0x\(String(address, radix: 16)) + 0x\(String(size, radix: 16)) overflows 64 bits")
       }
       out.append(RegEntry(space: space, address: address, size: size))
@@ -88,7 +89,8 @@ extension DeviceTree {
         else { return nil }
         let offset = address - hit.child
         guard hit.parent <= UInt64.max - offset else {
-          throw error(current, "ranges", "translation of 0x\(String(address, radix: 16)) overflows 64 bits")
+          throw nodeDefect(
+            current, "ranges", "translation of 0x\(String(address, radix: 16)) overflows 64 bits")
         }
         address = hit.parent + offset
         space = hit.parentSpace
@@ -97,8 +99,8 @@ extension DeviceTree {
     }
     guard space.allSatisfy({ $0 == 0 }) else { return nil }
     guard let range = AddressRange(checkedBase: address, size: size) else {
-      throw error(
-        bus,
+      throw nodeDefect(
+        bus, nil,
         "translated window 0x\(String(address, radix: 16)) + 0x\(String(size, radix: 16)) overflows 64 bits")
     }
     return range
@@ -124,7 +126,7 @@ extension DeviceTree {
     let cs = try sizeCells(bus)
     let stride = ca + pa + cs
     guard stride > 0, c.count % stride == 0 else {
-      throw error(
+      throw nodeDefect(
         bus, name,
         "\(c.count) cells do not fit child #address-cells = <\(ca)> + parent #address-cells = <\(pa)> + #size-cells = <\(cs)>"
       )
@@ -135,12 +137,12 @@ extension DeviceTree {
       let (cspace, child) = split(c[i..<(i + ca)])
       let (pspace, parentAddress) = split(c[(i + ca)..<(i + ca + pa)])
       guard let size = fold(c[(i + ca + pa)..<(i + stride)]) else {
-        throw error(bus, name, "size does not fit 64 bits")
+        throw nodeDefect(bus, name, "size does not fit 64 bits")
       }
       guard AddressRange(checkedBase: child, size: size) != nil,
         AddressRange(checkedBase: parentAddress, size: size) != nil
       else {
-        throw error(
+        throw nodeDefect(
           bus, name,
           "window of 0x\(String(size, radix: 16)) bytes at 0x\(String(child, radix: 16)) -> 0x\(String(parentAddress, radix: 16)) overflows 64 bits"
         )

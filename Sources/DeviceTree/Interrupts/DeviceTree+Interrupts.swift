@@ -79,7 +79,7 @@ extension DeviceTree {
         throw error(id, "interrupts", "\(path(of: parent)) has no usable #interrupt-cells")
       }
       guard list.count % n == 0 else {
-        throw error(
+        throw nodeDefect(
           id, "interrupts",
           "\(list.count) cells are not a whole number of \(n)-cell specifiers for \(path(of: parent))")
       }
@@ -125,7 +125,7 @@ extension DeviceTree {
       let na = try cellCount("#address-cells", of: nexus, default: 0, limit: 3) ?? 0
       let mask = try cells("interrupt-map-mask", of: nexus) ?? Array(repeating: 0xffff_ffff, count: na + ni)
       guard mask.count == na + ni else {
-        throw error(nexus, "interrupt-map-mask", "\(mask.count) cells, expected \(na + ni)")
+        throw nodeDefect(nexus, "interrupt-map-mask", "\(mask.count) cells, expected \(na + ni)")
       }
       var first: [[UInt32]: NexusMap.Entry] = [:]
       var i = 0

@@ -43,7 +43,14 @@ extension DeviceTree {
   public func phandleList(_ name: String, of id: NodeID, cellsName: String?, defaultCells: Int = 0) throws
     -> [PhandleReference]
   {
-    guard let c = try cells(name, of: id) else { return [] }
+    let list: [UInt32]?
+    do {
+      list = try cells(name, of: id)
+    } catch var e as DeviceTreeError {
+      e.isConfinedToNode = true  // a list of this node's own, not a structure others read
+      throw e
+    }
+    guard let c = list else { return [] }
     var out: [PhandleReference] = []
     var i = 0
     while i < c.count {
@@ -57,7 +64,7 @@ extension DeviceTree {
       }
       let n = try cellsName.flatMap { try cellCount($0, of: target, limit: 16) } ?? defaultCells
       guard i + n <= c.count else {
-        throw error(
+        throw nodeDefect(
           id, name, "entry for \(path(of: target)) needs \(n) argument cells, only \(c.count - i) left")
       }
       out.append(PhandleReference(target: target, arguments: Array(c[i..<(i + n)])))

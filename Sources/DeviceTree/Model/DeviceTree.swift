@@ -233,6 +233,11 @@ public struct DeviceTree: Sendable {
     DeviceTreeError(file: file, place: place(id, property), message)
   }
 
+  /// A defect confined to one node (see ``DeviceTreeError/isConfinedToNode``).
+  public func nodeDefect(_ id: NodeID, _ property: String?, _ message: String) -> DeviceTreeError {
+    DeviceTreeError(file: file, place: place(id, property), message, confinedToNode: true)
+  }
+
   /// An error about this tree, placed at a node.
   public func error(_ id: NodeID, _ message: String) -> DeviceTreeError {
     DeviceTreeError(file: file, place: place(id), message)

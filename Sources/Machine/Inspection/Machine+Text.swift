@@ -73,6 +73,12 @@ extension Machine {
       }
       for d in run { out += deviceLines(d) }
     }
+    let warnings = self.warnings
+    if !warnings.isEmpty {
+      out.append("")
+      out.append("warnings (\(warnings.count))")
+      out += warnings.map { "  " + $0 }
+    }
     return out.joined(separator: "\n") + "\n"
   }
 
@@ -129,7 +135,13 @@ extension Machine {
 
   private func cpuLine(_ i: Int, indent: Int) -> String {
     let c = cpus[i]
-    let id = architecture == .riscv64 ? "hart \(c.hardwareID)" : "mpidr \(Format.hex(c.hardwareID))"
+    let id: String =
+      switch c.architecture {
+      case .riscv64, .riscv32: "hart \(c.hardwareID)"
+      case .unknown where architecture == .riscv64: "hart \(c.hardwareID)"
+      case .microblaze: "id \(c.hardwareID)"
+      default: "mpidr \(Format.hex(c.hardwareID))"
+      }
     var line = String(repeating: "  ", count: indent) + c.name.padded(10) + id
     if let label = c.labels.first { line += "  \(label)" }
     if let cap = c.capacity { line += "  capacity \(cap)" }
@@ -173,7 +185,32 @@ extension Machine {
     return out
   }
 
+  /// One heading per cluster of a System Device Tree: its name, architecture,
+  /// what it can address, the windows its address map moves, then its cores.
+  private func clusterLines() -> [String] {
+    var out: [String] = []
+    for cluster in cpuClusters where !cluster.cpus.isEmpty || cluster.isSDTCluster {
+      var line = "  " + (cluster.labels.first.map { "\($0) " } ?? "") + cluster.path
+      line +=
+        "  \(cluster.architecture.rawValue), \(cluster.cpus.count) core\(cluster.cpus.count == 1 ? "" : "s")"
+      let seen = visibleDevices(from: cluster).count
+      line +=
+        ", sees \(seen) device\(seen == 1 ? "" : "s") and \(Format.size(visibleMemorySize(from: cluster))) of RAM"
+      if cluster.addressMap == nil { line += " (no address-map)" }
+      if !cluster.architecture.isBootable {
+        line += "; cleave does not boot \(cluster.architecture.rawValue) cores"
+      }
+      out.append(line)
+      for e in cluster.addressMap ?? [] where e.clusterAddress != e.root.base {
+        out.append("    at \(Format.hex(e.clusterAddress)): \(e.root) \(tree.path(of: e.node))")
+      }
+      out += groupedCPULines(cluster.cpus, indent: 2)
+    }
+    return out
+  }
+
   private func topologyLines() -> [String] {
+    if topology.isEmpty && isSystemDeviceTree { return clusterLines() }
     guard !topology.isEmpty else {
       return ["  (no cpu-map)"] + groupedCPULines(cpus.map(\.index), indent: 1)
     }

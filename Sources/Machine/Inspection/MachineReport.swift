@@ -21,6 +21,37 @@ public struct MachineReport: Codable, Sendable {
   public var interruptControllers: [ControllerEntry]
   public var psci: PSCIEntry?
   public var devices: [DeviceEntry]
+  /// `/cpus` and each System Device Tree `cpus,cluster` node.
+  public var clusters: [ClusterEntry]
+  /// Nodes left out for a defect confined to them, and notes on odd input, one line
+  /// each; absent when there are none, so a clean board's report keeps its shape.
+  public var warnings: [String]?
+
+  public struct ClusterEntry: Codable, Sendable {
+    public var path: String
+    public var labels: [String]
+    /// A ``CoreArchitecture`` raw value: `aarch64`, `arm-r`, `microblaze`, … (named
+    /// apart from the top-level `architecture`, the target, so a reader of one is not
+    /// handed the other)
+    public var coreArchitecture: String
+    /// Whether cleave can boot kernels on its cores.
+    public var bootable: Bool
+    public var cpus: [Int]
+    /// The `address-map` entries; absent when the cluster sees the root's address space.
+    public var addressMap: [MapEntry]?
+    /// Paths of the devices the cluster can address.
+    public var devices: [String]
+    /// The RAM it can address, in the root's address space.
+    public var memory: [Range]
+    /// Bytes of RAM it can address (named apart from the board's `totalMemory`).
+    public var memoryTotal: String
+    public struct MapEntry: Codable, Sendable {
+      public var clusterAddress: String
+      public var node: String
+      public var base: String
+      public var size: String
+    }
+  }
 
   public struct CPUEntry: Codable, Sendable {
     public var index: Int
@@ -34,6 +65,9 @@ public struct MachineReport: Codable, Sendable {
     public var capacity: UInt32?
     public var numaNode: UInt32?
     public var caches: [String]
+    /// A ``CoreArchitecture`` raw value.
+    public var coreArchitecture: String
+    public var cluster: Int
   }
 
   public struct TopologyEntry: Codable, Sendable {
@@ -179,7 +213,8 @@ extension Machine {
         .init(
           index: c.index, name: c.name, path: c.path, labels: c.labels, id: Format.hex(c.hardwareID),
           enableMethod: c.enableMethod, releaseAddress: c.releaseAddress.map(Format.hex), enabled: c.enabled,
-          capacity: c.capacity, numaNode: c.numaNode, caches: c.caches.map { caches[$0].path })
+          capacity: c.capacity, numaNode: c.numaNode, caches: c.caches.map { caches[$0].path },
+          coreArchitecture: c.architecture.rawValue, cluster: c.cluster)
       },
       topology: topology.map(topo),
       caches: caches.map {
@@ -221,7 +256,21 @@ extension Machine {
           providers: d.providers.map { .init(kind: $0.kind, path: tree.path(of: $0.node)) },
           numaNode: d.numaNode,
           interruptController: d.isInterruptController)
-      })
+      },
+      clusters: cpuClusters.map { cl in
+        .init(
+          path: cl.path, labels: cl.labels, coreArchitecture: cl.architecture.rawValue,
+          bootable: cl.architecture.isBootable, cpus: cl.cpus,
+          addressMap: cl.addressMap?.map {
+            .init(
+              clusterAddress: Format.hex($0.clusterAddress), node: tree.path(of: $0.node),
+              base: Format.hex($0.root.base), size: Format.hex($0.root.size))
+          },
+          devices: visibleDevices(from: cl).map(\.path),
+          memory: visibleMemory(from: cl).map(MachineReport.Range.init),
+          memoryTotal: Format.hex(visibleMemorySize(from: cl)))
+      },
+      warnings: warnings.isEmpty ? nil : warnings)
   }
 }
 

@@ -2,7 +2,7 @@ import DeviceTree
 
 /// One CPU node: a core (AArch64, identified by MPIDR) or a hart (RISC-V, by hart id).
 public struct CPU: Sendable, Hashable {
-  /// Position in ``Machine/cpus`` (source order of /cpus).
+  /// Position in ``Machine/cpus`` (source order of /cpus, then of each `cpus,cluster` node).
   public var index: Int
   public var node: NodeID
   /// The node name, `cpu@100`.
@@ -25,4 +25,8 @@ public struct CPU: Sendable, Hashable {
   public var caches: [Int]
   /// The hart's `riscv,cpu-intc` child, the target of PLIC and CLINT contexts.
   public var localInterruptController: NodeID?
+  /// The cluster it sits in (an index into ``Machine/cpuClusters``).
+  public var cluster: Int = 0
+  /// The instruction set it runs.
+  public var architecture: CoreArchitecture = .unknown
 }

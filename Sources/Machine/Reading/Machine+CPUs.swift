@@ -1,44 +1,171 @@
 import DeviceTree
 
 extension Machine {
-  static func readCPUs(_ tree: DeviceTree) throws -> [CPU] {
-    guard let cpusNode = tree.node(path: "/cpus") else { return [] }
-    let ac = try tree.addressCells(cpusNode)
-    var out: [CPU] = []
-    for id in tree[cpusNode].children {
-      let node = tree[id]
-      guard tree.property("device_type", of: id)?.string == "cpu" || node.baseName == "cpu" else { continue }
-      guard let reg = try tree.cells("reg", of: id), !reg.isEmpty else {
-        throw tree.error(id, "reg", "a CPU node needs reg (its MPIDR or hart id)")
-      }
-      guard ac > 0, reg.count % ac == 0 else {
-        throw tree.error(id, "reg", "\(reg.count) cells do not fit /cpus #address-cells = <\(ac)>")
-      }
-      var hwid: UInt64 = 0
-      for c in reg.prefix(ac) { hwid = hwid << 32 | UInt64(c) }
-      let local = node.children.first { tree.controllerKind($0) == .riscvCPU }
-      out.append(
-        CPU(
-          index: out.count, node: id, name: node.name, path: tree.path(of: id), labels: node.labels,
-          hardwareID: hwid, compatible: tree.compatible(id).first,
-          enableMethod: tree.property("enable-method", of: id)?.string,
-          releaseAddress: tree.property("cpu-release-addr", of: id)?.u64,
-          enabled: tree.isEnabled(id), capacity: try tree.u32("capacity-dmips-mhz", of: id),
-          numaNode: try tree.u32("numa-node-id", of: id), caches: [], localInterruptController: local))
-    }
-    var seen: [UInt64: Int] = [:]
-    for c in out {
-      if let other = seen[c.hardwareID] {
-        throw tree.error(
-          c.node, "reg", "hardware id 0x\(String(c.hardwareID, radix: 16)) is also \(out[other].path)")
-      }
-      seen[c.hardwareID] = c.index
+  /// The nodes that hold CPU nodes: `/cpus`, then every top-level `cpus,cluster`
+  /// node of a System Device Tree, in source order.
+  static func clusterNodes(_ tree: DeviceTree) -> [NodeID] {
+    var out: [NodeID] = []
+    if let cpus = tree.node(path: "/cpus") { out.append(cpus) }
+    for id in tree[tree.root].children where tree.isCompatible(id, with: "cpus,cluster") && !out.contains(id)
+    {
+      out.append(id)
     }
     return out
   }
 
+  /// Reads the CPU nodes of every cluster. A CPU node whose `reg` is missing or
+  /// does not fit its cluster's `#address-cells` is set aside in `unusable`; a
+  /// hardware id given twice inside one cluster refuses the board.
+  static func readCPUs(_ tree: DeviceTree, unusable: inout [UnusableNode], notes: inout [String]) throws
+    -> ([CPU], [CPUCluster])
+  {
+    var out: [CPU] = []
+    var clusters: [CPUCluster] = []
+    for container in clusterNodes(tree) {
+      let ac = try tree.addressCells(container)
+      let first = out.count
+      for id in tree[container].children {
+        let node = tree[id]
+        guard tree.property("device_type", of: id)?.string == "cpu" || node.baseName == "cpu" else {
+          continue
+        }
+        let reg: [UInt32]
+        do {
+          guard let r = try tree.cells("reg", of: id), !r.isEmpty else {
+            throw tree.nodeDefect(id, "reg", "a CPU node needs reg (its MPIDR or hart id)")
+          }
+          guard ac > 0, r.count % ac == 0 else {
+            throw tree.nodeDefect(
+              id, "reg", "\(r.count) cells do not fit \(tree.path(of: container)) #address-cells = <\(ac)>")
+          }
+          reg = r
+        } catch let e as DeviceTreeError where e.isConfinedToNode {
+          unusable.append(UnusableNode(node: id, path: tree.path(of: id), defect: e))
+          continue
+        }
+        var hwid: UInt64 = 0
+        for c in reg.prefix(ac) { hwid = hwid << 32 | UInt64(c) }
+        let local = node.children.first { tree.controllerKind($0) == .riscvCPU }
+        let method = tree.property("enable-method", of: id)?.string
+        out.append(
+          CPU(
+            index: out.count, node: id, name: node.name, path: tree.path(of: id), labels: node.labels,
+            hardwareID: hwid, compatible: tree.compatible(id).first,
+            enableMethod: method,
+            releaseAddress: tree.property("cpu-release-addr", of: id)?.u64,
+            enabled: tree.isEnabled(id), capacity: try tree.u32("capacity-dmips-mhz", of: id),
+            numaNode: try tree.u32("numa-node-id", of: id), caches: [], localInterruptController: local,
+            cluster: clusters.count,
+            architecture: CoreArchitecture(
+              compatible: tree.compatible(id), isa: tree.property("riscv,isa", of: id)?.string,
+              enableMethod: method)))
+      }
+      var seen: [UInt64: Int] = [:]
+      for c in out[first...] {
+        if let other = seen[c.hardwareID] {
+          throw tree.error(
+            c.node, "reg", "hardware id 0x\(String(c.hardwareID, radix: 16)) is also \(out[other].path)")
+        }
+        seen[c.hardwareID] = c.index
+      }
+      let members = Array(first..<out.count)
+      var addressMap: [CPUCluster.AddressMapEntry]?
+      do {
+        addressMap = try readAddressMap(tree, cluster: container)
+      } catch let e as DeviceTreeError where e.isConfinedToNode {
+        notes.append("\(e.place): \(e.message); the cluster is taken to address nothing")
+        addressMap = []
+      }
+      let kinds = Set(members.map { out[$0].architecture })
+      clusters.append(
+        CPUCluster(
+          index: clusters.count, node: container, path: tree.path(of: container),
+          labels: tree[container].labels,
+          cpus: members, architecture: kinds.count == 1 ? kinds.first ?? .unknown : .unknown,
+          isSDTCluster: tree.isCompatible(container, with: "cpus,cluster"),
+          addressMap: addressMap))
+    }
+    return (out, clusters)
+  }
+
+  /// Decodes a cluster's `address-map`: quartets of cluster address, node
+  /// phandle, root address and length. The cluster address takes
+  /// `#ranges-address-cells` and the length `#ranges-size-cells`; the specification
+  /// gives the root address the root's `#address-cells`, while the trees AMD's tools
+  /// generate give it `#ranges-address-cells` as well, and some leave both counts
+  /// out. So each layout is tried, generated trees' first, and the first under
+  /// which the map is whole quartets whose phandles all name nodes is taken.
+  /// A map no layout reads is a defect of the cluster node: it throws one
+  /// confined to the node, and the caller takes the cluster to address nothing.
+  static func readAddressMap(_ tree: DeviceTree, cluster: NodeID) throws -> [CPUCluster.AddressMapEntry]? {
+    guard let cells = try tree.cells("address-map", of: cluster) else { return nil }
+    let declaredAddress = try tree.cellCount("#ranges-address-cells", of: cluster, limit: 2)
+    let declaredSize = try tree.cellCount("#ranges-size-cells", of: cluster, limit: 2)
+    let rootCells = try tree.addressCells(tree.root)
+    var layouts: [(cluster: Int, root: Int, size: Int)] = []
+    for a in declaredAddress.map({ [$0] }) ?? [1, 2] {
+      for s in declaredSize.map({ [$0] }) ?? [a] {
+        layouts.append((a, a, s))
+        layouts.append((a, rootCells, s))
+      }
+    }
+    var firstDefect: String?
+    for layout in layouts where layout.cluster > 0 && layout.root > 0 && layout.size > 0 {
+      switch decodeAddressMap(cells, layout: layout, tree: tree) {
+      case .success(let entries): return entries
+      case .failure(let defect): firstDefect = firstDefect ?? defect.text
+      }
+    }
+    throw tree.nodeDefect(cluster, "address-map", firstDefect ?? "cannot be read")
+  }
+
+  private struct MapDefect: Error { var text: String }
+
+  private static func decodeAddressMap(
+    _ cells: [UInt32], layout: (cluster: Int, root: Int, size: Int), tree: DeviceTree
+  ) -> Result<[CPUCluster.AddressMapEntry], MapDefect> {
+    let (ca, ra, cs) = layout
+    let stride = ca + 1 + ra + cs
+    guard cells.count % stride == 0 else {
+      return .failure(
+        MapDefect(
+          text:
+            "\(cells.count) cells are not whole entries of \(ca) cluster address cells + 1 phandle cell + \(ra) root address cells + \(cs) size cells"
+        ))
+    }
+    func number(_ slice: ArraySlice<UInt32>) -> UInt64? {
+      guard slice.dropLast(2).allSatisfy({ $0 == 0 }) else { return nil }
+      return slice.suffix(2).reduce(UInt64(0)) { $0 << 32 | UInt64($1) }
+    }
+    var out: [CPUCluster.AddressMapEntry] = []
+    var i = 0
+    while i < cells.count {
+      let phandle = cells[i + ca]
+      guard let clusterAddress = number(cells[i..<(i + ca)]),
+        let rootAddress = number(cells[(i + ca + 1)..<(i + ca + 1 + ra)]),
+        let size = number(cells[(i + ca + 1 + ra)..<(i + stride)])
+      else { return .failure(MapDefect(text: "entry \(out.count) does not fit 64 bits")) }
+      guard let target = tree.node(phandle: phandle) else {
+        return .failure(
+          MapDefect(text: "entry \(out.count): phandle 0x\(String(phandle, radix: 16)) points to no node"))
+      }
+      guard let root = AddressRange(checkedBase: rootAddress, size: size),
+        AddressRange(checkedBase: clusterAddress, size: size) != nil
+      else {
+        return .failure(
+          MapDefect(
+            text:
+              "window of 0x\(String(size, radix: 16)) bytes at 0x\(String(clusterAddress, radix: 16)) -> 0x\(String(rootAddress, radix: 16)) overflows 64 bits"
+          ))
+      }
+      out.append(.init(clusterAddress: clusterAddress, node: target, root: root))
+      i += stride
+    }
+    return .success(out)
+  }
+
   /// Reads `/cpus/cpu-map`; every `cpu` phandle must name a CPU node, and a CPU may appear once.
-  static func readTopology(_ tree: DeviceTree, cpus: [CPU]) throws -> [TopologyNode] {
+  static func readTopology(_ tree: DeviceTree, cpus: [CPU], unusable: Set<NodeID>) throws -> [TopologyNode] {
     guard let map = tree.node(path: "/cpus/cpu-map") else { return [] }
     let byNode = Dictionary(uniqueKeysWithValues: cpus.map { ($0.node, $0.index) })
     var used: [Int: String] = [:]
@@ -58,6 +185,7 @@ extension Machine {
         guard let target = tree.node(phandle: ph) else {
           throw tree.error(id, "cpu", "phandle 0x\(String(ph, radix: 16)) points to no node")
         }
+        if unusable.contains(target) { return nil }  // set aside with its own warning
         guard let index = byNode[target] else {
           throw tree.error(id, "cpu", "\(tree.path(of: target)) is not a CPU node")
         }

@@ -1,24 +1,58 @@
 import DeviceTree
 
 extension Machine {
-  static func readMemory(_ tree: DeviceTree, cache: DecodeCache = DecodeCache()) throws -> [MemoryBank] {
+  /// RAM from the top-level `device_type = "memory"` nodes. A node whose `reg`
+  /// cannot be read is set aside; `mmio-sram` and `memory_type = "linear_flash"`
+  /// nodes are not RAM. Overlapping or duplicate nodes (a System Device Tree gives
+  /// each cluster's view of the same DDR) are merged into one bank, with a note.
+  static func readMemory(
+    _ tree: DeviceTree, cache: DecodeCache, unusable: inout [UnusableNode], notes: inout [String]
+  ) throws
+    -> [MemoryBank]
+  {
     var out: [MemoryBank] = []
     for id in tree[tree.root].children {
-      guard tree.property("device_type", of: id)?.string == "memory", tree.isEnabled(id) else { continue }
+      guard tree.property("device_type", of: id)?.string == "memory", tree.isEnabled(id), isRAM(id, tree)
+      else { continue }
       let numa = try tree.u32("numa-node-id", of: id)
-      for r in try tree.mmio(id, cache: cache) where r.size > 0 {
-        out.append(MemoryBank(node: id, path: tree.path(of: id), range: r, numaNode: numa))
+      do {
+        for r in try tree.mmio(id, cache: cache) where r.size > 0 {
+          out.append(MemoryBank(node: id, path: tree.path(of: id), range: r, numaNode: numa))
+        }
+      } catch let e as DeviceTreeError where e.isConfinedToNode {
+        unusable.append(UnusableNode(node: id, path: tree.path(of: id), defect: e))
       }
     }
     out.sort { $0.range < $1.range }
-    for (a, b) in zip(out, out.dropFirst()) where a.range.overlaps(b.range) {
-      throw tree.error(b.node ?? tree.root, "reg", "memory \(b.range) overlaps \(a.path) \(a.range)")
+    var merged: [MemoryBank] = []
+    for b in out {
+      guard let last = merged.last, last.range.overlaps(b.range) else {
+        merged.append(b)
+        continue
+      }
+      // Both are non-empty and overlap, so the union is one range. A union of the
+      // whole 64-bit space has no size that fits 64 bits; it keeps its last byte out.
+      let base = last.range.base
+      let span = max(last.range.last, b.range.last) - base
+      let union = AddressRange(base: base, size: span == UInt64.max ? span : span + 1)
+      let what = b.range == last.range ? "repeats" : "overlaps"
+      notes.append(
+        "\(b.path):reg: memory \(b.range) \(what) \(last.path) \(last.range); RAM taken as one bank \(union)")
+      merged[merged.count - 1].range = union
+      if last.numaNode != b.numaNode { merged[merged.count - 1].numaNode = nil }
     }
-    return out
+    return merged
   }
 
-  static func readReservations(_ tree: DeviceTree, cache: DecodeCache = DecodeCache()) throws -> [Reservation]
-  {
+  /// Whether a memory node describes RAM: SRAM exposed as `mmio-sram` and flash
+  /// (`memory_type = "linear_flash"`, as AMD's generated trees write it) are not.
+  static func isRAM(_ id: NodeID, _ tree: DeviceTree) -> Bool {
+    if tree.isCompatible(id, with: "mmio-sram") { return false }
+    if let t = tree.property("memory_type", of: id)?.string, t != "memory" { return false }
+    return true
+  }
+
+  static func readReservations(_ tree: DeviceTree, cache: DecodeCache, unusable: inout [UnusableNode]) throws -> [Reservation] {
     var out: [Reservation] = []
     for (i, r) in tree.reservations.enumerated() {
       guard let range = AddressRange(checkedBase: r.address, size: r.size) else {
@@ -33,7 +67,13 @@ extension Machine {
     }
     guard let rm = tree.node(path: "/reserved-memory") else { return out }
     for id in tree[rm].children where tree.isEnabled(id) {
-      let regs = try tree.mmio(id, cache: cache)
+      let regs: [AddressRange]
+      do {
+        regs = try tree.mmio(id, cache: cache)
+      } catch let e as DeviceTreeError where e.isConfinedToNode {
+        unusable.append(UnusableNode(node: id, path: tree.path(of: id), defect: e))
+        continue
+      }
       let common = Reservation(
         source: .reservedMemory, node: id, name: tree[id].name, range: nil,
         size: tree.property("size", of: id)?.u64, alignment: tree.property("alignment", of: id)?.u64,

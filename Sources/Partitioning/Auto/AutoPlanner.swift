@@ -35,12 +35,16 @@ public struct AutoPlanner {
 
   /// The groups of CPU indexes the plan's kernels get.
   public func groups() throws -> [[Int]] {
-    let enabled = Set(machine.cpus.filter(\.enabled).map(\.index))
+    let enabled = Set(machine.cpus.filter { $0.enabled && bootable($0) }.map(\.index))
     var groups: [[Int]]
     switch grouping {
     case .core: groups = machine.cpus.map { [$0.index] }
     case .l2: groups = machine.cacheGroups(level: 2)
-    case .cluster: groups = machine.clusters.isEmpty ? machine.cacheGroups(level: 2) : machine.clusters
+    case .cluster:
+      groups =
+        !machine.clusters.isEmpty
+        ? machine.clusters
+        : machine.isSystemDeviceTree ? machine.cpuClusters.map(\.cpus) : machine.cacheGroups(level: 2)
     case .numa:
       var byNode: [UInt32?: [Int]] = [:]
       var order: [UInt32?] = []
@@ -51,7 +55,12 @@ public struct AutoPlanner {
       groups = order.compactMap { byNode[$0] }
     }
     groups = groups.map { $0.filter(enabled.contains) }.filter { !$0.isEmpty }
-    guard !groups.isEmpty else { throw Failure(description: "the board has no enabled CPUs") }
+    guard !groups.isEmpty else {
+      throw Failure(
+        description: machine.cpus.contains(where: \.enabled)
+          ? "the board has no enabled CPUs cleave can boot (\(Set(machine.cpus.map(\.architecture.rawValue)).sorted().joined(separator: ", ")) only)"
+          : "the board has no enabled CPUs")
+    }
     if let n = kernelCount {
       guard n >= 1 else { throw Failure(description: "--kernels must be at least 1") }
       guard n <= groups.count else {
@@ -73,6 +82,30 @@ public struct AutoPlanner {
       }
     }
     return groups
+  }
+
+  /// The plan's target, from the board's first core cleave can boot.
+  private var target: String { machine.architecture == .riscv64 ? "riscv64" : "aarch64" }
+
+  /// Whether the plan can give the core to a kernel: it runs the target's
+  /// architecture (or the tree does not say what it runs).
+  private func bootable(_ cpu: CPU) -> Bool {
+    cpu.architecture == .unknown || cpu.architecture.rawValue == target
+  }
+
+  /// Comment lines naming each System Device Tree cluster the plan leaves to
+  /// other software, and why.
+  private func leftClusters() -> [String] {
+    guard machine.isSystemDeviceTree else { return [] }
+    var out: [String] = []
+    for c in machine.cpuClusters
+    where !c.cpus.isEmpty && !c.cpus.contains(where: { bootable(machine.cpus[$0]) }) {
+      let name = c.labels.first.map { "\($0) (\(c.path))" } ?? c.path
+      out.append(
+        "# Cluster \(name): \(c.cpus.count) \(c.architecture.rawValue) core\(c.cpus.count == 1 ? "" : "s") left to other software; cleave boots only \(target) kernels."
+      )
+    }
+    return out
   }
 
   /// The plan as YAML text.
@@ -97,16 +130,22 @@ public struct AutoPlanner {
     out.append("# \(describe(grouping)), memory in proportion to cores, devices to k0,")
     out.append("# and a channel from k0 to each other kernel.")
     out.append("board: \(boardReference)")
-    out.append("target: \(machine.architecture == .riscv64 ? "riscv64" : "aarch64")")
+    out += leftClusters()
+    out.append("target: \(target)")
     out.append("boot: \(machine.architecture == .riscv64 ? "sbi-hsm" : "psci")")
     out.append("loader: { base: \(Format.hex(loader.base)), size: \(yamlSize(loader.size)) }")
     if let ram {
       out.append("# The board names no RAM of its own (or not this): the banks given with --ram.")
       out.append(
-        "ram: [\(ram.sorted().map { "{ base: \(Format.hex($0.base)), size: \(yamlSize($0.size)) }" }.joined(separator: ", "))]")
+        "ram: [\(ram.sorted().map { "{ base: \(Format.hex($0.base)), size: \(yamlSize($0.size)) }" }.joined(separator: ", "))]"
+      )
     }
     out.append("kernels:")
-    let devices = machine.devices.filter(\.isPartitionable)
+    // On a System Device Tree, k0 gets what its cluster's address map reaches.
+    let k0Cluster = groups.first?.first.flatMap { machine.cluster(of: $0) }
+    let devices = machine.devices.filter { d in
+      d.isPartitionable && !machine.isRAMAlias(d) && (k0Cluster.map { machine.sees(d, from: $0) } ?? true)
+    }
     for (i, group) in groups.enumerated() {
       out.append("  k\(i):")
       let names = self.names(group, from: names)
@@ -141,7 +180,7 @@ public struct AutoPlanner {
     switch g {
     case .core: "core"
     case .l2: "group of cores sharing an L2 cache"
-    case .cluster: "cpu-map cluster"
+    case .cluster: machine.clusters.isEmpty && machine.isSystemDeviceTree ? "CPU cluster" : "cpu-map cluster"
     case .numa: "NUMA node"
     }
   }
@@ -149,8 +188,8 @@ public struct AutoPlanner {
   /// One name that resolves to exactly this group (a label, a cpu-map node),
   /// otherwise the CPU node names.
   private func names(_ group: [Int], from index: GroupNames) -> [String] {
-    if group.count == 1 { return [machine.cpus[group[0]].name] }
-    return index.name(for: group).map { [$0] } ?? group.map { machine.cpus[$0].name }
+    if group.count == 1 { return [index.name(ofCPU: group[0])] }
+    return index.name(for: group).map { [$0] } ?? group.map { index.name(ofCPU: $0) }
   }
 
   private func numaNode(_ group: [Int]) -> UInt32? {

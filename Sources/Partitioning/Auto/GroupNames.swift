@@ -6,9 +6,13 @@ import Machine
 /// confirmed through ``References`` so the plan resolves to the same CPUs.
 struct GroupNames {
   private var byCPUs: [[Int]: String] = [:]
+  private let refs: References
+  private let machine: Machine
 
   init(machine: Machine) {
     let refs = References(machine: machine)
+    self.refs = refs
+    self.machine = machine
     var candidates: [(String, [Int])] = []
     let tree = machine.tree
     // The tree node goes down with the topology node: looking each one up by
@@ -28,6 +32,10 @@ struct GroupNames {
     }
     for t in machine.topology { collect(t, tree.node(path: t.path)) }
     for c in machine.caches { for l in machine.tree[c.node].labels { candidates.append((l, c.sharedBy)) } }
+    for c in machine.cpuClusters where c.isSDTCluster {
+      for l in c.labels { candidates.append((l, c.cpus)) }
+      candidates.append((c.path, c.cpus))
+    }
     for (name, cpus) in candidates {
       let key = cpus.sorted()
       guard byCPUs[key] == nil, case .success(let resolved) = refs.cores(name), resolved.sorted() == key
@@ -37,4 +45,15 @@ struct GroupNames {
   }
 
   func name(for group: [Int]) -> String? { byCPUs[group.sorted()] }
+
+  /// A name for one core that resolves to it alone: its node name, unless
+  /// another cluster has a core of that name (a System Device Tree's cpu@0s);
+  /// then its label, else its path.
+  func name(ofCPU index: Int) -> String {
+    let cpu = machine.cpus[index]
+    for name in [cpu.name] + cpu.labels {
+      if case .success(let resolved) = refs.cores(name), resolved == [index] { return name }
+    }
+    return cpu.path
+  }
 }

@@ -42,6 +42,12 @@ extension CheckID {
         + "a core the firmware parks on a spin-table (every Raspberry Pi) never answers it, so the kernel never starts."
     case .coreUnassigned:
       "Cores no kernel uses stay powered off; often a typo in a `cores:` list rather than the intent."
+    case .coreArchitecture:
+      "A System Device Tree puts cores of several architectures on one SoC; a kernel built for the target cannot run "
+        + "on a Cortex-R5 or a MicroBlaze, and the loader cannot even start such a core."
+    case .nodeUnusable:
+      "A node whose reg, ranges or interrupts cannot be read has no known address or interrupt; cleave left it out "
+        + "of the board, so it can neither map it for a kernel nor keep other kernels off it."
     case .memoryMissing:
       "Most boards' trees leave /memory empty for the firmware (U-Boot, a Raspberry Pi's) to fill in at boot; "
         + "without knowing the RAM, cleave cannot place kernels, channels or the loader."
@@ -151,6 +157,12 @@ extension CheckID {
       "Use a firmware that provides PSCI (e.g. Trusted Firmware-A on the Raspberry Pi 4) and a tree whose CPUs say "
         + "`enable-method = \"psci\"`; cleave's loader has no spin-table path yet."
     case .coreUnassigned: "Give the cores to a kernel, or ignore the warning if they are meant to stay off."
+    case .coreArchitecture:
+      "Give the kernel only cores of the target's architecture (`cleave inspect BOARD` shows each cluster's); "
+        + "the other clusters run software cleave does not build."
+    case .nodeUnusable:
+      "Fix the node in the board's source (the warning `cleave inspect BOARD` prints names the defect), "
+        + "or leave it out of the plan."
     case .memoryMissing:
       "Give the RAM banks in the plan (`ram: [{ base: 0x0, size: 4G }]`), as the firmware would report them, "
         + "or write the plan with `cleave plan --auto --ram BASE:SIZE`."

@@ -23,6 +23,7 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
   case kernelWithoutCores = "kernel_without_cores"
   case coreUnassigned = "core_unassigned"
   case bootMethodUnsupported = "boot_method_unsupported"
+  case coreArchitecture = "core_architecture"
   // Memory.
   case memoryMissing = "memory_missing"
   case memoryOverlap = "memory_overlap"
@@ -36,6 +37,7 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
   case memoryUnplaceable = "memory_unplaceable"
   // Devices.
   case deviceUnknown = "device_unknown"
+  case nodeUnusable = "node_unusable"
   case deviceOwnedTwice = "device_owned_twice"
   case deviceInterruptUnreachable = "device_interrupt_unreachable"
   case deviceProviderForeign = "device_provider_foreign"
@@ -95,6 +97,8 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .kernelWithoutCores: "a kernel with no cores"
     case .coreUnassigned: "cores no kernel uses (warning)"
     case .bootMethodUnsupported: "a kernel's cores start with an enable-method the boot mode cannot drive (spin-table under psci)"
+    case .coreArchitecture:
+      "a kernel's core runs another architecture than the target (a Cortex-R5 of a System Device Tree under aarch64)"
     case .memoryMissing: "the board names no RAM (its firmware fills /memory in) and the plan gives no `ram:`"
     case .memoryOverlap: "two kernels' memory, or two channels, overlap"
     case .memoryOutsideRAM: "memory outside every RAM bank"
@@ -106,6 +110,8 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .memoryOverflow: "base + size past 2^64"
     case .memoryUnplaceable: "a sized request no free range can hold (says how much is free, where)"
     case .deviceUnknown: "a device reference that names nothing on the board (with the nearest name)"
+    case .nodeUnusable:
+      "a core or device the board reading set aside for a defect in its node (its warning says which)"
     case .deviceOwnedTwice: "a device given to two kernels without being declared shared"
     case .deviceInterruptUnreachable: "a device whose interrupts go to a controller its kernel does not reach"
     case .deviceProviderForeign:

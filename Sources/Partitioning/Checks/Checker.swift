@@ -26,4 +26,9 @@ extension Partition {
   func describe(kernel k: Int, _ r: AddressRange) -> String { "'\(kernels[k].name)' memory \(r)" }
 
   func cpuName(_ c: Int) -> String { machine.cpus[c].name }
+
+  /// Whether the core is known to run another architecture than the target.
+  func isForeign(_ cpu: CPU) -> Bool {
+    cpu.architecture != .unknown && cpu.architecture.rawValue != target.rawValue
+  }
 }

@@ -21,12 +21,35 @@ enum CoreChecks {
       }
     }
     bootMethods(p, &engine)
-    let idle = p.machine.cpus.filter { $0.enabled && owner[$0.index] == nil }
+    architectures(p, &engine)
+    // Cores of another architecture (a System Device Tree's R5s) run other
+    // software; that no kernel uses them is the expected case, not a typo.
+    let idle = p.machine.cpus.filter { $0.enabled && owner[$0.index] == nil && !p.isForeign($0) }
     if !idle.isEmpty, !p.kernels.isEmpty {
       engine.warning(
         .coreUnassigned,
         "\(idle.count) core\(idle.count == 1 ? " is" : "s are") given to no kernel: \(idle.map(\.name).joined(separator: ", "))",
         at: p.plan.kernelsLocation ?? p.kernels[0].location)
+    }
+  }
+
+  /// Every core of a kernel must run the target's instruction set. A core whose
+  /// architecture the tree does not say is given the benefit of the doubt.
+  /// A plan whose target is not the board's architecture at all is reported
+  /// once, by target_mismatch, not once per core.
+  private static func architectures(_ p: Partition, _ engine: inout DiagnosticEngine) {
+    guard p.machine.architecture == .unknown || p.machine.architecture.rawValue == p.target.rawValue else {
+      return
+    }
+    for k in p.kernels {
+      for c in k.cpus where p.isForeign(p.machine.cpus[c]) {
+        let cpu = p.machine.cpus[c]
+        let cluster = p.machine.cluster(of: c).map { " in cluster \($0.labels.first ?? $0.path)" } ?? ""
+        engine.error(
+          .coreArchitecture,
+          "'\(k.name)' runs on \(cpu.path) (\(cpu.compatible ?? "no compatible"), architecture \(cpu.architecture.rawValue))\(cluster); target \(p.target.rawValue) runs only on \(p.target.rawValue) cores",
+          at: k.cpuLocations[c] ?? k.location)
+      }
     }
   }
 

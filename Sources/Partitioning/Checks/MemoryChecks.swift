@@ -22,7 +22,7 @@ enum MemoryChecks {
     for r in p.machine.reservations where r.noMap || r.source == .memreserve {
       if let range = r.range { claims.append((range, .reservation(r))) }
     }
-    for d in p.machine.devices where d.enabled && !d.isBus {
+    for d in p.machine.devices where d.enabled && !d.isBus && p.machine.claimsAddressSpace(d) {
       for w in d.mmio { claims.append((w, .mmio(d))) }
     }
 

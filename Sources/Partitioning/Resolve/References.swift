@@ -23,10 +23,17 @@ struct References {
     for (name, entries) in byName {
       if entries.count == 1 { coreNames[name] = entries[0].1 } else { ambiguous[name] = entries.map(\.0) }
     }
+    // A System Device Tree's clusters each have a cpu@0: a bare node name that
+    // several clusters use names none of them, and the message lists the paths.
+    var cpusByName: [String: [CPU]] = [:]
     for cpu in machine.cpus {
-      coreNames[cpu.name] = [cpu.index]
+      cpusByName[cpu.name, default: []].append(cpu)
       coreNames[cpu.path] = [cpu.index]
     }
+    for (name, cpus) in cpusByName {
+      if cpus.count == 1 { coreNames[name] = [cpus[0].index] } else { ambiguous[name] = cpus.map(\.path) }
+    }
+    for cluster in machine.cpuClusters where cluster.isSDTCluster { coreNames[cluster.path] = cluster.cpus }
     // Labels last so that they win over a same-named cpu-map node (manycore's cluster8 label).
     for id in tree.descendants() {
       for label in tree[id].labels {
@@ -49,6 +56,8 @@ struct References {
     case unknown(suggestion: String)
     case ambiguous([String])
     case notPartitionable(String)
+    /// The reference names a node the board reading set aside (or one under it).
+    case unusable(UnusableNode)
   }
 
   /// The CPUs a core reference names: a hardware id (MPIDR / hart id), a label,
@@ -59,12 +68,18 @@ struct References {
     if let id = try? Numbers.parse(reference), let cpu = machine.cpu(hardwareID: id) {
       return .success([cpu.index])
     }
+    if let id = machine.tree.resolve(reference), let u = machine.unusableNode(id) {
+      return .failure(.unusable(u))
+    }
     return .failure(.unknown(suggestion: suggestion(reference, in: coreNames.keys.sorted())))
   }
 
   /// The device a reference names: an alias, a label or an absolute path.
   func device(_ reference: String) -> Result<Int, Failure> {
     if let d = deviceNames[reference] { return .success(d) }
+    if let id = machine.tree.resolve(reference), let u = machine.unusableNode(id) {
+      return .failure(.unusable(u))
+    }
     if let id = machine.tree.resolve(reference), let d = machine.devices.first(where: { $0.node == id }) {
       return .failure(
         .notPartitionable(

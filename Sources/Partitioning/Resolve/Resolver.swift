@@ -155,11 +155,23 @@ public struct Resolver {
           engine.error(
             .coreUnknown, "'\(ref.value)' names no core, cpu-map node or label on the board\(hint)",
             at: ref.location)
+        case .failure(.unusable(let node)):
+          unusable(ref.value, node, at: ref.location)
         }
       }
       let nodes = Set(kernels[k].cpus.compactMap { machine.cpus[$0].numaNode })
       kernels[k].numaNode = nodes.count == 1 ? nodes.first : nil
     }
+  }
+
+  /// A reference to a node the board reading left out: located at the reference,
+  /// naming the node and the defect that set it aside.
+  private mutating func unusable(_ reference: String, _ node: UnusableNode, at location: SourceLocation?) {
+    let what = reference == node.path ? node.path : "'\(reference)' (\(node.path))"
+    engine.error(
+      .nodeUnusable,
+      "\(what) cannot be used: \(node.defect.place): \(node.defect.message), so the board reading left the node out",
+      at: location)
   }
 
   private mutating func resolveDevices(_ kernels: inout [Partition.Kernel]) {
@@ -177,6 +189,8 @@ public struct Resolver {
           engine.error(
             .deviceUnknown, "'\(ref.value)' names no device on the board (an alias, label or path)\(hint)",
             at: ref.location)
+        case .failure(.unusable(let node)):
+          unusable(ref.value, node, at: ref.location)
         case .failure(.ambiguous):
           break
         }
@@ -213,6 +227,8 @@ public struct Resolver {
             at: device.location)
         case .failure(.notPartitionable(let what)):
           engine.error(.deviceUnknown, "shared device '\(device.value)' is \(what)", at: device.location)
+        case .failure(.unusable(let node)):
+          unusable(device.value, node, at: device.location)
         case .failure(.ambiguous):
           break
         }
