@@ -22,7 +22,8 @@ extension QEMUCommand {
       return VirtLayout(
         ramBase: 0x4000_0000, controllerBase: 0x0800_0000, controllerFrame: "gicd", maxCPUs: v2 ? 8 : 512)
     case .riscv64:
-      return VirtLayout(ramBase: 0x8000_0000, controllerBase: 0x0c00_0000, controllerFrame: "plic", maxCPUs: 512)
+      return VirtLayout(
+        ramBase: 0x8000_0000, controllerBase: 0x0c00_0000, controllerFrame: "plic", maxCPUs: 512)
     }
   }
 
@@ -45,7 +46,8 @@ extension QEMUCommand {
     var reasons: [String] = []
     let cpus = m.cpus.count
     if cpus > layout.maxCPUs {
-      reasons.append("\(cpus) CPUs: QEMU's virt machine takes at most \(layout.maxCPUs) with this interrupt controller")
+      reasons.append(
+        "\(cpus) CPUs: QEMU's virt machine takes at most \(layout.maxCPUs) with this interrupt controller")
     }
     let ids = Set(virtCPUIDs(target: target, machine: m, count: cpus))
     let foreign = m.cpus.filter { !ids.contains($0.hardwareID) }

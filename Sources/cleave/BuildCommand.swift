@@ -75,7 +75,8 @@ struct BuildCommand: ParsableCommand {
           "\(output): no image.elf: \(defaultLoaderPath(partition)) not found (make loader, or --loader FILE)"
       }
       return Built(
-        artifacts: artifacts, summary: "\(output): \(artifacts.paths.count) files for \(n) kernel\(n == 1 ? "" : "s")",
+        artifacts: artifacts,
+        summary: "\(output): \(artifacts.paths.count) files for \(n) kernel\(n == 1 ? "" : "s")",
         missingImage: missing)
     } catch let e as BuildJob.Failure {
       throw UnusableInput(message: "\(plan): \(e.description)")

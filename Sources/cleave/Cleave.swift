@@ -13,7 +13,8 @@ struct Cleave: ParsableCommand {
       """,
     version: "cleave \(cleaveVersion) (\(buildCommit))",
     subcommands: [
-      Inspect.self, PlanCommand.self, CheckCommand.self, BuildCommand.self, RunCommand.self, ExplainCommand.self,
+      Inspect.self, PlanCommand.self, CheckCommand.self, BuildCommand.self, RunCommand.self,
+      ExplainCommand.self,
     ])
 
   /// Runs the command. One rule for the exit status, whatever went wrong:

@@ -87,7 +87,9 @@ struct RunCommand: ParsableCommand {
       let reasons = QEMUCommand.unmodelled(target: targetArch, machine: machine)
       if !reasons.isEmpty {
         print("cleave run: FAIL: QEMU cannot model \(report.board): \(reasons.joined(separator: "; "))")
-        print("cleave run: give --machine-options for a machine that has this board's CPUs, RAM and interrupt controller")
+        print(
+          "cleave run: give --machine-options for a machine that has this board's CPUs, RAM and interrupt controller"
+        )
         throw ExitCode(1)
       }
     }

@@ -129,7 +129,8 @@ struct ModelledTests {
   /// QEMU numbers GICv3 CPUs in clusters of 16 and GICv2 CPUs in clusters of 8.
   @Test func virtCPUIDs() throws {
     let v3 = try Machine.load(repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv3.dts").path)
-    #expect(QEMUCommand.virtCPUIDs(target: .aarch64, machine: v3, count: 18).suffix(3) == [0xf, 0x100, 0x101])
+    #expect(
+      QEMUCommand.virtCPUIDs(target: .aarch64, machine: v3, count: 18).suffix(3) == [0xf, 0x100, 0x101])
     let v2 = try Machine.load(repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv2.dts").path)
     #expect(QEMUCommand.virtCPUIDs(target: .aarch64, machine: v2, count: 9).suffix(2) == [0x7, 0x100])
   }

@@ -57,11 +57,13 @@ struct SeL4OverlayTests {
           let paths = tree.property(property, of: chosen)?.strings ?? []
           #expect(!paths.isEmpty, "\(name) \(k.name): no \(property)")
           for path in paths {
-            #expect(tree.node(path: path) != nil, "\(name) \(k.name): \(property) names \(path), which it lacks")
+            #expect(
+              tree.node(path: path) != nil, "\(name) \(k.name): \(property) names \(path), which it lacks")
           }
         }
         // The kernel's own console is named when it has one, and only then.
-        let uart = (tree.property("seL4,kernel-devices", of: chosen)?.strings ?? []).contains("/pl011@9000000")
+        let uart = (tree.property("seL4,kernel-devices", of: chosen)?.strings ?? []).contains(
+          "/pl011@9000000")
         let hasUART = k.allDevices.contains { p.machine.devices[$0].path == "/pl011@9000000" }
         #expect(uart == hasUART, "\(name) \(k.name)")
         checked += 1

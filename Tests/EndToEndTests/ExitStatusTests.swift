@@ -24,26 +24,36 @@ struct ExitStatusTests {
     Row(what: "a board that reads", arguments: ["inspect", gicv3Board], status: 0, says: ""),
     Row(what: "--help", arguments: ["build", "--help"], status: 0, says: ""),
     Row(what: "a plan with errors", arguments: ["check", broken], status: 1, says: ""),
-    Row(what: "a build of a plan with errors", arguments: ["build", broken, "-o", "OUT"], status: 1,
+    Row(
+      what: "a build of a plan with errors", arguments: ["build", broken, "-o", "OUT"], status: 1,
       says: "not built: the plan has errors"),
-    Row(what: "a plan that is not a plan", arguments: ["build", typo, "-o", "OUT"], status: 2,
+    Row(
+      what: "a plan that is not a plan", arguments: ["build", typo, "-o", "OUT"], status: 2,
       says: "error[unknown_key]"),
-    Row(what: "a file that does not exist", arguments: ["inspect", "no-such-board.dtb"], status: 2,
+    Row(
+      what: "a file that does not exist", arguments: ["inspect", "no-such-board.dtb"], status: 2,
       says: "no-such-board.dtb"),
-    Row(what: "an unknown option", arguments: ["check", "--bogus", gicv3Plan], status: 2,
+    Row(
+      what: "an unknown option", arguments: ["check", "--bogus", gicv3Plan], status: 2,
       says: "Unknown option '--bogus'"),
     Row(what: "an unknown verb", arguments: ["partition", gicv3Plan], status: 2, says: "partition"),
-    Row(what: "build without -o", arguments: ["build", gicv3Plan], status: 2,
+    Row(
+      what: "build without -o", arguments: ["build", gicv3Plan], status: 2,
       says: "Missing expected argument '--output <output>'"),
-    Row(what: "plan without --auto", arguments: ["plan", gicv3Board], status: 2,
+    Row(
+      what: "plan without --auto", arguments: ["plan", gicv3Board], status: 2,
       says: "only --auto plans exist so far"),
-    Row(what: "check with one tree and no --board", arguments: ["check", gicv3Board], status: 2,
+    Row(
+      what: "check with one tree and no --board", arguments: ["check", gicv3Board], status: 2,
       says: "give two or more trees, or one tree with --board"),
-    Row(what: "check with two plans", arguments: ["check", gicv3Plan, gicv3Plan], status: 2,
+    Row(
+      what: "check with two plans", arguments: ["check", gicv3Plan, gicv3Plan], status: 2,
       says: "check takes one plan at a time"),
-    Row(what: "a value that does not parse", arguments: ["run", "OUT", "--timeout", "soon"], status: 2,
+    Row(
+      what: "a value that does not parse", arguments: ["run", "OUT", "--timeout", "soon"], status: 2,
       says: "soon"),
-    Row(what: "explain of no check", arguments: ["explain", "memory_overlapp"], status: 2,
+    Row(
+      what: "explain of no check", arguments: ["explain", "memory_overlapp"], status: 2,
       says: "did you mean 'memory_overlap'?"),
   ]
 

@@ -123,15 +123,19 @@ struct ReadmeTests {
     let bin = URL(fileURLWithPath: cleaveBinary).deletingLastPathComponent().path
     let path = "\(bin):\(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")"
     let r = try run(tool("env"), ["PATH=\(path)", "bash", "-c", script], timeLimit: 600)
-    #expect(r.status == 0 && !r.signalled, "README.md:\(block.startLine): the block's shell failed: \(r.summary)")
+    #expect(
+      r.status == 0 && !r.signalled, "README.md:\(block.startLine): the block's shell failed: \(r.summary)")
     let outputs = r.stdoutText.components(separatedBy: "\u{1e}\n")
     try #require(outputs.count == block.commands.count + 1, "README.md:\(block.startLine): \(r.stdoutText)")
     for (c, raw) in zip(block.commands, outputs) {
       var text = raw
       if text.hasSuffix("\n") { text.removeLast() }
-      let actual = text.isEmpty ? [] : text.components(separatedBy: "\n").map {
-        Self.normalise($0, directory: dir.url.path)
-      }
+      let actual =
+        text.isEmpty
+        ? []
+        : text.components(separatedBy: "\n").map {
+          Self.normalise($0, directory: dir.url.path)
+        }
       let expected = c.expected.map { Self.normalise($0, directory: dir.url.path) }
       let shown = "README.md:\(block.startLine): `\(c.line)` printed:\n\(actual.joined(separator: "\n"))"
       if expected.contains("...") {

@@ -34,7 +34,8 @@ enum SeL4Settings {
       set("KernelPlatform", platform)
     } else {
       lines.append(
-        "# KernelPlatform: this board's seL4 platform; the tree (compatible \(compatible)) does not say which.")
+        "# KernelPlatform: this board's seL4 platform; the tree (compatible \(compatible)) does not say which."
+      )
     }
     if p.target == .aarch64 {
       let cpu = k.bootCPU.flatMap { p.machine.cpus[$0].compatible }
@@ -48,7 +49,8 @@ enum SeL4Settings {
     set("KernelMaxNumNodes", "\(k.cpus.count)")
     if p.target == .riscv64, let boot = k.bootCPU {
       lines.append(
-        "# The kernel's first hart is \(p.machine.cpus[boot].hardwareID); seL4's qemu-riscv-virt starts hart 0 only.")
+        "# The kernel's first hart is \(p.machine.cpus[boot].hardwareID); seL4's qemu-riscv-virt starts hart 0 only."
+      )
     }
     // Relative to this file, so OUT can move: CMake expands it when it reads the cache file.
     set("KernelCustomDTSOverlay", "${CMAKE_CURRENT_LIST_DIR}/\(k.name).overlay.dts", "FILEPATH")
