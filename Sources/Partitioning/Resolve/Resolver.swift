@@ -94,10 +94,11 @@ public struct Resolver {
       doorbellMechanism: mechanism)
   }
 
-  /// The lowest 2 MiB-aligned 16 MiB of RAM clear of every reservation.
+  /// The lowest 2 MiB-aligned 16 MiB of RAM clear of every reservation and device window.
   public static func defaultLoader(_ machine: Machine) -> AddressRange {
     var allocator = MemoryAllocator(banks: machine.memory)
     for r in machine.reservations { if let range = r.range { allocator.claim(range) } }
+    for w in machine.devices.flatMap(\.mmio) { allocator.claim(w) }
     return allocator.place(size: defaultLoaderSize, align: defaultAlignment, numa: nil)
       ?? AddressRange(base: machine.memory.first?.range.base ?? 0, size: defaultLoaderSize)
   }
@@ -248,6 +249,8 @@ public struct Resolver {
     var allocator = MemoryAllocator(banks: machine.memory)
     allocator.claim(loader)
     for r in machine.reservations { if let range = r.range { allocator.claim(range) } }
+    // A bank the board states over a device window (firmware trims it at boot) is not RAM there.
+    for w in machine.devices.flatMap(\.mmio) { allocator.claim(w) }
     for s in shared { allocator.claim(s.range) }
     // Explicit ranges first: they are fixed, and sized requests must avoid them.
     for (k, spec) in plan.kernels.enumerated() {
