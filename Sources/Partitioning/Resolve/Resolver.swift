@@ -70,7 +70,17 @@ public struct Resolver {
     let owner = designateOwner(kernels)
     let mechanism = doorbellMechanism(boot: boot)
     assignDoorbells(&channels, kernels: kernels, mechanism: mechanism)
-    resolveImages(&kernels, channels: channels)
+    // What each tree keeps decides how much room its DTB needs and whose
+    // interrupts an unowned provider's are: cut before placing images.
+    var partition = Partition(
+      machine: machine, plan: plan, boardPath: boardPath, target: target, boot: boot, loader: loader,
+      loaderLocation: loaderLocation,
+      kernels: kernels, channels: channels, sharedRegions: shared, interruptControllerOwner: owner,
+      doorbellMechanism: mechanism)
+    partition.cuts = KernelCut.all(partition)
+    routeProviderInterrupts(&partition)
+    kernels = partition.kernels
+    resolveImages(&kernels, channels: channels, cuts: partition.cuts)
     for k in plan.kernels.indices {
       if let s = plan.kernels[k].stdout {
         switch references.device(s.value) {
@@ -87,11 +97,29 @@ public struct Resolver {
         }
       }
     }
-    return Partition(
-      machine: machine, plan: plan, boardPath: boardPath, target: target, boot: boot, loader: loader,
-      loaderLocation: loaderLocation,
-      kernels: kernels, channels: channels, sharedRegions: shared, interruptControllerOwner: owner,
-      doorbellMechanism: mechanism)
+    partition.kernels = kernels
+    return partition
+  }
+
+  /// A provider no kernel owns (a GPIO block that is a device's interrupt
+  /// parent) is in its dependents' trees: its own interrupts go to the first of
+  /// them, as a shared device's go to the first kernel listed.
+  private func routeProviderInterrupts(_ p: inout Partition) {
+    let primary = machine.primaryInterruptController?.node
+    var routed = Set<Int>()
+    for k in p.kernels { for i in k.interrupts { if let d = i.device { routed.insert(d) } } }
+    let owned = Set(p.kernels.flatMap(\.allDevices))
+    for cut in p.cuts {
+      for d in cut.providers where !owned.contains(d) && routed.insert(d).inserted {
+        let k = cut.kernel
+        let location =
+          cut.reasons[d]?.device.flatMap { p.kernels[k].deviceLocations[$0] } ?? p.kernels[k].location
+        for irq in machine.devices[d].interrupts where irq.controller == primary {
+          guard let n = irq.interrupt.ownedNumber else { continue }
+          p.kernels[k].interrupts.append(Partition.OwnedInterrupt(number: n, device: d, location: location))
+        }
+      }
+    }
   }
 
   /// The lowest 2 MiB-aligned 16 MiB of RAM clear of every reservation and device window.
@@ -496,12 +524,19 @@ public struct Resolver {
     return (bytes + dtbSlot - 1) / dtbSlot * dtbSlot
   }
 
-  private mutating func resolveImages(_ kernels: inout [Partition.Kernel], channels: [Partition.Channel]) {
+  private mutating func resolveImages(
+    _ kernels: inout [Partition.Kernel], channels: [Partition.Channel], cuts: [KernelCut]
+  ) {
     let planDirectory = PathText.directory(of: plan.file)
     for (k, spec) in plan.kernels.enumerated() {
       if let base = kernels[k].memory.first?.range {
         let top = base.base + base.size
-        let slot = Self.dtbSlotSize(kernel: kernels[k], channels: channels)
+        var slot = Self.dtbSlotSize(kernel: kernels[k], channels: channels)
+        if cuts.indices.contains(k) {
+          // A real board's common nodes alone can outgrow the estimate.
+          let need = UInt64(cuts[k].estimatedBlobSize(machine.tree)) + Self.dtbSlot / 4
+          slot = max(slot, (need + Self.dtbSlot - 1) / Self.dtbSlot * Self.dtbSlot)
+        }
         if base.size >= slot * 2 { kernels[k].dtb = AddressRange(base: top - slot, size: slot) }
       }
       if let initrd = spec.initrd {
