@@ -75,8 +75,9 @@ extension CheckID {
       "A device that names a core, cache or memory its kernel does not have cannot be written into that kernel's "
         + "tree without a dangling reference; rather than dropping it silently, the plan is refused."
     case .treePruned:
-      "A node that references something its tree does not hold (gpio-keys on a GPIO block no kernel has) would "
-        + "dangle and trip its driver at boot; it goes, with whatever depends on it, and the user should know."
+      "A node that references something its tree does not hold (a regulator switched by another kernel's GPIO "
+        + "block) would dangle and trip its driver at boot; it goes, with whatever depends on it, and the user "
+        + "should know. (Nodes that reference a device no kernel has go with that device, listed in report.json.)"
     case .stdoutNotOwned:
       "A console on a UART the kernel does not own writes into another kernel's device."
     case .interruptOwnedTwice:
@@ -159,7 +160,8 @@ extension CheckID {
     case .deviceUnkeepable:
       "Give the device to the kernel that runs the core it names (CoreSight debug, ETM and CTI blocks follow their core)."
     case .treePruned:
-      "Give a kernel the device the removed nodes reference if they are wanted; report.json's `removed` lists each one."
+      "If the removed nodes are wanted, give their kernel the device they reference or list it under `shared:`; "
+        + "report.json's `removed` lists each one."
     case .stdoutNotOwned: "Give the kernel the UART (or share it), or point `stdout:` at one it owns."
     case .interruptOwnedTwice: "Remove the interrupt from one kernel's `interrupts:`, or give the device to one kernel."
     case .interruptUnknown: "Use an SPI (32 and up on a GIC) or a PLIC source the board's controller has."

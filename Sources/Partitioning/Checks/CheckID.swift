@@ -106,7 +106,7 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .deviceUnkeepable:
       "a device the plan gives a kernel that its tree cannot hold (it names a core, cache or memory of another kernel)"
     case .treePruned:
-      "nodes a kernel's tree loses because what they reference is not in it; report.json lists each removal (warning)"
+      "nodes a kernel's tree loses because what they reference is in another kernel's tree; report.json lists each removal (warning)"
     case .stdoutNotOwned: "stdout names a device the kernel does not own or share"
     case .interruptOwnedTwice: "an SPI or PLIC source owned by two kernels"
     case .interruptUnknown: "an extra interrupt that is not an SPI / PLIC source of this board"

@@ -114,11 +114,20 @@ enum DeviceChecks {
         at: location(first.kernel, first.why),
         notes: users.dropFirst().map { .init("\(needs($0.kernel, $0.why)) it here", at: location($0.kernel, $0.why)) })
     }
-    // One summary of the nodes the trees lose; report.json lists every removal,
-    // properties too (a CPU's clocks on a controller another kernel drives).
+    // One summary of the nodes a tree loses because what they reference is in
+    // another kernel's tree (k1's regulator on k0's GPIO block): the plan put it
+    // there, and may rather share it. A node whose target is in no tree at all
+    // goes with that device, which the plan gives to nobody. report.json lists
+    // every removal, properties too.
+    let held = p.cuts.map { Set($0.nodes) }
     var parts: [String] = []
     for cut in p.cuts where p.kernels.indices.contains(cut.kernel) {
-      let nodes = cut.pruned.filter { $0.dropped == nil }
+      // A device of the plan's the tree cannot keep is device_unkeepable's to report.
+      let lost = Set(cut.lost.keys.map { p.machine.devices[$0].node })
+      let nodes = cut.pruned.filter { r in
+        r.dropped == nil && !lost.contains(r.node)
+          && held.indices.contains { $0 != cut.kernel && held[$0].contains(r.target) }
+      }
       guard !nodes.isEmpty else { continue }
       let shown = nodes.prefix(3).map { tree.path(of: $0.node) }.joined(separator: ", ")
       parts.append(
@@ -128,7 +137,7 @@ enum DeviceChecks {
     guard !parts.isEmpty else { return }
     engine.warning(
       .treePruned,
-      "nodes whose references cannot resolve in their kernel's tree leave it: \(parts.joined(separator: "; ")); report.json lists each removal",
+      "nodes that reference what another kernel's tree holds leave their own: \(parts.joined(separator: "; ")); report.json lists each removal",
       at: p.plan.board.location)
   }
 }
