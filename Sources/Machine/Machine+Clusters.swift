@@ -93,6 +93,12 @@ extension Machine {
     return cpuClusters.contains { $0.architecture.isBootable && sees(device, from: $0) }
   }
 
+  /// Every device window memory must keep off (see ``claimsAddressSpace(_:)``),
+  /// buses aside: they only translate their children's windows.
+  public var claimedWindows: [AddressRange] {
+    devices.filter { !$0.isBus && claimsAddressSpace($0) }.flatMap(\.mmio)
+  }
+
   /// Whether `node` is `ancestor` or lies below it.
   func isWithin(_ node: NodeID, _ ancestor: NodeID) -> Bool {
     var n: NodeID? = node

@@ -46,6 +46,20 @@ struct KernelTreeTests {
     for k in p.kernels { for d in k.devices { #expect(deviceOwners[p.machine.devices[d].path] == [k.name]) } }
   }
 
+  /// One truth: the devices report.json gives each kernel (own, shared and
+  /// providers) are exactly the partitionable devices of that kernel's DTB.
+  @Test(arguments: examplePlans())
+  func reportNamesWhatEachTreeHolds(plan: String) throws {
+    let artifacts = try BuildJob(partition: try partition(plan)).run()
+    let report = try JSONDecoder().decode(
+      BuildReport.self, from: Data((artifacts.text("report.json") ?? "").utf8))
+    for k in report.kernels {
+      let tree = try DeviceTree(blob: try #require(artifacts["kernels/\(k.name).dtb"]))
+      let held = Set(try Machine(tree: tree).devices.filter(\.isPartitionable).map(\.path))
+      #expect(held == Set(k.devices + k.sharedDevices + k.providers.map(\.device)), "\(plan) \(k.name)")
+    }
+  }
+
   @Test(arguments: examplePlans())
   func overlayOnTheBoardGivesTheKernelTree(plan: String) throws {
     let p = try partition(plan)

@@ -118,6 +118,8 @@ struct DoorbellRangeTests {
     #expect(shape.isEmpty)
     let result = PlanCheck.run(plan: try #require(plan))
     #expect(result.diagnostics.filter { $0.severity == .error }.map(\.check) == ["doorbells_exhausted"])
-    #expect(result.diagnostics.first?.message == "doorbells SGI 4294967295 + 8 do not fit SGIs 0-15")
+    #expect(
+      result.diagnostics.first { $0.check == "doorbells_exhausted" }?.message
+        == "doorbells SGI 4294967295 + 8 do not fit SGIs 0-15")
   }
 }

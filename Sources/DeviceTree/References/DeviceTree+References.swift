@@ -6,6 +6,14 @@ public struct PhandleUse: Sendable, Hashable {
   public var cell: Int
   public var phandle: UInt32
   public var target: NodeID?
+
+  public init(node: NodeID, property: String, cell: Int, phandle: UInt32, target: NodeID?) {
+    self.node = node
+    self.property = property
+    self.cell = cell
+    self.phandle = phandle
+    self.target = target
+  }
 }
 
 extension DeviceTree {
@@ -21,13 +29,17 @@ extension DeviceTree {
     "memory-region": nil,
     "interrupt-parent": nil, "next-level-cache": nil, "cpu": nil, "cpus": nil, "interrupt-affinity": nil,
     "operating-points-v2": nil, "cpu-idle-states": nil, "sound-dai": "#sound-dai-cells", "phy-handle": nil,
-    "remote-endpoint": nil, "memory-controller": nil, "syscon": nil, "cooling-device": "#cooling-cells",
+    "remote-endpoint": nil, "syscon": nil, "cooling-device": "#cooling-cells",
     "regmap": nil, "clock-output-parent": nil, "nvmem": nil, "phandle-list": nil, "power-supply": nil,
+    "hwlocks": "#hwlock-cells", "mux-controls": "#mux-control-cells", "mux-states": "#mux-state-cells",
+    "access-controllers": "#access-controller-cells", "leds": nil, "backlight": nil, "panel": nil,
+    "trip": nil, "shmem": nil,
   ]
 
   /// Every phandle reference in the tree's reachable nodes that cleave can
-  /// recognise: the list properties above, `pinctrl-N`, `*-gpios` / `gpios`
-  /// (with `#gpio-cells`), `msi-map` / `iommu-map` and `interrupt-map`.
+  /// recognise: the list properties above, `pinctrl-N`, `*-gpios` / `gpios` /
+  /// `gpio` (with `#gpio-cells`), `*-supply` regulators, `msi-map` /
+  /// `iommu-map` and `interrupt-map`.
   public func phandleUses() -> [PhandleUse] {
     var out: [PhandleUse] = []
     for id in descendants() {
@@ -49,8 +61,13 @@ extension DeviceTree {
       return cells.indices.filter { cells[$0] != 0 }.map(use)
     }
     var argumentCells: String??
-    if name == "gpios" || name.hasSuffix("-gpios") || name.hasSuffix("-gpio") && name != "nr-gpio" {
+    if name == "gpios" || name == "gpio" || name.hasSuffix("-gpios")
+      || name.hasSuffix("-gpio") && name != "nr-gpio"
+    {
       argumentCells = "#gpio-cells"
+    } else if name.hasSuffix("-supply") && cells.count == 1 {
+      // A regulator: one phandle, no arguments (dtc's own check reads it the same way).
+      argumentCells = .some(nil)
     } else if let known = Self.phandleLists[name] {
       argumentCells = known
     }

@@ -25,6 +25,10 @@ public struct BuildReport: Codable, Sendable {
     public var dtb: String?
     public var devices: [String]
     public var sharedDevices: [String]
+    /// Devices the tree keeps because the kernel's devices depend on them.
+    public var providers: [Provider]
+    /// Nodes and properties the tree lost because what they reference is not in it.
+    public var removed: [Removal]
     public var interrupts: [UInt32]
     public var image: String?
     public var initrd: String?
@@ -40,6 +44,25 @@ public struct BuildReport: Codable, Sendable {
   public struct Bank: Codable, Sendable {
     public var base: String
     public var size: String
+  }
+
+  public struct Provider: Codable, Sendable {
+    public var device: String
+    /// The kernel's device that needs it, or `/` for the interrupt parent every node inherits.
+    public var neededBy: String
+    /// The node and property that name it.
+    public var reference: String
+    /// The kernel that owns it, if any.
+    public var owner: String?
+  }
+
+  public struct Removal: Codable, Sendable {
+    /// The node that lost something.
+    public var node: String
+    /// The property it lost; absent when the whole node went.
+    public var property: String?
+    /// The reference that could not be satisfied: `property -> target`.
+    public var because: String
   }
 
   public struct Channel: Codable, Sendable {
@@ -64,13 +87,30 @@ public struct BuildReport: Codable, Sendable {
     ram = p.machine.memory.map { Bank(base: Format.hex($0.range.base), size: Format.hex($0.range.size)) }
     interruptControllerOwner = p.interruptControllerOwner.map { p.kernels[$0].name }
     doorbells = p.doorbellMechanism.rawValue
+    let tree = p.machine.tree
+    var owner: [Int: String] = [:]
+    for k in p.kernels { for d in k.devices { owner[d] = k.name } }
     kernels = p.kernels.map { k in
-      Kernel(
+      let cut = p.cuts.indices.contains(k.index) ? p.cuts[k.index] : nil
+      let providers = (cut?.providers ?? []).map { d in
+        let why = cut?.reasons[d]
+        return Provider(
+          device: p.machine.devices[d].path,
+          neededBy: why?.device.map { p.machine.devices[$0].path } ?? "/",
+          reference: why.map { "\(tree.path(of: $0.node)):\($0.property)" } ?? "", owner: owner[d])
+      }
+      let removed = (cut?.pruned ?? []).map { r in
+        Removal(
+          node: tree.path(of: r.node), property: r.dropped,
+          because: "\(r.property) -> \(tree.path(of: r.target))")
+      }
+      return Kernel(
         name: k.name, cpus: k.cpus.map { p.machine.cpus[$0].name },
         bootCPU: k.bootCPU.map { p.machine.cpus[$0].name },
         memory: k.memory.map { "\($0.range)" }, dtb: k.dtb.map { "\($0)" },
         devices: k.devices.map { p.machine.devices[$0].path },
         sharedDevices: k.sharedDevices.map { p.machine.devices[$0].path },
+        providers: providers, removed: removed,
         interrupts: Set(k.interrupts.map(\.number)).sorted(), image: k.image?.path,
         initrd: k.initrd.map { "\($0.range)" },
         entry: KernelPlacement.entry(of: k).map(Format.hex), protocolName: k.protocol.rawValue,

@@ -19,6 +19,8 @@ extension Partition {
     p.kernels = [first]
     p.channels = []
     p.interruptControllerOwner = 0
+    // The one tree holds every kernel's devices: its cut is worked out afresh.
+    p.cuts = KernelCut.all(p)
     return p
   }
 }

@@ -58,10 +58,11 @@ public struct MemoryMap: Sendable {
       }
     }
     let devices = lane("devices", .devices)
+    // Whose trees hold each device: the same cut the kernel trees are written from.
     var owner: [Int: String] = [:]
-    for k in p.kernels { for d in k.devices { owner[d] = k.name } }
     for k in p.kernels {
-      for d in k.sharedDevices { owner[d] = owner[d].map { $0 + "+" + k.name } ?? k.name }
+      let held = p.cuts.indices.contains(k.index) ? p.cuts[k.index].devices : k.allDevices
+      for d in held { owner[d] = owner[d].map { $0 + "+" + k.name } ?? k.name }
     }
     var run: (range: AddressRange, label: String, key: String, count: Int)?
     func flush() {

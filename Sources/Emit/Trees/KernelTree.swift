@@ -4,8 +4,9 @@ import Partitioning
 
 /// Cuts the board's tree down to what one kernel owns.
 ///
-/// The tree is assembled from the kernel's own board nodes and the common ones
-/// (see ``BoardIndex``), then rewritten. It only gains and loses nodes relative
+/// The tree is assembled from the nodes the partition's ``KernelCut`` keeps (the
+/// kernel's devices with everything they depend on, the common nodes, less what
+/// cannot resolve), then rewritten. It only gains and loses nodes relative
 /// to the board, never reorders them, so the same cut can be written as an
 /// overlay on the board source (see ``Overlay``).
 public struct KernelTree {
@@ -28,6 +29,8 @@ public struct KernelTree {
   let machine: Machine
   let kernel: Partition.Kernel
   let options: Options
+  /// What the tree keeps and loses, shared with `check`.
+  let plan: KernelCut
   var tree: DeviceTree
   /// Board node to this tree's node, for the board nodes the tree started with.
   let local: [NodeID: NodeID]
@@ -42,25 +45,35 @@ public struct KernelTree {
   /// The cut for kernel `index`, from a board index shared by all the kernels of a build.
   static func cut(_ board: BoardIndex, kernel index: Int, options: Options) -> Cut {
     let kernel = board.partition.kernels[index]
-    let selection = board.selector.select(
-      board.nodes(of: kernel, keepingForeignDevices: options.disableForeignDevices))
+    let plan =
+      !options.disableForeignDevices && board.partition.cuts.indices.contains(index)
+      ? board.partition.cuts[index]
+      : KernelCut.make(board, kernel: index, keepingForeignDevices: options.disableForeignDevices)
+    let selection = board.selector.select(plan.nodes)
     var local: [NodeID: NodeID] = [:]
     local.reserveCapacity(selection.origin.count)
     for (i, b) in selection.origin.enumerated() { local[b] = NodeID(i) }
     var cut = KernelTree(
       board: board, partition: board.partition, machine: board.machine, kernel: kernel, options: options,
-      tree: selection.tree, local: local)
+      plan: plan, tree: selection.tree, local: local)
     cut.run()
     return Cut(tree: cut.tree, origin: selection.origin)
   }
 
   private mutating func run() {
     tree.file = "\(kernel.name).dts"
+    for (node, names) in plan.droppedProperties {
+      guard let mine = local[node] else { continue }
+      var n = tree[mine]
+      for name in names { n.removeProperty(named: name) }
+      tree[mine] = n
+    }
     rewriteInterruptContexts()
     rewriteMemory()
     rewriteReservedMemory()
+    // Nothing to prune here: the cut kept every node's references (``KernelCut``),
+    // and the rewrites below add none.
     disableForeignDevices()
-    pruneDependents()
     writeOwnership()
     rewriteChosenAndAliases()
     writeSeL4Devices()
@@ -132,13 +145,8 @@ public struct KernelTree {
     for leftover in banks.values { if let id = local[leftover] { tree.removeNode(id) } }
   }
 
+  /// Reservations outside the kernel's RAM are already gone (``KernelCut``); channels are added.
   private mutating func rewriteReservedMemory() {
-    let own = kernel.memory.map(\.range)
-    for r in machine.reservations where r.source == .reservedMemory {
-      // Dynamic reservations (no range) come from the kernel's own RAM.
-      guard let node = r.node, let range = r.range else { continue }
-      if !own.contains(where: { $0.contains(range) }), let id = local[node] { tree.removeNode(id) }
-    }
     let channels =
       board.channels.indices.contains(kernel.index)
       ? board.channels[kernel.index].map { partition.channels[$0] } : []
@@ -198,7 +206,9 @@ public struct KernelTree {
   /// Foreign devices were left out of the tree unless they are to be kept disabled.
   private mutating func disableForeignDevices() {
     if options.disableForeignDevices {
-      let mine = Set(kernel.allDevices)
+      // The devices of the kernel's own cut (its own and their providers) stay enabled.
+      let cuts = partition.cuts
+      let mine = Set(cuts.indices.contains(kernel.index) ? cuts[kernel.index].devices : kernel.allDevices)
       for d in machine.devices where d.isPartitionable && !mine.contains(d.index) {
         set(Property(name: "status", strings: ["disabled"]), onBoardNode: d.node)
       }
@@ -211,43 +221,6 @@ public struct KernelTree {
       }
     }
   }
-
-  /// Devices that depend on something this kernel does not have (gpio-keys on
-  /// a foreign GPIO controller, syscon-poweroff on a foreign syscon) go too,
-  /// until nothing dangles. Nodes that are not devices (CPUs, caches, /chosen)
-  /// keep their place and lose only the dangling property.
-  private mutating func pruneDependents() {
-    let structural = Set(
-      ["/cpus", "/chosen", "/aliases", "/reserved-memory", "/psci"].compactMap { tree.node(path: $0) })
-    let controllers = Set(machine.interruptControllers.compactMap { local[$0.node] })
-    func isDevice(_ id: NodeID) -> Bool {
-      guard tree.property("compatible", of: id) != nil else { return false }
-      var n: NodeID? = id
-      while let c = n {
-        if structural.contains(c) { return false }
-        n = tree.parent(of: c)
-      }
-      return !controllers.contains(id)
-    }
-    for _ in 0..<8 {
-      let dangling = tree.danglingReferences()
-      if dangling.isEmpty { return }
-      for use in dangling where tree.isAttached(use.node) {
-        if isDevice(use.node) && !Self.droppable.contains(use.property) {
-          tree.removeNode(use.node)
-        } else {
-          var n = tree[use.node]
-          n.removeProperty(named: use.property)
-          tree[use.node] = n
-        }
-      }
-    }
-  }
-
-  /// References a device can lose and still be itself.
-  static let droppable: Set<String> = [
-    "interrupt-affinity", "next-level-cache", "memory-region", "cooling-device",
-  ]
 
   // MARK: Ownership, chosen, aliases
 
@@ -269,6 +242,14 @@ public struct KernelTree {
         p.string.map { tree.node(path: $0).map { !tree.isAttached($0) } ?? true } ?? false
       }
       tree[aliases] = n
+    }
+    // Labels of nodes the tree lost go with them.
+    if let symbols = tree.node(path: "/__symbols__") {
+      var n = tree[symbols]
+      n.properties.removeAll { p in
+        p.string.map { tree.node(path: $0).map { !tree.isAttached($0) } ?? true } ?? false
+      }
+      tree[symbols] = n
     }
     let chosen = tree.node(path: "/chosen") ?? tree.addNode("chosen", under: tree.root)
     var n = tree[chosen]

@@ -4,8 +4,9 @@ import Machine
 
 /// Writes a starting plan for a board: one kernel per group of cores (by default
 /// per shared L2), memory split in proportion to cores and kept on the group's
-/// NUMA node, every device to the first kernel, a channel from the first kernel
-/// to each other one. The result resolves and checks clean on the board.
+/// NUMA node, every device to the first kernel (a device bound to one core to
+/// that core's kernel), a channel from the first kernel to each other one. The
+/// result resolves and checks with no error on the board.
 public struct AutoPlanner {
   public enum Grouping: String, CaseIterable, Sendable { case core, l2, cluster, numa }
 
@@ -122,6 +123,7 @@ public struct AutoPlanner {
     var allocator = MemoryAllocator(banks: machine.memory)
     allocator.claim(loader)
     for r in machine.reservations { if let range = r.range { allocator.claim(range) } }
+    for w in machine.claimedWindows { allocator.claim(w) }
     let channels = groups.count - 1
     let sizes = split(groups, allocator: allocator, channels: channels)
 
@@ -146,6 +148,18 @@ public struct AutoPlanner {
     let devices = machine.devices.filter { d in
       d.isPartitionable && !machine.isRAMAlias(d) && (k0Cluster.map { machine.sees(d, from: $0) } ?? true)
     }
+    // A device bound to one core (`cpu = <&…>`: CoreSight debug, ETM, CTI) goes
+    // with that core's kernel: no other kernel's tree can hold its reference.
+    var groupOf: [Int: Int] = [:]
+    for (i, g) in groups.enumerated() { for c in g { groupOf[c] = i } }
+    var cpuOfNode: [NodeID: Int] = [:]
+    for c in machine.cpus { cpuOfNode[c.node] = c.index }
+    func kernel(of d: Device) -> Int {
+      guard let ph = machine.tree.property("cpu", of: d.node)?.u32, let cpu = machine.tree.node(phandle: ph),
+        let c = cpuOfNode[cpu], let g = groupOf[c]
+      else { return 0 }
+      return g
+    }
     for (i, group) in groups.enumerated() {
       out.append("  k\(i):")
       let names = self.names(group, from: names)
@@ -160,11 +174,12 @@ public struct AutoPlanner {
       let node = numaNode(group)
       out.append(
         "    memory: \(node.map { "{ size: \(yamlSize(sizes[i])), numa: \($0) }" } ?? yamlSize(sizes[i]))")
+      let mine = devices.filter { kernel(of: $0) == i }
+      if !mine.isEmpty {
+        out.append("    devices:")
+        for d in mine { out.append("      - \(quote(d.names[0]))") }
+      }
       if i == 0 {
-        if !devices.isEmpty {
-          out.append("    devices:")
-          for d in devices { out.append("      - \(quote(d.names[0]))") }
-        }
         if let stdout = stdoutDevice(devices) { out.append("    stdout: \(quote(stdout))") }
         out.append("    owns: [interrupt-controller]")
       }
@@ -192,9 +207,15 @@ public struct AutoPlanner {
     return index.name(for: group).map { [$0] } ?? group.map { index.name(ofCPU: $0) }
   }
 
+  /// The NUMA node a group's memory should come from: its cores' node, when
+  /// every node with cores also has RAM (firmware often lists all of it on
+  /// node 0; then memory is split as if there were no NUMA).
   private func numaNode(_ group: [Int]) -> UInt32? {
+    guard machine.numaNodes.count > 1 else { return nil }
+    let withRAM = Set(machine.memory.compactMap(\.numaNode))
+    guard machine.cpus.allSatisfy({ $0.numaNode.map(withRAM.contains) ?? true }) else { return nil }
     let nodes = Set(group.compactMap { machine.cpus[$0].numaNode })
-    return nodes.count == 1 && machine.numaNodes.count > 1 ? nodes.first : nil
+    return nodes.count == 1 ? nodes.first : nil
   }
 
   /// Splits free RAM by core count, per NUMA node, in whole 2 MiB units, then
@@ -211,7 +232,7 @@ public struct AutoPlanner {
     var freeByNode: [UInt32?: UInt128] = [:]
     for b in allocator.free {
       if let whole = b.range.aligned(to: unit) {
-        freeByNode[machine.numaNodes.count > 1 ? b.numa : nil, default: 0] += UInt128(whole.size)
+        freeByNode[nodes.contains { $0 != nil } ? b.numa : nil, default: 0] += UInt128(whole.size)
       }
     }
     var coresByNode: [UInt32?: Int] = [:]

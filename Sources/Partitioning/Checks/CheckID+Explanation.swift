@@ -6,7 +6,8 @@ extension CheckID {
   public var defaultSeverity: Diagnostic.Severity {
     switch self {
     case .coreUnassigned, .kernelSpansL2, .kernelSpansNUMA, .memoryRemote, .deviceProviderForeign,
-      .sel4BaseMisaligned, .sel4BootHart, .sel4SMPDoorbell, .sel4NoConsole:
+      .sel4BaseMisaligned, .sel4BootHart, .sel4SMPDoorbell, .sel4NoConsole,
+      .deviceProviderShared, .treePruned:
       .warning
     default: .error
     }
@@ -81,7 +82,18 @@ extension CheckID {
       "A device whose interrupt goes to a controller the kernel does not reach can never interrupt that kernel."
     case .deviceProviderForeign:
       "A device depends on its clocks, resets, power domains, pins and PHYs; when another kernel owns one of them, "
-        + "that kernel can switch the device off under its owner."
+        + "that kernel can switch the device off under its owner. The dependent kernel's tree keeps the provider "
+        + "(its reference must resolve), so both kernels' drivers will program it."
+    case .deviceProviderShared:
+      "A clock controller, pin controller or GPIO block no kernel owns is still programmed by every kernel whose "
+        + "devices need it; two kernels doing so is exactly the shared-hardware hazard a plan must decide on."
+    case .deviceUnkeepable:
+      "A device that names a core, cache or memory its kernel does not have cannot be written into that kernel's "
+        + "tree without a dangling reference; rather than dropping it silently, the plan is refused."
+    case .treePruned:
+      "A node that references something its tree does not hold (a regulator switched by another kernel's GPIO "
+        + "block) would dangle and trip its driver at boot; it goes, with whatever depends on it, and the user "
+        + "should know. (Nodes that reference a device no kernel has go with that device, listed in report.json.)"
     case .stdoutNotOwned:
       "A console on a UART the kernel does not own writes into another kernel's device."
     case .interruptOwnedTwice:
@@ -183,6 +195,14 @@ extension CheckID {
     case .deviceInterruptUnreachable: "Give the kernel a core that the controller can interrupt, or the device to another kernel."
     case .deviceProviderForeign:
       "Give the provider to the same kernel as the device, or list it under `shared:` to say the kernels agree on it."
+    case .deviceProviderShared:
+      "Give the provider to one kernel, or list it under `shared:` with the kernels that use it "
+        + "(`shared: [{ device: cprman, kernels: [k0, k1] }]`), which silences this warning."
+    case .deviceUnkeepable:
+      "Give the device to the kernel that runs the core it names (CoreSight debug, ETM and CTI blocks follow their core)."
+    case .treePruned:
+      "If the removed nodes are wanted, give their kernel the device they reference or list it under `shared:`; "
+        + "report.json's `removed` lists each one."
     case .stdoutNotOwned: "Give the kernel the UART (or share it), or point `stdout:` at one it owns."
     case .interruptOwnedTwice: "Remove the interrupt from one kernel's `interrupts:`, or give the device to one kernel."
     case .interruptUnknown: "Use an SPI (32 and up on a GIC) or a PLIC source the board's controller has."

@@ -41,6 +41,9 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
   case deviceOwnedTwice = "device_owned_twice"
   case deviceInterruptUnreachable = "device_interrupt_unreachable"
   case deviceProviderForeign = "device_provider_foreign"
+  case deviceProviderShared = "device_provider_shared"
+  case deviceUnkeepable = "device_unkeepable"
+  case treePruned = "tree_pruned"
   case stdoutNotOwned = "stdout_not_owned"
   // Interrupts.
   case interruptOwnedTwice = "interrupt_owned_twice"
@@ -116,6 +119,12 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .deviceInterruptUnreachable: "a device whose interrupts go to a controller its kernel does not reach"
     case .deviceProviderForeign:
       "a device whose clock, reset, power domain, pinctrl, phy or iommu another kernel owns (warning)"
+    case .deviceProviderShared:
+      "a provider no kernel owns that devices of one or more kernels depend on: it stays in their trees as shared hardware (warning)"
+    case .deviceUnkeepable:
+      "a device the plan gives a kernel that its tree cannot hold (it names a core, cache or memory of another kernel)"
+    case .treePruned:
+      "nodes a kernel's tree loses because what they reference is in another kernel's tree; report.json lists each removal (warning)"
     case .stdoutNotOwned: "stdout names a device the kernel does not own or share"
     case .interruptOwnedTwice: "an SPI or PLIC source owned by two kernels"
     case .interruptUnknown: "an extra interrupt that is not an SPI / PLIC source of this board"

@@ -18,6 +18,9 @@ public struct Partition: Sendable {
   /// The kernel that initialises the interrupt controller (GIC distributor / PLIC).
   public var interruptControllerOwner: Int?
   public var doorbellMechanism: DoorbellMechanism
+  /// What each kernel's tree keeps of the board (in kernel order): its devices
+  /// with their dependency closure, and what goes because it cannot resolve.
+  public var cuts: [KernelCut] = []
 
   public struct Kernel: Sendable {
     public var index: Int

@@ -76,7 +76,17 @@ public struct Resolver {
     let owner = designateOwner(kernels)
     let mechanism = doorbellMechanism(boot: boot)
     assignDoorbells(&channels, kernels: kernels, mechanism: mechanism)
-    resolveImages(&kernels, channels: channels)
+    // What each tree keeps decides how much room its DTB needs and whose
+    // interrupts an unowned provider's are: cut before placing images.
+    var partition = Partition(
+      machine: machine, plan: plan, boardPath: boardPath, target: target, boot: boot, loader: loader,
+      loaderLocation: loaderLocation,
+      kernels: kernels, channels: channels, sharedRegions: shared, interruptControllerOwner: owner,
+      doorbellMechanism: mechanism)
+    partition.cuts = KernelCut.all(partition)
+    routeProviderInterrupts(&partition)
+    kernels = partition.kernels
+    resolveImages(&kernels, channels: channels, cuts: partition.cuts)
     for k in plan.kernels.indices {
       if let s = plan.kernels[k].stdout {
         switch references.device(s.value) {
@@ -93,18 +103,39 @@ public struct Resolver {
         }
       }
     }
-    return Partition(
-      machine: machine, plan: plan, boardPath: boardPath, target: target, boot: boot, loader: loader,
-      loaderLocation: loaderLocation,
-      kernels: kernels, channels: channels, sharedRegions: shared, interruptControllerOwner: owner,
-      doorbellMechanism: mechanism)
+    partition.kernels = kernels
+    return partition
   }
 
-  /// The lowest 2 MiB-aligned 16 MiB of RAM clear of every reservation.
+  /// A provider no kernel owns (a GPIO block that is a device's interrupt
+  /// parent) is in its dependents' trees: its own interrupts go to the first of
+  /// them, as a shared device's go to the first kernel listed.
+  private func routeProviderInterrupts(_ p: inout Partition) {
+    let primary = machine.primaryInterruptController?.node
+    var routed = Set<Int>()
+    for k in p.kernels { for i in k.interrupts { if let d = i.device { routed.insert(d) } } }
+    let owned = Set(p.kernels.flatMap(\.allDevices))
+    for cut in p.cuts {
+      for d in cut.providers where !owned.contains(d) && routed.insert(d).inserted {
+        let k = cut.kernel
+        let location =
+          cut.reasons[d]?.device.flatMap { p.kernels[k].deviceLocations[$0] } ?? p.kernels[k].location
+        for irq in machine.devices[d].interrupts where irq.controller == primary {
+          guard let n = irq.interrupt.ownedNumber else { continue }
+          p.kernels[k].interrupts.append(Partition.OwnedInterrupt(number: n, device: d, location: location))
+        }
+      }
+    }
+  }
+
+  /// The lowest 2 MiB-aligned 16 MiB of RAM clear of every reservation and device window.
   public static func defaultLoader(_ machine: Machine) -> AddressRange {
     let size = defaultLoaderSize(machine)
     var allocator = MemoryAllocator(banks: machine.memory)
     for r in machine.reservations { if let range = r.range { allocator.claim(range) } }
+    // Not over a device window: some boards state RAM over their peripherals
+    // (firmware trims it at boot).
+    for w in machine.claimedWindows { allocator.claim(w) }
     return allocator.place(size: size, align: defaultAlignment, numa: nil)
       ?? AddressRange(base: machine.memory.first?.range.base ?? 0, size: size)
   }
@@ -282,6 +313,8 @@ public struct Resolver {
     var allocator = MemoryAllocator(banks: machine.memory)
     allocator.claim(loader)
     for r in machine.reservations { if let range = r.range { allocator.claim(range) } }
+    // A bank the board states over a device window (firmware trims it at boot) is not RAM there.
+    for w in machine.claimedWindows { allocator.claim(w) }
     for s in shared { allocator.claim(s.range) }
     // Explicit ranges first: they are fixed, and sized requests must avoid them.
     for (k, spec) in plan.kernels.enumerated() {
@@ -534,12 +567,19 @@ public struct Resolver {
     return (bytes + dtbSlot - 1) / dtbSlot * dtbSlot
   }
 
-  private mutating func resolveImages(_ kernels: inout [Partition.Kernel], channels: [Partition.Channel]) {
+  private mutating func resolveImages(
+    _ kernels: inout [Partition.Kernel], channels: [Partition.Channel], cuts: [KernelCut]
+  ) {
     let planDirectory = PathText.directory(of: plan.file)
     for (k, spec) in plan.kernels.enumerated() {
       if let base = kernels[k].memory.first?.range {
+        var slot = Self.dtbSlotSize(kernel: kernels[k], channels: channels)
+        if cuts.indices.contains(k) {
+          // A real board's common nodes alone can outgrow the estimate.
+          let need = UInt64(cuts[k].estimatedBlobSize(machine.tree)) + Self.dtbSlot / 4
+          slot = max(slot, (need + Self.dtbSlot - 1) / Self.dtbSlot * Self.dtbSlot)
+        }
         // From the last address down: the range may end exactly at 2^64.
-        let slot = Self.dtbSlotSize(kernel: kernels[k], channels: channels)
         if base.size / 2 >= slot { kernels[k].dtb = AddressRange(base: base.last - (slot - 1), size: slot) }
       }
       if let initrd = spec.initrd {

@@ -1,6 +1,5 @@
 import DeviceTree
 import Machine
-import Partitioning
 
 /// What each node of the board belongs to, worked out once per build so that
 /// each kernel's tree is assembled from its own nodes and the common ones
@@ -11,40 +10,42 @@ import Partitioning
 /// stay or go together, and an anchor stays only when every anchor above it
 /// does. A cpu-map group stays exactly when a kept leaf is below it. Every other
 /// node is common to all kernels.
-struct BoardIndex {
-  struct Anchor {
-    var cpu: Int?
-    var cache: Int?
-    var device: Int?
+public struct BoardIndex: Sendable {
+  public struct Anchor: Sendable {
+    public var cpu: Int?
+    public var cache: Int?
+    public var device: Int?
     /// A cpu-map leaf, and the CPU its `cpu` phandle names (`nil`: no CPU, so it never stays).
-    var isLeaf = false
-    var leafCPU: Int?
+    public var isLeaf = false
+    public var leafCPU: Int?
     /// The nearest anchor above this one.
-    var parent: NodeID?
+    public var parent: NodeID?
     /// This node and the nodes below it that no nearer anchor holds.
-    var members: [NodeID] = []
+    public var members: [NodeID] = []
   }
 
   /// A PLIC / CLINT `interrupts-extended` and where each context sits in it.
-  struct ContextList {
-    var node: NodeID
-    var cells: [UInt32]
-    var contexts: [(start: Int, width: Int, cpu: Int?)]
+  public struct ContextList: Sendable {
+    public var node: NodeID
+    public var cells: [UInt32]
+    public var contexts: [(start: Int, width: Int, cpu: Int?)]
   }
 
-  let partition: Partition
-  let machine: Machine
-  let selector: NodeSelector
-  let anchors: [NodeID: Anchor]
+  public let partition: Partition
+  public let machine: Machine
+  public let selector: NodeSelector
+  public let anchors: [NodeID: Anchor]
   /// Nodes no anchor holds, kept in every tree.
-  let common: [NodeID]
+  public let common: [NodeID]
+  /// The anchor each node belongs to (`nil`: a common node).
+  public let anchorOf: [NodeID?]
   /// cpu-map leaves by the CPU they name.
-  let leaves: [Int: [NodeID]]
-  let contextLists: [ContextList]
+  public let leaves: [Int: [NodeID]]
+  public let contextLists: [ContextList]
   /// Indexes into `partition.channels` of each kernel's channels with a region.
-  let channels: [[Int]]
+  public let channels: [[Int]]
 
-  init(_ partition: Partition) {
+  public init(_ partition: Partition) {
     self.partition = partition
     let machine = partition.machine
     self.machine = machine
@@ -95,6 +96,11 @@ struct BoardIndex {
       }
       for c in tree[id].children { stack.append((c, owner)) }
     }
+    var anchorOf = [NodeID?](repeating: nil, count: tree.nodes.count)
+    for (a, anchor) in anchors {
+      for m in anchor.members where anchorOf.indices.contains(m.index) { anchorOf[m.index] = a }
+    }
+    self.anchorOf = anchorOf
     self.anchors = anchors
     self.common = common
     self.leaves = leaves
@@ -107,12 +113,12 @@ struct BoardIndex {
     self.channels = channels
   }
 
-  /// The board nodes kernel `k`'s tree starts from, before any rewriting.
-  func nodes(of k: Partition.Kernel, keepingForeignDevices: Bool) -> [NodeID] {
+  /// The board nodes a tree of kernel `k`'s cores and of `devices` starts from,
+  /// before pruning and rewriting: the common nodes and every anchor that stays.
+  public func nodes(of k: Partition.Kernel, devices: Set<Int>, keepingForeignDevices: Bool) -> [NodeID] {
     let cpus = Set(k.cpus)
     var caches = Set<Int>()
     for c in k.cpus where machine.cpus.indices.contains(c) { caches.formUnion(machine.cpus[c].caches) }
-    let devices = Set(k.allDevices)
     func stays(_ a: Anchor) -> Bool {
       if let c = a.cpu, !cpus.contains(c) { return false }
       if let c = a.cache, !caches.contains(c) { return false }
@@ -147,7 +153,7 @@ struct BoardIndex {
     if keepingForeignDevices {
       for d in machine.devices where d.isPartitionable { take(d.node) }
     } else {
-      for d in k.allDevices where machine.devices.indices.contains(d) { take(machine.devices[d].node) }
+      for d in devices.sorted() where machine.devices.indices.contains(d) { take(machine.devices[d].node) }
     }
     return out
   }
@@ -155,7 +161,7 @@ struct BoardIndex {
   /// The `peers` value of kernel `k`: the names of the kernels it shares a
   /// channel with, in kernel order: whom it can reach, which keeps every tree
   /// proportional to its own channels rather than to the whole machine.
-  func peerNames(of k: Partition.Kernel) -> [UInt8] {
+  public func peerNames(of k: Partition.Kernel) -> [UInt8] {
     guard channels.indices.contains(k.index) else { return [] }
     var peers = Set<Int>()
     for c in channels[k.index] { peers.formUnion(partition.channels[c].members) }
