@@ -43,7 +43,9 @@ struct ShippedBoardCutTests {
     try planText.write(toFile: planPath, atomically: true, encoding: .utf8)
 
     let checked = PlanCheck.run(planPath: planPath)
-    let errors = checked.diagnostics.filter { $0.severity == .error }.map(\.text)
+    // A board whose cores do not start through PSCI gets exactly that error;
+    // its cut must be as sound as any other's.
+    let errors = errorsBesidesBootMethod(checked, machine: machine)
     #expect(errors.isEmpty, "\(board): check: \(errors)")
     guard errors.isEmpty, let partition = checked.partition else { return }
     // What `build` writes, less the text forms and file hashes (the DTS and

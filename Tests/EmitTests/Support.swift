@@ -67,6 +67,17 @@ func compileStack(_ sources: [String], in dir: URL) throws -> (status: Int32, er
   return (r.status, r.err, dtb)
 }
 
+/// A check's errors, less `boot_method_unsupported` on a board whose cores do
+/// not start through PSCI (spin-table boards such as every Raspberry Pi, or no
+/// /psci node): the loader cannot start them, which that error says, while the
+/// cut of such a board must still be sound.
+func errorsBesidesBootMethod(_ check: PlanCheck, machine: Machine) -> [String] {
+  let noPSCI = machine.psci == nil || machine.cpus.contains { $0.enableMethod.map { $0 != "psci" } ?? false }
+  return check.diagnostics.filter {
+    $0.severity == .error && !(noPSCI && $0.check == CheckID.bootMethodUnsupported.rawValue)
+  }.map(\.text)
+}
+
 /// Removes a scratch directory and everything in it.
 func remove(_ dir: URL) { try? FileManager.default.removeItem(at: dir) }
 
