@@ -51,7 +51,8 @@ public struct Machine: Sendable {
     memory = try Machine.readMemory(tree, cache: cache, unusable: &unusable, notes: &notes)
     reservations = try Machine.readReservations(tree, cache: cache, unusable: &unusable)
     numaNodes = try Machine.readNUMA(tree, cpus: cpus, memory: memory)
-    interruptControllers = try Machine.readInterruptControllers(tree, cpus: cpus, cache: cache, unusable: &unusable)
+    interruptControllers = try Machine.readInterruptControllers(
+      tree, cpus: cpus, cache: cache, unusable: &unusable)
     psci = Machine.readPSCI(tree)
     devices = try Machine.readDevices(tree, cache: cache, unusable: &unusable)
     self.unusable = unusable

@@ -74,7 +74,8 @@ struct CommandLineTests {
     #expect(r.status == 0, "\(r.summary)")
     #expect(
       r.stdoutText.split(separator: "\n").dropFirst().first
-        == "out: no image.elf: build/loader-aarch64.bin not found (make loader, or --loader FILE)", "\(r.stdoutText)")
+        == "out: no image.elf: build/loader-aarch64.bin not found (make loader, or --loader FILE)",
+      "\(r.stdoutText)")
     #expect(!FileManager.default.fileExists(atPath: dir.path("out/image.elf")))
     #expect(FileManager.default.fileExists(atPath: dir.path("out/boot/descriptor.bin")))
   }

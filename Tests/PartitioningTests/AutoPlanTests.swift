@@ -206,7 +206,8 @@ struct LinuxOwnershipTests {
     let found = result.diagnostics.filter { $0.check == "distributor_initialised_twice" }
     #expect(found.count == 1)
     let who = marking.hasPrefix("kind") ? "seL4" : "resets: [interrupt-controller]"
-    #expect(found.first?.message.hasPrefix("'k1' (\(who)) resets the whole interrupt distributor at boot") == true)
+    #expect(
+      found.first?.message.hasPrefix("'k1' (\(who)) resets the whole interrupt distributor at boot") == true)
     #expect(result.partition?.kernels[1].resetsInterruptController == true)
     #expect(result.partition?.kernels[0].resetsInterruptController == false)
   }

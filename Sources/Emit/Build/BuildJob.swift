@@ -56,7 +56,9 @@ public struct BuildJob {
       out.add(
         "kernels/\(k.name).overlay.dts",
         text: Overlay.text(board: partition.machine.tree, kernel: cut, header: header))
-      if k.kind == .sel4 { out.add("kernels/\(k.name).sel4.cmake", text: SeL4Settings.text(partition, kernel: k)) }
+      if k.kind == .sel4 {
+        out.add("kernels/\(k.name).sel4.cmake", text: SeL4Settings.text(partition, kernel: k))
+      }
     }
     let images = try partition.kernels.map { k -> [UInt8]? in
       guard let image = k.image else { return nil }

@@ -16,7 +16,9 @@ extension Device {
   /// A serial port a kernel can print through: a `serialN` alias or a UART's compatible.
   public var isUART: Bool {
     aliases.contains { $0.hasPrefix("serial") }
-      || compatible.contains { c in ["pl011", "uart", "16550", "serial", "sbsa-uart"].contains { c.contains($0) } }
+      || compatible.contains { c in
+        ["pl011", "uart", "16550", "serial", "sbsa-uart"].contains { c.contains($0) }
+      }
   }
 }
 

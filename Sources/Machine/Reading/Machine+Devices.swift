@@ -13,7 +13,9 @@ extension Machine {
   /// memory, /reserved-memory, the firmware nodes and the execution domains
   /// (`/domains`, `openamp,domain-v1`). A device whose `reg`, bus `ranges` or
   /// `interrupts` cannot be read is set aside in `unusable`; its providers must resolve.
-  static func readDevices(_ tree: DeviceTree, cache: DecodeCache, unusable: inout [UnusableNode]) throws -> [Device] {
+  static func readDevices(_ tree: DeviceTree, cache: DecodeCache, unusable: inout [UnusableNode]) throws
+    -> [Device]
+  {
     var aliases: [NodeID: [String]] = [:]
     if let a = tree.node(path: "/aliases") {
       for p in tree[a].properties {

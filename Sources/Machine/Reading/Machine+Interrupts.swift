@@ -23,7 +23,8 @@ extension Machine {
   }
 
   private static func readController(
-    _ id: NodeID, kind: InterruptControllerKind?, tree: DeviceTree, cache: DecodeCache, cpuOfLocal: [NodeID: Int]
+    _ id: NodeID, kind: InterruptControllerKind?, tree: DeviceTree, cache: DecodeCache,
+    cpuOfLocal: [NodeID: Int]
   ) throws -> InterruptController {
     var controller = InterruptController(
       node: id, path: tree.path(of: id), labels: tree[id].labels, kind: kind,

@@ -52,7 +52,9 @@ extension Machine {
     return true
   }
 
-  static func readReservations(_ tree: DeviceTree, cache: DecodeCache, unusable: inout [UnusableNode]) throws -> [Reservation] {
+  static func readReservations(_ tree: DeviceTree, cache: DecodeCache, unusable: inout [UnusableNode]) throws
+    -> [Reservation]
+  {
     var out: [Reservation] = []
     for (i, r) in tree.reservations.enumerated() {
       guard let range = AddressRange(checkedBase: r.address, size: r.size) else {

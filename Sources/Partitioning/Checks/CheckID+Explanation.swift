@@ -153,17 +153,21 @@ extension CheckID {
     case .unknownKey: "Use the key the message suggests; the plan format is in the README under Plans."
     case .duplicateKey: "Keep one of the two keys; the note points at the first."
     case .missingKey: "Add the key the message names."
-    case .wrongType: "Write the value in the form the message names (a list `[a, b]`, a mapping `{ k: v }`, a number)."
+    case .wrongType:
+      "Write the value in the form the message names (a list `[a, b]`, a mapping `{ k: v }`, a number)."
     case .badNumber: "Write a decimal or 0x-prefixed hexadecimal number below 2^64."
     case .badSize: "Write a number with K, M, G or T (binary), or a plain number of bytes, below 2^64."
-    case .boardUnreadable: "Check the `board:` path (relative to the plan) and that `cleave inspect BOARD` reads it."
+    case .boardUnreadable:
+      "Check the `board:` path (relative to the plan) and that `cleave inspect BOARD` reads it."
     case .nameInvalid:
       "Rename it with ASCII letters, digits, '_' and '-', starting with a letter, at most 15 characters."
     case .kernelUnknown: "Name one of the kernels under `kernels:`."
-    case .targetMismatch: "Remove `target:` (it defaults to the board's architecture) or pick a board of that architecture."
+    case .targetMismatch:
+      "Remove `target:` (it defaults to the board's architecture) or pick a board of that architecture."
     case .coreUnknown:
       "Use a name `cleave inspect BOARD` lists: a cpu-map cluster, a CPU label or node name, or an MPIDR / hart id."
-    case .coreAssignedTwice: "Remove the core from one of the two kernels; the note shows where the other takes it."
+    case .coreAssignedTwice:
+      "Remove the core from one of the two kernels; the note shows where the other takes it."
     case .kernelWithoutCores: "Give the kernel `cores:`, or remove the kernel."
     case .bootMethodUnsupported:
       "Use a firmware that provides PSCI (e.g. Trusted Firmware-A on the Raspberry Pi 4) and a tree whose CPUs say "
@@ -191,8 +195,10 @@ extension CheckID {
     case .memoryUnplaceable:
       "Ask for less, free memory elsewhere, or give a fixed `[{ base: …, size: … }]` the message shows is free."
     case .deviceUnknown: "Use a path, label or alias `cleave inspect BOARD` lists under devices."
-    case .deviceOwnedTwice: "Give the device to one kernel, or list it under `shared:` with the kernels that share it."
-    case .deviceInterruptUnreachable: "Give the kernel a core that the controller can interrupt, or the device to another kernel."
+    case .deviceOwnedTwice:
+      "Give the device to one kernel, or list it under `shared:` with the kernels that share it."
+    case .deviceInterruptUnreachable:
+      "Give the kernel a core that the controller can interrupt, or the device to another kernel."
     case .deviceProviderForeign:
       "Give the provider to the same kernel as the device, or list it under `shared:` to say the kernels agree on it."
     case .deviceProviderShared:
@@ -204,24 +210,31 @@ extension CheckID {
       "If the removed nodes are wanted, give their kernel the device they reference or list it under `shared:`; "
         + "report.json's `removed` lists each one."
     case .stdoutNotOwned: "Give the kernel the UART (or share it), or point `stdout:` at one it owns."
-    case .interruptOwnedTwice: "Remove the interrupt from one kernel's `interrupts:`, or give the device to one kernel."
+    case .interruptOwnedTwice:
+      "Remove the interrupt from one kernel's `interrupts:`, or give the device to one kernel."
     case .interruptUnknown: "Use an SPI (32 and up on a GIC) or a PLIC source the board's controller has."
     case .interruptControllerOwnedTwice: "Keep `owns: [interrupt-controller]` on exactly one kernel."
     case .distributorInitialisedTwice:
       "Put `owns: [interrupt-controller]` on the kernel that resets the distributor, and run at most one such kernel."
-    case .doorbellsExhausted: "Turn multiplexing on (`doorbells: { multiplex: true }`), or use fewer channels."
-    case .doorbellMechanismUnusable: "Remove `doorbells.mechanism` to get the boot mode's default, or pick one the message allows."
+    case .doorbellsExhausted:
+      "Turn multiplexing on (`doorbells: { multiplex: true }`), or use fewer channels."
+    case .doorbellMechanismUnusable:
+      "Remove `doorbells.mechanism` to get the boot mode's default, or pick one the message allows."
     case .gicv2CPUInterface: "Use cores 0-7 for kernels with channels, or a GICv3 board."
-    case .kernelSpansL2: "Split the kernel at the L2 boundary (`cleave plan --auto` does), or accept the cost."
+    case .kernelSpansL2:
+      "Split the kernel at the L2 boundary (`cleave plan --auto` does), or accept the cost."
     case .kernelSpansNUMA: "Keep each kernel's cores on one NUMA node."
     case .memoryRemote: "Request `memory: { size: …, numa: N }` on the cores' node, or let cleave place it."
-    case .imageUnreadable: "Point `image.path` at an ELF, an arm64 Image (`protocol: linux`) or a flat binary (`protocol: binary`)."
+    case .imageUnreadable:
+      "Point `image.path` at an ELF, an arm64 Image (`protocol: linux`) or a flat binary (`protocol: binary`)."
     case .imageOutsideMemory: "Link the image inside the kernel's memory, or move the memory over the image."
     case .imageEntryOutside: "Fix the image's entry point, or load the part of the image that holds it."
     case .dtbOverlapsImage: "Give the kernel more memory; the DTB goes at the top of its first range."
-    case .sel4BaseMisaligned: "Start the kernel's memory on a 2 MiB boundary, or let cleave place it (it aligns to 2 MiB)."
+    case .sel4BaseMisaligned:
+      "Start the kernel's memory on a 2 MiB boundary, or let cleave place it (it aligns to 2 MiB)."
     case .sel4BootHart: "Plan the seL4 kernel on hart 0, or patch seL4's platform to start another hart."
-    case .sel4SMPDoorbell: "Give channel ends to single-core seL4 kernels, or let this kernel poll its channels."
+    case .sel4SMPDoorbell:
+      "Give channel ends to single-core seL4 kernels, or let this kernel poll its channels."
     case .sel4NoConsole:
       "Share the console with this kernel (`shared: [{ device: serial0, kernels: [k0, k1] }]`), or build seL4 without printing."
     case .domainPMPExhausted:

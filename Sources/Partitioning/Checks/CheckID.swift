@@ -99,7 +99,8 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .coreAssignedTwice: "a core given to two kernels"
     case .kernelWithoutCores: "a kernel with no cores"
     case .coreUnassigned: "cores no kernel uses (warning)"
-    case .bootMethodUnsupported: "a kernel's cores start with an enable-method the boot mode cannot drive (spin-table under psci)"
+    case .bootMethodUnsupported:
+      "a kernel's cores start with an enable-method the boot mode cannot drive (spin-table under psci)"
     case .coreArchitecture:
       "a kernel's core runs another architecture than the target (a Cortex-R5 of a System Device Tree under aarch64)"
     case .memoryMissing: "the board names no RAM (its firmware fills /memory in) and the plan gives no `ram:`"

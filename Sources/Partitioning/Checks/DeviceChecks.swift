@@ -64,7 +64,8 @@ enum DeviceChecks {
     func needs(_ k: Int, _ why: KernelCut.Dependency?) -> String {
       guard let why else { return "'\(p.kernels[k].name)' depends on" }
       guard let d = why.device else {
-        return "'\(p.kernels[k].name)' inherits \(why.property) from \(tree.path(of: why.node)) and so depends on"
+        return
+          "'\(p.kernels[k].name)' inherits \(why.property) from \(tree.path(of: why.node)) and so depends on"
       }
       if why.property == "parent" {
         let what = why.node == p.machine.devices[d].node ? "" : " through \(tree.path(of: why.node))"
@@ -112,7 +113,9 @@ enum DeviceChecks {
         .deviceProviderShared,
         "\(needs(first.kernel, first.why)) \(path(d)), which no kernel owns: it stays in \(whose) as shared hardware; give it to one kernel or list it under shared",
         at: location(first.kernel, first.why),
-        notes: users.dropFirst().map { .init("\(needs($0.kernel, $0.why)) it here", at: location($0.kernel, $0.why)) })
+        notes: users.dropFirst().map {
+          .init("\(needs($0.kernel, $0.why)) it here", at: location($0.kernel, $0.why))
+        })
     }
     // One summary of the nodes a tree loses because what they reference is in
     // another kernel's tree (k1's regulator on k0's GPIO block): the plan put it

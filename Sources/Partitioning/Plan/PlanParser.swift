@@ -181,7 +181,8 @@ public struct PlanParser {
     }
     k.kind = m["kind"].flatMap { choice($0, what: "kind") }
     if let resets = m["resets"] {
-      k.resets = sharedParts(resets, what: "resets", refusal: "cannot be reset; the only shared part a kernel resets is")
+      k.resets = sharedParts(
+        resets, what: "resets", refusal: "cannot be reset; the only shared part a kernel resets is")
     }
     if let owns = m["owns"] {
       k.owns = sharedParts(owns, what: "owns", refusal: "cannot be owned; the only ownable part is")
