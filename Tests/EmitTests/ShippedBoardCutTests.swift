@@ -36,9 +36,14 @@ struct ShippedBoardCutTests {
   func autoPlanBuildsSoundTrees(board: String) throws {
     let dir = try scratch()
     defer { remove(dir) }
-    let (boardPath, boardBlob) = try Self.boardWithRAM(board, in: dir)
+    let boardPath = "\(Self.directory)/\(board)"
     let machine = try Machine.load(boardPath)
-    let planText = try AutoPlanner(machine: machine, boardReference: boardPath).plan()
+    let boardBlob = try DeviceTree.load(boardPath).blob()
+    // A board whose firmware fills /memory in gets its RAM as a user gives it:
+    // plan --auto --ram, with the largest window below 4 GiB no device uses.
+    let ram = try machine.memory.isEmpty
+      ? [#require(Self.freeWindow(machine), "\(board): no window for RAM below 4 GiB")] : nil
+    let planText = try AutoPlanner(machine: machine, boardReference: boardPath, ram: ram).plan()
     let planPath = dir.appendingPathComponent("auto.plan.yaml").path
     try planText.write(toFile: planPath, atomically: true, encoding: .utf8)
 
@@ -87,41 +92,6 @@ struct ShippedBoardCutTests {
         #expect(tree.resolve(target) != nil, "\(board) \(k.name): stdout-path \(stdout) names nothing")
       }
     }
-  }
-
-  /// The board as a DTB with RAM: boards whose firmware fills in /memory get the
-  /// largest window below 4 GiB that no device uses (at most 2 GiB), written into
-  /// /memory. Once `plan --auto --ram` exists this becomes that option's value.
-  static func boardWithRAM(_ board: String, in dir: URL) throws -> (path: String, blob: [UInt8]) {
-    let source = "\(directory)/\(board)"
-    let machine = try Machine.load(source)
-    var tree = try DeviceTree.load(source)
-    if machine.memory.contains(where: { $0.range.size > 0 }) {
-      return (source, try tree.blob())
-    }
-    let ram = try #require(Self.freeWindow(machine), "\(board): no window for RAM below 4 GiB")
-    let ac = (try? tree.addressCells(tree.root)) ?? 2
-    let sc = (try? tree.sizeCells(tree.root)) ?? 1
-    func encode(_ v: UInt64, _ n: Int) -> [UInt32] {
-      n == 1
-        ? [UInt32(truncatingIfNeeded: v)]
-        : Array(repeating: 0, count: max(0, n - 2)) + [UInt32(v >> 32), UInt32(v & 0xffff_ffff)]
-    }
-    let reg = Property(name: "reg", cells: encode(ram.base, ac) + encode(ram.size, sc))
-    if let bank = tree.descendants().first(where: { tree.property("device_type", of: $0)?.string == "memory" }
-    ) {
-      var n = tree[bank]
-      n.set(reg)
-      tree[bank] = n
-    } else {
-      tree.addNode(
-        "memory@\(String(ram.base, radix: 16))", under: tree.root,
-        properties: [Property(name: "device_type", strings: ["memory"]), reg])
-    }
-    let blob = try tree.blob()
-    let path = dir.appendingPathComponent("board.dtb").path
-    try Data(blob).write(to: URL(fileURLWithPath: path))
-    return (path, blob)
   }
 
   /// The largest 2 MiB-aligned gap below 4 GiB between device windows and reservations.
