@@ -41,7 +41,8 @@ struct ShippedBoardCutTests {
     let boardBlob = try DeviceTree.load(boardPath).blob()
     // A board whose firmware fills /memory in gets its RAM as a user gives it:
     // plan --auto --ram, with the largest window below 4 GiB no device uses.
-    let ram = try machine.memory.isEmpty
+    let ram =
+      try machine.memory.isEmpty
       ? [#require(Self.freeWindow(machine), "\(board): no window for RAM below 4 GiB")] : nil
     let planText = try AutoPlanner(machine: machine, boardReference: boardPath, ram: ram).plan()
     let planPath = dir.appendingPathComponent("auto.plan.yaml").path
