@@ -21,25 +21,25 @@ public final class DecodeCache: @unchecked Sendable {
   }
 
   func bus(_ id: NodeID, make: () throws -> BusWindows) rethrows -> BusWindows {
-    lock.lock()
-    let known = buses[id]
-    lock.unlock()
-    if let known { return known }
-    let made = try make()
-    lock.lock()
-    buses[id] = made
-    lock.unlock()
-    return made
+    try cached(id, in: \.buses, make: make)
   }
 
   func nexus(_ key: NexusKey, make: () throws -> NexusMap) rethrows -> NexusMap {
+    try cached(key, in: \.nexuses, make: make)
+  }
+
+  /// The entry for `key`, made once. `make` runs outside the lock: two readers
+  /// that miss together both decode, and either result is the same.
+  private func cached<Key: Hashable, Value>(
+    _ key: Key, in table: ReferenceWritableKeyPath<DecodeCache, [Key: Value]>, make: () throws -> Value
+  ) rethrows -> Value {
     lock.lock()
-    let known = nexuses[key]
+    let known = self[keyPath: table][key]
     lock.unlock()
     if let known { return known }
     let made = try make()
     lock.lock()
-    nexuses[key] = made
+    self[keyPath: table][key] = made
     lock.unlock()
     return made
   }
