@@ -50,6 +50,7 @@ public enum BootRun {
     }
     process.waitUntilExit()
     handle.readabilityHandler = nil
+    state.finish(echo: echo)
     let verdict = state.verdict
     var outcome = verdict.outcome
     if outcome == .running {
@@ -94,6 +95,7 @@ public enum BootRun {
     private var pending = Data()
     private(set) var console = ""
     private var state: ConsoleVerdict
+    private var untangler = ConsoleUntangler()
 
     init(_ v: ConsoleVerdict) { state = v }
 
@@ -110,13 +112,42 @@ public enum BootRun {
       while let newline = pending.firstIndex(of: 0x0a) {
         let lineData = pending[pending.startIndex..<newline]
         pending.removeSubrange(pending.startIndex...newline)
-        let line = String(decoding: lineData, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
-        console += line + "\n"
-        // QEMU's own note that it was stopped is not part of the boot.
-        if !line.contains("terminating on signal") { echo?(line) }
-        state.read(Substring(line))
+        let raw = String(decoding: lineData, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
+        for line in untangler.take(Substring(raw)) {
+          show(line, echo)
+          state.read(Substring(line))
+        }
       }
+      // A kernel that waits after its pass text (U-Boot's autoboot prompt)
+      // may not end that line for a while.
+      let unfinished = untangler.partial + String(decoding: pending, as: UTF8.self)
+      if !unfinished.isEmpty, !unfinished.contains("cleave|") { state.read(Substring(unfinished)) }
       return state.outcome != .running
+    }
+
+    /// Ends the console: an unfinished line is still shown.
+    func finish(echo: (@Sendable (String) -> Void)?) {
+      lock.lock()
+      defer { lock.unlock() }
+      let rest = String(decoding: pending, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
+      pending.removeAll()
+      var tail = rest.isEmpty ? [] : untangler.take(Substring(rest))
+      if let unfinished = untangler.finish() { tail.append(unfinished) }
+      for line in tail { show(line, echo) }
+    }
+
+    /// Keeps a console line and echoes it, leaving out QEMU's own note that it
+    /// was stopped, which is not part of the boot (and may end a kernel's
+    /// unfinished line).
+    private func show(_ line: String, _ echo: (@Sendable (String) -> Void)?) {
+      var line = Substring(line)
+      if let note = line.range(of: "qemu-system-"), line[note.lowerBound...].contains("terminating on signal")
+      {
+        line = line[..<note.lowerBound]
+        if line.allSatisfy(\.isWhitespace) { return }
+      }
+      console += line + "\n"
+      echo?(String(line))
     }
   }
 }

@@ -49,6 +49,49 @@ struct VerdictTests {
   }
 }
 
+/// A probe's whole semihosting lines land inside U-Boot's character-at-a-time
+/// UART lines; the console is split back into what each printed.
+struct UntanglerTests {
+  /// Lines as QEMU printed them in a real boot of the U-Boot plan.
+  static let interleaved = """
+    CPU:   rv64imafdch_zicsr
+    Model: riscv-vicleave|INFO|k0: 2/2 cores up: boot 0x0, started 0x1
+    cleave|INFO|k0: no foreign core or memory
+    rtio,qemu
+    DRAM:  cleave|INFO|k0: isolation: a load from 0x80100000 faulted
+    63 MiB
+    Hit any key to stop autoboot:  2 cleave|PASS|k0: 2 cores
+    """
+
+  @Test func probeLinesAreLiftedOutOfForeignOnes() {
+    #expect(
+      ConsoleUntangler.lines(of: Self.interleaved) == [
+        "CPU:   rv64imafdch_zicsr",
+        "cleave|INFO|k0: 2/2 cores up: boot 0x0, started 0x1",
+        "cleave|INFO|k0: no foreign core or memory",
+        "Model: riscv-virtio,qemu",
+        "cleave|INFO|k0: isolation: a load from 0x80100000 faulted",
+        "DRAM:  63 MiB",
+        "cleave|PASS|k0: 2 cores",
+        "Hit any key to stop autoboot:  2 ",
+      ])
+  }
+
+  /// The run passes on a pass text split by a probe line, and on one that
+  /// waits at the end of an unfinished line.
+  @Test(arguments: [
+    "Model: riscv-vicleave|INFO|k0: up\nrtio,qemu\n",
+    "Model: riscv-virtio,qemu",
+  ])
+  func aSplitPassTextStillPasses(console: String) throws {
+    let command = QEMUCommand(executable: "sh", arguments: ["-c", "printf '\(console)'; exec sleep 30"])
+    let r = try BootRun.run(
+      command, expecting: ["k1"], passText: ["k1": "Model: riscv-virtio,qemu"], timeout: 20)
+    #expect(r.outcome == .passed, "\(r.console)")
+    #expect(!r.timedOut)
+  }
+}
+
 /// OpenSBI domains: no -kernel; the firmware tree and one raw loader per placed file.
 struct DomainCommandTests {
   @Test func domainsBootWithoutAKernelImage() throws {
