@@ -83,17 +83,43 @@ enum DeviceChecks {
     for cut in p.cuts where p.kernels.indices.contains(cut.kernel) {
       let k = cut.kernel
       let name = p.kernels[k].name
+      // Another kernel's providers, one warning per device of this kernel's
+      // and owner: a trace source reaches a whole graph of the owner's funnels.
+      var foreign: [ForeignNeed: [Int]] = [:]
+      var order: [ForeignNeed] = []
       for d in cut.providers {
         let why = cut.reasons[d]
         guard let o = owner[d] else {
           dependents[d, default: []].append((k, why))
           continue
         }
+        let key = ForeignNeed(device: why?.device, owner: o)
+        if foreign[key] == nil { order.append(key) }
+        foreign[key, default: []].append(d)
+      }
+      for key in order {
+        guard let providers = foreign[key], let d = providers.first else { continue }
+        let why = cut.reasons[d]
+        let o = key.owner
+        let ownerName = p.kernels[o].name
+        let notes: [Diagnostic.Note] = providers.prefix(3).map {
+          .init(
+            "'\(ownerName)' takes \(providers.count == 1 ? "it" : path($0)) here",
+            at: p.kernels[o].deviceLocations[$0])
+        }
+        guard providers.count > 1, let device = key.device else {
+          engine.warning(
+            .deviceProviderForeign,
+            "\(needs(k, why)) \(path(d)), which belongs to '\(ownerName)': the tree of '\(name)' keeps it too, so both kernels will drive it",
+            at: location(k, why), notes: notes)
+          continue
+        }
+        let shown = providers.prefix(3).map(path).joined(separator: ", ")
+        let more = providers.count > 3 ? " and \(providers.count - 3) more" : ""
         engine.warning(
           .deviceProviderForeign,
-          "\(needs(k, why)) \(path(d)), which belongs to '\(p.kernels[o].name)': the tree of '\(name)' keeps it too, so both kernels will drive it",
-          at: location(k, why),
-          notes: [.init("'\(p.kernels[o].name)' takes it here", at: p.kernels[o].deviceLocations[d])])
+          "\(path(device)) of '\(name)' depends on \(providers.count) devices that belong to '\(ownerName)' (\(shown)\(more)): the tree of '\(name)' keeps them too, so both kernels will drive them; report.json lists each dependency",
+          at: location(k, why), notes: notes)
       }
       for (d, cause) in cut.lost.sorted(by: { $0.key < $1.key }) {
         engine.error(
@@ -143,4 +169,10 @@ enum DeviceChecks {
       "nodes that reference what another kernel's tree holds leave their own: \(parts.joined(separator: "; ")); report.json lists each removal",
       at: p.plan.board.location)
   }
+}
+
+/// A device of one kernel's that needs providers another kernel owns.
+private struct ForeignNeed: Hashable {
+  var device: Int?
+  var owner: Int
 }
