@@ -20,8 +20,11 @@ probe-images: $(PROBE_IMAGES)
 build/probes/aarch64-%.elf: build/probe-aarch64.o scripts/probe.sh linker/probe-aarch64.ld
 	@bash scripts/probe.sh aarch64 $* $@
 
+# The Swift runtime and Foundation linked in: a larger file (about 85 MB
+# against 15), but start-up no longer resolves thousands of symbols in shared
+# libraries, which halves it (BENCHMARKS.md).
 build: deps
-	$(SWIFT) build -c release --product cleave
+	$(SWIFT) build -c release --static-swift-stdlib --product cleave
 
 deps:
 	@bash scripts/deps.sh

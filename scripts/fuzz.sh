@@ -33,7 +33,7 @@ bin=$(cd Fuzz && swift build -c release --show-bin-path)
 # libFuzzer; seeds are the payloads (descriptor, DTBs, images) of the AArch64
 # example plans.
 make -s loader probe-images >/dev/null
-swift build -c release --product cleave >/dev/null
+make -s build >/dev/null
 for p in dts/qemu-virt-aarch64-*.plan.yaml; do
   out="$work/desc/out-$(basename "$p" .plan.yaml)"
   .build/release/cleave build "$p" -o "$out" >/dev/null

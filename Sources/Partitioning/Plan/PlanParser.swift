@@ -58,7 +58,10 @@ public struct PlanParser {
   private mutating func parse(_ text: String) -> Plan? {
     let root: Node
     do {
-      guard let node = try Yams.compose(yaml: text) else {
+      // The basic resolver: every scalar is read as text and typed by the
+      // parser, so none of Yams' regular-expression rules (whose compilation
+      // was a tenth of checking a small plan) is needed.
+      guard let node = try Yams.compose(yaml: text, .basic) else {
         engine.error(
           .missingKey, "the plan is empty; it needs at least board and kernels", at: loc(line: 1, column: 1))
         return nil
