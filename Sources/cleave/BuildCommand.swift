@@ -70,7 +70,9 @@ struct BuildCommand: ParsableCommand {
       try OutputDirectory.commit(artifacts, to: output, force: force)
       let n = partition.kernels.count
       var missing: String?
-      if options.loader == nil, partition.boot != .opensbiDomains {
+      if let why = artifacts.unbootable {
+        missing = "\(output): no boot descriptor and no image.elf: \(why)"
+      } else if options.loader == nil, partition.boot != .opensbiDomains {
         missing =
           "\(output): no image.elf: \(defaultLoaderPath(partition)) not found (make loader, or --loader FILE)"
       }

@@ -46,6 +46,31 @@ struct CommandLineTests {
     }
   }
 
+  /// A machine larger than the loader's tables still gets its trees; build
+  /// says why there is nothing to boot, and writes no descriptor or image.
+  @Test("build of a machine beyond the loader's tables writes the trees and says why there is no image")
+  func beyondTheLoader() throws {
+    let dir = try TemporaryDirectory()
+    let synth = repositoryRoot.appendingPathComponent("bench/synth_board.py").path
+    let source = try run(tool("python3"), [synth, "1040", "--cluster", "8"])
+    try #require(source.status == 0, "\(source.summary)")
+    let dts = try dir.write(source.stdout, to: "board.dts")
+    let plan = dir.path("board.plan.yaml")
+    let planned = try cleave(["plan", "--auto", dts, "-o", plan])
+    try #require(planned.status == 0, "\(planned.summary)")
+    let out = dir.path("out")
+    let built = try cleave(["build", plan, "-o", out])
+    #expect(built.status == 0, "\(built.summary)")
+    #expect(
+      built.stdoutText.contains(
+        "\(out): no boot descriptor and no image.elf: the descriptor needs 1040 CPUs"),
+      "\(built.stdoutText)")
+    let fm = FileManager.default
+    #expect(fm.fileExists(atPath: out + "/kernels/k129.dtb"))
+    #expect(!fm.fileExists(atPath: out + "/boot/descriptor.bin"))
+    #expect(!fm.fileExists(atPath: out + "/image.elf"))
+  }
+
   /// k0's cpu@0 without its label and cache link (k1's tree has neither cache).
   private func plantedCPU(_ node: String) -> String {
     node.replacingOccurrences(of: "cpu0: ", with: "").split(separator: "\n", omittingEmptySubsequences: false)

@@ -74,16 +74,21 @@ public struct BuildJob {
       }
       return Array(data)
     }
-    let descriptor: BootDescriptor
+    var descriptor: BootDescriptor?
     do {
       descriptor = try BootDescriptor.make(partition, dtbs: blobs, images: images, initrds: initrds)
+    } catch let e as BootDescriptor.Failure where e.exceedsLoader {
+      // OpenSBI starts domains without the loader, and so without its descriptor.
+      if partition.boot != .opensbiDomains { out.unbootable = e.description }
     } catch let e as BootDescriptor.Failure {
       throw Failure(description: e.description)
     }
-    out.add("boot/descriptor.bin", descriptor.descriptor)
-    out.add("boot/descriptor.json", text: try json(descriptor.summary))
+    if let descriptor {
+      out.add("boot/descriptor.bin", descriptor.descriptor)
+      out.add("boot/descriptor.json", text: try json(descriptor.summary))
+    }
     // In OpenSBI domains mode the firmware starts every kernel: no loader image.
-    if let loader = options.loader, partition.boot != .opensbiDomains {
+    if let descriptor, let loader = options.loader, partition.boot != .opensbiDomains {
       do {
         out.add(
           "image.elf", try ImagePacker.pack(loader: loader, payload: descriptor.payload, partition: partition)

@@ -19,6 +19,9 @@ public struct BootDescriptor: Sendable {
 
   public struct Failure: Error, CustomStringConvertible {
     public var description: String
+    /// The partition is sound but larger than the loader's tables: the trees
+    /// are still worth writing, only nothing can be packed for the loader.
+    public var exceedsLoader = false
   }
 
   /// Builds the descriptor for a partition whose kernels have these DTBs and image bytes.
@@ -57,8 +60,8 @@ public struct BootDescriptor: Sendable {
     else {
       throw Failure(
         description:
-          "the descriptor needs \(cpus.count) CPUs, \(routeCount) routes and \(grants.count) grants; the loader takes at most \(CLEAVE_MAX_CPUS), \(CLEAVE_MAX_ROUTES) and \(CLEAVE_MAX_GRANTS)"
-      )
+          "the descriptor needs \(cpus.count) CPUs, \(routeCount) routes and \(grants.count) grants; the loader takes at most \(CLEAVE_MAX_CPUS), \(CLEAVE_MAX_ROUTES) and \(CLEAVE_MAX_GRANTS)",
+        exceedsLoader: true)
     }
     let headerSize = MemoryLayout<cleave_desc>.size
     let kernelOffset = headerSize

@@ -3,6 +3,8 @@
 public struct Artifacts: Sendable {
   public private(set) var paths: [String] = []
   public private(set) var files: [String: [UInt8]] = [:]
+  /// Why the build has no boot descriptor (and so no image), when it has none.
+  public var unbootable: String?
 
   public init() {}
 

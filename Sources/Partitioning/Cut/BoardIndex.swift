@@ -44,6 +44,9 @@ public struct BoardIndex: Sendable {
   public let contextLists: [ContextList]
   /// Indexes into `partition.channels` of each kernel's channels with a region.
   public let channels: [[Int]]
+  /// Each node's position in the board's document order (`Int.max`: unreachable),
+  /// so a kernel's nodes are put in order without walking the whole board again.
+  public let order: [Int]
 
   public init(_ partition: Partition) {
     self.partition = partition
@@ -96,6 +99,11 @@ public struct BoardIndex: Sendable {
       }
       for c in tree[id].children { stack.append((c, owner)) }
     }
+    var order = [Int](repeating: .max, count: tree.nodes.count)
+    for (i, id) in tree.descendants().enumerated() where order.indices.contains(id.index) {
+      order[id.index] = i
+    }
+    self.order = order
     var anchorOf = [NodeID?](repeating: nil, count: tree.nodes.count)
     for (a, anchor) in anchors {
       for m in anchor.members where anchorOf.indices.contains(m.index) { anchorOf[m.index] = a }
@@ -157,6 +165,13 @@ public struct BoardIndex: Sendable {
     }
     return out
   }
+
+  /// `nodes` in the board's document order.
+  public func inOrder<S: Sequence>(_ nodes: S) -> [NodeID] where S.Element == NodeID {
+    nodes.sorted { rank($0) < rank($1) }
+  }
+
+  private func rank(_ id: NodeID) -> Int { order.indices.contains(id.index) ? order[id.index] : .max }
 
   /// The `peers` value of kernel `k`: the names of the kernels it shares a
   /// channel with, in kernel order: whom it can reach, which keeps every tree

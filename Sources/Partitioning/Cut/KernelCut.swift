@@ -174,7 +174,7 @@ public struct KernelCut: Sendable {
     var changed = true
     while changed {
       changed = false
-      for n in tree.descendants() where kept.contains(n) {
+      for n in board.inOrder(kept) where kept.contains(n) {
         for u in refs[n] where !(dropped[n]?.contains(u.property) ?? false) {
           // A reference the board itself leaves dangling is the board's to fix.
           guard let t = u.target, !kept.contains(t), kept.contains(n) else { continue }
@@ -211,7 +211,7 @@ public struct KernelCut: Sendable {
     let providers = inTree.filter { !planned.contains($0) }
     return KernelCut(
       kernel: index, providers: providers, reasons: reasons.filter { providers.contains($0.key) },
-      nodes: tree.descendants().filter { kept.contains($0) }, droppedProperties: dropped, pruned: pruned,
+      nodes: board.inOrder(kept), droppedProperties: dropped, pruned: pruned,
       lost: lost, devices: inTree)
   }
 
