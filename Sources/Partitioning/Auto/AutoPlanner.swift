@@ -126,6 +126,7 @@ public struct AutoPlanner {
     for w in machine.claimedWindows { allocator.claim(w) }
     let channels = groups.count - 1
     let sizes = split(groups, allocator: allocator, channels: channels)
+    let numa = numaNodes(groups)
 
     var out: [String] = []
     out.append("# A starting plan written by `cleave plan --auto --by \(grouping.rawValue)`: one kernel per")
@@ -171,7 +172,7 @@ public struct AutoPlanner {
       out.append(
         "    cores: [\(names.joined(separator: ", "))]\(names.count == group.count && names == group.map { machine.cpus[$0].name } ? "" : "  # \(comment)")"
       )
-      let node = numaNode(group)
+      let node = numa[i]
       out.append(
         "    memory: \(node.map { "{ size: \(yamlSize(sizes[i])), numa: \($0) }" } ?? yamlSize(sizes[i]))")
       let mine = devices.filter { kernel(of: $0) == i }
@@ -207,15 +208,18 @@ public struct AutoPlanner {
     return index.name(for: group).map { [$0] } ?? group.map { index.name(ofCPU: $0) }
   }
 
-  /// The NUMA node a group's memory should come from: its cores' node, when
+  /// The NUMA node each group's memory should come from: its cores' node, when
   /// every node with cores also has RAM (firmware often lists all of it on
   /// node 0; then memory is split as if there were no NUMA).
-  private func numaNode(_ group: [Int]) -> UInt32? {
-    guard machine.numaNodes.count > 1 else { return nil }
+  private func numaNodes(_ groups: [[Int]]) -> [UInt32?] {
+    let none = [UInt32?](repeating: nil, count: groups.count)
+    guard machine.numaNodes.count > 1 else { return none }
     let withRAM = Set(machine.memory.compactMap(\.numaNode))
-    guard machine.cpus.allSatisfy({ $0.numaNode.map(withRAM.contains) ?? true }) else { return nil }
-    let nodes = Set(group.compactMap { machine.cpus[$0].numaNode })
-    return nodes.count == 1 ? nodes.first : nil
+    guard machine.cpus.allSatisfy({ $0.numaNode.map(withRAM.contains) ?? true }) else { return none }
+    return groups.map { group in
+      let nodes = Set(group.compactMap { machine.cpus[$0].numaNode })
+      return nodes.count == 1 ? nodes.first : nil
+    }
   }
 
   /// Splits free RAM by core count, per NUMA node, in whole 2 MiB units, then
@@ -224,7 +228,7 @@ public struct AutoPlanner {
   private func split(_ groups: [[Int]], allocator start: MemoryAllocator, channels: Int) -> [UInt64] {
     let unit = Resolver.defaultAlignment
     var allocator = start
-    let nodes = groups.map { numaNode($0) }
+    let nodes = numaNodes(groups)
     for _ in 0..<channels {
       _ = allocator.place(size: channelSize, align: 0x1000, numa: nodes.first ?? nil, fromTop: true)
     }

@@ -21,7 +21,7 @@ struct GroupNames {
       let cpus = n.cpus
       if let id { for l in tree[id].labels { candidates.append((l, cpus)) } }
       candidates.append((n.name, cpus))
-      if let r = n.path.range(of: "/cpus/cpu-map/") {
+      if let r = n.path.firstRange(of: "/cpus/cpu-map/") {
         candidates.append((String(n.path[r.upperBound...]), cpus))
       }
       let children =

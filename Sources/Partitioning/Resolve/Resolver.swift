@@ -559,8 +559,7 @@ public struct Resolver {
   /// Room for a kernel's DTB at the top of its first memory range: 32 KiB for
   /// the board's common nodes plus room for each CPU, device and channel node
   /// it will hold, in whole 64 KiB (a QEMU virt kernel's tree is about 10 KiB).
-  static func dtbSlotSize(kernel: Partition.Kernel, channels: [Partition.Channel]) -> UInt64 {
-    let ends = channels.filter { $0.members.contains(kernel.index) }.count
+  static func dtbSlotSize(kernel: Partition.Kernel, channelEnds ends: Int) -> UInt64 {
     let bytes =
       dtbSlot / 2 + UInt64(kernel.cpus.count) * 512 + UInt64(kernel.allDevices.count) * 1024 + UInt64(ends)
       * 1024
@@ -571,9 +570,11 @@ public struct Resolver {
     _ kernels: inout [Partition.Kernel], channels: [Partition.Channel], cuts: [KernelCut]
   ) {
     let planDirectory = PathText.directory(of: plan.file)
+    var ends = [Int: Int]()
+    for c in channels { for m in Set(c.members) { ends[m, default: 0] += 1 } }
     for (k, spec) in plan.kernels.enumerated() {
       if let base = kernels[k].memory.first?.range {
-        var slot = Self.dtbSlotSize(kernel: kernels[k], channels: channels)
+        var slot = Self.dtbSlotSize(kernel: kernels[k], channelEnds: ends[kernels[k].index] ?? 0)
         if cuts.indices.contains(k) {
           // A real board's common nodes alone can outgrow the estimate.
           let need = UInt64(cuts[k].estimatedBlobSize(machine.tree)) + Self.dtbSlot / 4
