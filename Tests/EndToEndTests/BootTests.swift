@@ -31,6 +31,7 @@ struct BootTests {
       ("qemu-virt-aarch64-gicv2.plan.yaml", ["k0", "k1"]),
       ("qemu-virt-aarch64-gicv3.plan.yaml", ["k0", "k1", "k2"]),
       ("qemu-virt-aarch64-gicv3.mux.plan.yaml", ["k0", "k1", "k2"]),
+      ("qemu-virt-aarch64-spin-table.plan.yaml", ["k0", "k1"]),
       ("qemu-virt-riscv64.plan.yaml", ["k0", "k1"]),
       ("qemu-virt-riscv64-aclint.plan.yaml", ["k0", "k1"]),
       ("qemu-virt-riscv64.opensbi-domains.plan.yaml", ["k0", "k1"]),
@@ -54,6 +55,15 @@ struct BootTests {
       #expect(console.contains("k0: isolation: a load from 0x88000000 (k1's memory) faulted"), "\(console)")
       #expect(console.contains("k1: isolation: a load from 0x84000000 (k0's memory) faulted"), "\(console)")
       #expect(console.contains(plan.contains("aclint") ? "via ACLINT SSWI" : "polling"), "\(console)")
+    }
+    // Spin-table: QEMU has no PSCI of its own (secure=on with firmware), so
+    // every core started by the loader or a probe was released from the stub.
+    if plan.contains("spin-table") {
+      #expect(console.contains("-bios build/firmware-spin-table-aarch64.bin"), "\(console)")
+      #expect(console.contains("(revision 3), spin-table"), "\(console)")
+      #expect(console.contains("k1: CPU 0x2 checked in"), "\(console)")
+      #expect(console.contains("k0: 2/2 cores up: boot 0x0, started 0x1"), "\(console)")
+      #expect(console.contains("k1: 2/2 cores up: boot 0x2, started 0x3"), "\(console)")
     }
     if plan.contains(".mux.") {
       let descriptor = try String(contentsOfFile: out + "/boot/descriptor.json", encoding: .utf8)

@@ -67,7 +67,7 @@ enum CoreChecks {
     var fromFirmware: [Int] = []
     for k in p.kernels where !k.cpus.isEmpty {
       var byMethod: [String: [Int]] = [:]
-      for c in k.cpus where !p.machine.isOnlyCore(c) {
+      for c in k.cpus where !p.machine.isOnlyCore(c) && !p.isForeign(p.machine.cpus[c]) {
         let method = p.machine.startMethod(of: c)
         switch (p.boot, method) {
         case (.psci, .psci), (.spinTable, .spinTable): break
@@ -95,7 +95,8 @@ enum CoreChecks {
       let names = fromFirmware.map(p.cpuName).joined(separator: ", ")
       let why =
         p.machine.psci == nil
-        ? "the board has no /psci node" : "they name no enable-method, though the board has /psci"
+        ? "the board has no /psci node"
+        : "the board's /psci is not named by their enable-method (they name none)"
       engine.warning(
         .bootMethodFromFirmware,
         "\(names) start\(fromFirmware.count == 1 ? "s" : "") through PSCI, but \(why): the firmware must add it at boot; the loader takes the conduit from the live tree",
