@@ -72,6 +72,36 @@ struct BootTests {
     }
   }
 
+  /// On a spin-table board the loader's own core (cpu@0) is a secondary of k0,
+  /// whose boot core is cpu@1: the loader releases cpu@1, goes back to waiting
+  /// on cpu@0's release address, and k0's probe releases it from there.
+  @Test(
+    "the loader's core, a secondary under spin-table, waits on its release address until its kernel starts it"
+  )
+  func loaderCoreHandedBackToSpinTable() throws {
+    let dir = try TemporaryDirectory()
+    let root = repositoryRoot.path
+    let source = try String(
+      contentsOfFile: "\(root)/dts/qemu-virt-aarch64-spin-table.plan.yaml", encoding: .utf8)
+    let plan =
+      source
+      .replacingOccurrences(of: "cores: [cluster0]", with: "cores: [cpu@1, cpu@0]")
+      .replacingOccurrences(of: "board: qemu-virt", with: "board: \(root)/dts/qemu-virt")
+      .replacingOccurrences(of: "path: ../build/", with: "path: \(root)/build/")
+    try #require(plan.contains("[cpu@1, cpu@0]"))
+    let path = try dir.write(Data(plan.utf8), to: "swapped.plan.yaml")
+    let out = dir.path("out")
+    let built = try cleave(["build", path, "-o", out])
+    try #require(built.status == 0, "build: \(built.summary)")
+    let r = try Self.boot(out)
+    let console = r.stdoutText
+    #expect(r.status == 0, "\(r.summary)\n\(console)")
+    #expect(
+      console.contains("no kernel boots on this CPU; kernels released: 2; now handing it back"), "\(console)")
+    #expect(console.contains("k0: 2/2 cores up: boot 0x1, started 0x0"), "\(console)")
+    #expect(console.contains("cleave run: PASS: k0, k1"), "\(console)")
+  }
+
   /// Flips one byte of image.elf at `offset` from the start of the descriptor.
   static func damage(_ out: String, at offset: Int) throws {
     let path = out + "/image.elf"
