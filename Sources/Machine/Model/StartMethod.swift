@@ -24,7 +24,7 @@ public enum StartMethod: Sendable, Hashable {
     case .psciFromFirmware: "PSCI the firmware adds to the tree at boot"
     case .spinTable(let release): "enable-method \"spin-table\" (cpu-release-addr \(Format.hex(release)))"
     case .spinTableWithoutAddress: "enable-method \"spin-table\" but no cpu-release-addr"
-    case .unnamed: "no enable-method, on a board with no PSCI node"
+    case .unnamed: "no enable-method, on a board with no PSCI node (the firmware decides at boot)"
     case .other(let m): "enable-method \"\(m)\""
     }
   }

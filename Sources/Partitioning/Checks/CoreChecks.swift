@@ -96,7 +96,7 @@ enum CoreChecks {
       let why =
         p.machine.psci == nil
         ? "the board has no /psci node"
-        : "the board's /psci is not named by their enable-method (they name none)"
+        : "they name no enable-method (the board has /psci)"
       engine.warning(
         .bootMethodFromFirmware,
         "\(names) start\(fromFirmware.count == 1 ? "s" : "") through PSCI, but \(why): the firmware must add it at boot; the loader takes the conduit from the live tree",
