@@ -11,6 +11,9 @@ public struct QEMUCommand: Sendable, Equatable {
   /// firmware's machine tree and the files OpenSBI expects in memory.
   public enum Payload: Sendable, Equatable {
     case image(String)
+    /// A board whose cores start by spin-table: the packed image entered at
+    /// `entry` by cleave's firmware stub (`-bios`), on the board's own tree.
+    case spinTable(image: String, entry: UInt64, boardTree: String, firmware: String)
     case domains(machineTree: String, load: [Placed])
   }
 
@@ -42,6 +45,19 @@ public struct QEMUCommand: Sendable, Equatable {
     switch payload {
     case .image(let image):
       boot = (target == .riscv64 ? ["-bios", "default"] : []) + ["-kernel", image]
+    case .spinTable(let image, let entry, let tree, let firmware):
+      // QEMU gives firmware the tree at the start of RAM and loads no
+      // -kernel itself: the image goes in with the generic loader, and the
+      // stub's mailbox gets its entry and the tree's address, as Raspberry
+      // Pi firmware fills in armstub8's.
+      boot =
+        (machineOptions.contains("-bios") ? [] : ["-bios", firmware]) + [
+          "-dtb", tree, "-device", "loader,file=\(image)",
+          "-device",
+          "loader,addr=0x\(String(spinTableMailbox, radix: 16)),data=0x\(String(entry, radix: 16)),data-len=8",
+          "-device",
+          "loader,addr=0x\(String(spinTableMailbox + 8, radix: 16)),data=0x\(String(virtLayout(target: target, machine: machine).ramBase, radix: 16)),data-len=8",
+        ]
     case .domains(let tree, let load):
       // No -kernel: OpenSBI takes every domain's entry from the tree, and
       // each file goes where the plan put it, byte for byte.
@@ -58,6 +74,10 @@ public struct QEMUCommand: Sendable, Equatable {
       return QEMUCommand(executable: "qemu-system-riscv64", arguments: machineOptions + common + boot + extra)
     }
   }
+
+  /// Where Sources/Firmware/aarch64/spin-table.S reads the entry (and, 8 bytes
+  /// on, the DTB address) its primary core jumps to: its page + 0x800.
+  public static let spinTableMailbox: UInt64 = 0x4100_0800
 
   /// The machine options line 1 of a board source records (`// qemu: ...`).
   public static func recordedOptions(_ board: String) -> [String]? {
@@ -76,6 +96,10 @@ public struct QEMUCommand: Sendable, Equatable {
         machine += ic == .gicV2 ? ",gic-version=2" : ",gic-version=3"
       }
       if m.psci?.method == "smc" { machine += ",virtualization=on" }
+      // Spin-table cores: firmware (cleave's stub) at EL3, and no PSCI of QEMU's.
+      if m.cpus.contains(where: { $0.enableMethod == "spin-table" }) {
+        machine += ",virtualization=on,secure=on"
+      }
       return ["-M", machine, "-cpu", "cortex-a57", "-smp", "\(m.cpus.count)", "-m", "\(megabytes)M"]
     case .riscv64:
       return ["-M", "virt", "-smp", "\(m.cpus.count)", "-m", "\(megabytes)M"]

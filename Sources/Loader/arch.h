@@ -69,18 +69,20 @@ void arch_init_ic(const struct cleave_desc *d);
 /* --- starting kernels ------------------------------------------------ */
 
 /*
- * Start the core hwid at the loader's trampoline, which receives context
- * (the kernel index) and runs the launch protocol of launch.h. Returns 0, or
- * the firmware's (negative) error code.
+ * Start a core at the loader's trampoline the way its cpu entry says
+ * (cleave_cpu.start); the trampoline receives context (the kernel index) and
+ * runs the launch protocol of launch.h. Returns 0, or the firmware's
+ * (negative) error code. The caller waits for each core to check in before
+ * it starts the next.
  */
-int64_t arch_cpu_start(const struct cleave_desc *d, uint64_t hwid, uint64_t context);
+int64_t arch_cpu_start(const struct cleave_desc *d, const struct cleave_cpu *cpu, uint64_t context);
 /* A name for an arch_cpu_start() error code. */
 const char *arch_cpu_start_error(int64_t code);
 /* Wake cores waiting in the trampoline after a launch slot changed. */
 void arch_signal(void);
 /* Enter a kernel on this core with its protocol's registers; MMU and D-cache off. */
 void arch_enter(const struct cleave_kernel *k) __attribute__((noreturn));
-/* Hand this core back to the firmware (so its kernel can start it), or park. */
+/* Hand this core back to the firmware, or to its spin-table wait (so its kernel can start it), or park. */
 void arch_cpu_stop(const struct cleave_desc *d) __attribute__((noreturn));
 /* Stop here for good: low-power wait, interrupts masked. */
 void arch_park(void) __attribute__((noreturn));

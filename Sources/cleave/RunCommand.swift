@@ -71,8 +71,11 @@ struct RunCommand: ParsableCommand {
     guard let targetArch = Plan.Target(rawValue: report.target) else {
       throw UnusableInput(message: "\(out): unknown target \(report.target)")
     }
-    let payload = try Self.payload(out, report: report)
+    var payload = try Self.payload(out, report: report)
     var machine = try loadMachine(report.board, includes: [])
+    if case .image(let image) = payload, report.boot == Plan.BootMode.spinTable.rawValue {
+      payload = try Self.spinTablePayload(image: image, board: report.board, scratch: &scratch)
+    }
     if let banks = report.ram {
       let ranges = banks.compactMap { b -> AddressRange? in
         guard let base = try? Numbers.parse(b.base), let size = try? Numbers.parse(b.size) else { return nil }
@@ -129,6 +132,34 @@ struct RunCommand: ParsableCommand {
 }
 
 extension RunCommand {
+  /// The spin-table firmware stub `make loader` builds.
+  static let spinTableFirmware = "build/firmware-spin-table-aarch64.bin"
+
+  /// A spin-table boot: the packed image's entry (its ELF header's), the board
+  /// compiled to a DTB in a scratch directory, and the firmware stub.
+  static func spinTablePayload(image: String, board: String, scratch: inout String?) throws
+    -> QEMUCommand.Payload
+  {
+    guard let elf = FileManager.default.contents(atPath: image), elf.count >= 32 else {
+      throw UnusableInput(message: "\(image): not a packed image")
+    }
+    let entry = elf[24..<32].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    guard FileManager.default.fileExists(atPath: spinTableFirmware) else {
+      throw UnusableInput(message: "\(spinTableFirmware) not found: make loader builds it")
+    }
+    let dir =
+      scratch
+      ?? FileManager.default.temporaryDirectory.appendingPathComponent("cleave-run-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    scratch = dir
+    let tree = "\(dir)/board.dtb"
+    let blob = try DeviceTree.load(board).blob()
+    guard FileManager.default.createFile(atPath: tree, contents: Data(blob)) else {
+      throw UnusableInput(message: "\(tree): cannot write the board's tree")
+    }
+    return .spinTable(image: image, entry: entry, boardTree: tree, firmware: spinTableFirmware)
+  }
+
   /// The packed image, or in OpenSBI domains mode the firmware tree and the
   /// placement list the build wrote.
   static func payload(_ out: String, report: BuildReport) throws -> QEMUCommand.Payload {

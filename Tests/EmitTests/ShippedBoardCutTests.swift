@@ -49,10 +49,20 @@ struct ShippedBoardCutTests {
     try planText.write(toFile: planPath, atomically: true, encoding: .utf8)
 
     let checked = PlanCheck.run(planPath: planPath)
-    // A board whose cores do not start through PSCI gets exactly that error;
-    // its cut must be as sound as any other's.
-    let errors = errorsBesidesBootMethod(checked, machine: machine)
+    // check exits 0 on every board the loader can start (PSCI or spin-table,
+    // as plan --auto chose). A board whose cores it can start by no method
+    // it has gets boot_method_unsupported and nothing else, and must still be
+    // cut soundly; which boards those are follows from the tree alone.
+    let errors = errorsBesidesUnbootable(checked, machine: machine)
     #expect(errors.isEmpty, "\(board): check: \(errors)")
+    if let reason = unbootableReason(machine) {
+      #expect(
+        checked.diagnostics.contains { $0.check == CheckID.bootMethodUnsupported.rawValue },
+        "\(board): \(reason), yet check did not say so")
+    } else {
+      #expect(
+        checked.diagnostics.allSatisfy { $0.severity != .error }, "\(board): bootable, yet check failed")
+    }
     guard errors.isEmpty, let partition = checked.partition else { return }
     // What `build` writes, less the text forms and file hashes (the DTS and
     // overlay are the same trees, and hashing them in a debug build would

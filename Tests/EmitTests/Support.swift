@@ -67,14 +67,33 @@ func compileStack(_ sources: [String], in dir: URL) throws -> (status: Int32, er
   return (r.status, r.err, dtb)
 }
 
-/// A check's errors, less `boot_method_unsupported` on a board whose cores do
-/// not start through PSCI (spin-table boards such as every Raspberry Pi, or no
-/// /psci node): the loader cannot start them, which that error says, while the
-/// cut of such a board must still be sound.
-func errorsBesidesBootMethod(_ check: PlanCheck, machine: Machine) -> [String] {
-  let noPSCI = machine.psci == nil || machine.cpus.contains { $0.enableMethod.map { $0 != "psci" } ?? false }
+/// Why the loader can start some enabled core of this board by no method it
+/// supports (PSCI, spin-table), or nil when it can start them all. The board's
+/// only core needs no starting: the loader runs on it.
+func unbootableReason(_ machine: Machine) -> String? {
+  let cores = machine.cpus.indices.filter { machine.cpus[$0].enabled && !machine.isOnlyCore($0) }
+  let methods = cores.map { machine.startMethod(of: $0) }
+  if methods.contains(.unnamed) {
+    return
+      "its cores name no enable-method and it has no PSCI node: the firmware decides at boot how they start"
+  }
+  if methods.contains(where: { if case .other = $0 { true } else { $0 == .spinTableWithoutAddress } }) {
+    return "its cores name an enable-method the loader does not drive"
+  }
+  let spin = methods.filter { if case .spinTable = $0 { true } else { false } }.count
+  if spin > 0, spin < methods.count {
+    return "its cores mix spin-table and PSCI, and a plan names one boot method"
+  }
+  return nil
+}
+
+/// A check's errors, less `boot_method_unsupported` on a board whose cores
+/// the loader can start by no method it has (``unbootableReason(_:)``): the
+/// error says so, while the cut of such a board must still be sound.
+func errorsBesidesUnbootable(_ check: PlanCheck, machine: Machine) -> [String] {
+  let unbootable = unbootableReason(machine) != nil
   return check.diagnostics.filter {
-    $0.severity == .error && !(noPSCI && $0.check == CheckID.bootMethodUnsupported.rawValue)
+    $0.severity == .error && !(unbootable && $0.check == CheckID.bootMethodUnsupported.rawValue)
   }.map(\.text)
 }
 

@@ -31,6 +31,7 @@ struct BootTests {
       ("qemu-virt-aarch64-gicv2.plan.yaml", ["k0", "k1"]),
       ("qemu-virt-aarch64-gicv3.plan.yaml", ["k0", "k1", "k2"]),
       ("qemu-virt-aarch64-gicv3.mux.plan.yaml", ["k0", "k1", "k2"]),
+      ("qemu-virt-aarch64-spin-table.plan.yaml", ["k0", "k1"]),
       ("qemu-virt-riscv64.plan.yaml", ["k0", "k1"]),
       ("qemu-virt-riscv64-aclint.plan.yaml", ["k0", "k1"]),
       ("qemu-virt-riscv64.opensbi-domains.plan.yaml", ["k0", "k1"]),
@@ -55,11 +56,50 @@ struct BootTests {
       #expect(console.contains("k1: isolation: a load from 0x84000000 (k0's memory) faulted"), "\(console)")
       #expect(console.contains(plan.contains("aclint") ? "via ACLINT SSWI" : "polling"), "\(console)")
     }
+    // Spin-table: QEMU has no PSCI of its own (secure=on with firmware), so
+    // every core started by the loader or a probe was released from the stub.
+    if plan.contains("spin-table") {
+      #expect(console.contains("-bios build/firmware-spin-table-aarch64.bin"), "\(console)")
+      #expect(console.contains("(revision 3), spin-table"), "\(console)")
+      #expect(console.contains("k1: CPU 0x2 checked in"), "\(console)")
+      #expect(console.contains("k0: 2/2 cores up: boot 0x0, started 0x1"), "\(console)")
+      #expect(console.contains("k1: 2/2 cores up: boot 0x2, started 0x3"), "\(console)")
+    }
     if plan.contains(".mux.") {
       let descriptor = try String(contentsOfFile: out + "/boot/descriptor.json", encoding: .utf8)
       #expect(
         !descriptor.contains("\"multiplexed\" : false"), "every channel of the mux plan shares its doorbell")
     }
+  }
+
+  /// On a spin-table board the loader's own core (cpu@0) is a secondary of k0,
+  /// whose boot core is cpu@1: the loader releases cpu@1, goes back to waiting
+  /// on cpu@0's release address, and k0's probe releases it from there.
+  @Test(
+    "the loader's core, a secondary under spin-table, waits on its release address until its kernel starts it"
+  )
+  func loaderCoreHandedBackToSpinTable() throws {
+    let dir = try TemporaryDirectory()
+    let root = repositoryRoot.path
+    let source = try String(
+      contentsOfFile: "\(root)/dts/qemu-virt-aarch64-spin-table.plan.yaml", encoding: .utf8)
+    let plan =
+      source
+      .replacingOccurrences(of: "cores: [cluster0]", with: "cores: [cpu@1, cpu@0]")
+      .replacingOccurrences(of: "board: qemu-virt", with: "board: \(root)/dts/qemu-virt")
+      .replacingOccurrences(of: "path: ../build/", with: "path: \(root)/build/")
+    try #require(plan.contains("[cpu@1, cpu@0]"))
+    let path = try dir.write(Data(plan.utf8), to: "swapped.plan.yaml")
+    let out = dir.path("out")
+    let built = try cleave(["build", path, "-o", out])
+    try #require(built.status == 0, "build: \(built.summary)")
+    let r = try Self.boot(out)
+    let console = r.stdoutText
+    #expect(r.status == 0, "\(r.summary)\n\(console)")
+    #expect(
+      console.contains("no kernel boots on this CPU; kernels released: 2; now handing it back"), "\(console)")
+    #expect(console.contains("k0: 2/2 cores up: boot 0x1, started 0x0"), "\(console)")
+    #expect(console.contains("cleave run: PASS: k0, k1"), "\(console)")
   }
 
   /// Flips one byte of image.elf at `offset` from the start of the descriptor.

@@ -74,6 +74,7 @@ struct LoaderCheckTests {
     arguments: [
       "qemu-virt-aarch64-gicv2.plan.yaml", "qemu-virt-aarch64-gicv3.plan.yaml",
       "qemu-virt-aarch64-gicv3.mux.plan.yaml", "qemu-virt-riscv64.plan.yaml", "two-routes",
+      "qemu-virt-aarch64-spin-table.plan.yaml",
     ])
   func accepted(plan: String) throws {
     let dir = try TemporaryDirectory()
@@ -96,11 +97,13 @@ struct LoaderCheckTests {
     case dtbOutside
     case cpuTwice
     case routeTwice
+    case releaseInKernelMemory
 
     var plan: String {
       switch self {
       case .memoryOverlapRISCV: "qemu-virt-riscv64.plan.yaml"
       case .routeTwice: "two-routes"
+      case .releaseInKernelMemory: "qemu-virt-aarch64-spin-table.plan.yaml"
       default: "qemu-virt-aarch64-gicv3.plan.yaml"
       }
     }
@@ -170,6 +173,11 @@ struct LoaderCheckTests {
         let irq = try image.read(try image.route(0), 4)
         try image.write(try image.route(1), 4, irq)
         return "interrupt \(irq) is routed to k0 and k1"
+      case .releaseInKernelMemory:
+        // CPU table: k0 has entries 0-1, k1 2-3; cpu@3 now waits on a word of k0's memory.
+        let release = base0 + 0x1000
+        try image.write(try image.cpu(3) + 24, 8, release)
+        return "CPU 0x3: release address \(P.hex(release)) lies in k0 memory"
       }
     }
   }

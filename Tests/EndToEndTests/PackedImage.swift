@@ -12,7 +12,7 @@ struct PackedImage {
   /// Entry sizes of the descriptor's tables (`sizeof(struct cleave_*)`).
   enum Size {
     static let kernel = 144
-    static let cpu = 16
+    static let cpu = 32
     static let segment = 32
     static let route = 24
     static let channel = 104

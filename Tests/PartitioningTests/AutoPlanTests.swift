@@ -102,6 +102,56 @@ struct AutoPlanTests {
     }
     #expect(Overlaps.pairs(p.channels.map(\.region) + p.kernels.flatMap { $0.memory.map(\.range) }).isEmpty)
   }
+
+  /// plan --auto writes the method the board's cores start by, and the plan
+  /// checks clean: spin-table on the spin-table board, PSCI elsewhere.
+  @Test(arguments: [
+    ("qemu-virt-aarch64-spin-table.dts", "spin-table"), ("qemu-virt-aarch64-gicv3.dts", "psci"),
+    ("qemu-virt-riscv64.dts", "sbi-hsm"),
+  ])
+  func bootModeIsTheBoards(board: String, mode: String) throws {
+    let machine = try Machine.load(boardPath(board))
+    #expect(AutoPlanner.bootMode(machine).rawValue == mode)
+    let result = try autoPlanAndCheck(board)
+    #expect(result.errors == 0, "\(result.diagnostics.map(\.text))")
+    #expect(result.partition?.boot.rawValue == mode)
+  }
+
+  /// Each core's start method comes from its enable-method and the board's
+  /// PSCI node, wherever Linux would find it (TI K3 keeps it under /firmware).
+  @Test func startMethodsFollowTheTree() throws {
+    func board(_ psci: String, _ methods: [String]) -> String {
+      let cpus = methods.enumerated().map { i, m in
+        "cpu@\(i) { device_type = \"cpu\"; compatible = \"arm,cortex-a53\"; reg = <\(i)>; \(m) };"
+      }
+      return """
+        /dts-v1/;
+        / { #address-cells = <2>; #size-cells = <2>; \(psci)
+          cpus { #address-cells = <1>; #size-cells = <0>; \(cpus.joined(separator: " ")) };
+          memory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0x40000000>; };
+        };
+        """
+    }
+    func load(_ source: String) throws -> Machine {
+      try Machine(tree: DTSCompiler().compile(source: Array(source.utf8), file: "test.dts"))
+    }
+    let firmwarePSCI = "firmware { psci { compatible = \"arm,psci-1.0\"; method = \"smc\"; }; };"
+    let spin = "enable-method = \"spin-table\"; cpu-release-addr = <0 0xd8>;"
+    let m1 = try load(
+      board(firmwarePSCI, ["enable-method = \"psci\";", "", spin, "enable-method = \"spin-table\";"]))
+    #expect(m1.psci?.method == "smc")
+    #expect(m1.startMethod(of: 0) == .psci)
+    #expect(m1.startMethod(of: 1) == .psciFromFirmware)
+    #expect(m1.startMethod(of: 2) == .spinTable(release: 0xd8))
+    #expect(m1.startMethod(of: 3) == .spinTableWithoutAddress)
+    let m2 = try load(board("", ["enable-method = \"psci\";", "", "enable-method = \"brcm,bcm2836-smp\";"]))
+    #expect(m2.psci == nil)
+    #expect(m2.startMethod(of: 0) == .psciFromFirmware)
+    #expect(m2.startMethod(of: 1) == .unnamed)
+    #expect(m2.startMethod(of: 2) == .other("brcm,bcm2836-smp"))
+    let single = try load(board("", [""]))
+    #expect(single.isOnlyCore(0))
+  }
 }
 
 struct TreeSetTests {

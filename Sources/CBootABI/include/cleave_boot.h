@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #define CLEAVE_DESC_MAGIC	0x45564c43u	/* "CLVE" */
-#define CLEAVE_DESC_VERSION	2u
+#define CLEAVE_DESC_VERSION	3u
 #define CLEAVE_NAME_MAX		16
 
 /* cleave_desc.arch */
@@ -41,6 +41,13 @@
 #define CLEAVE_BOOT_PSCI		1u
 #define CLEAVE_BOOT_SBI_HSM		2u
 #define CLEAVE_BOOT_OPENSBI_DOMAINS	3u
+#define CLEAVE_BOOT_SPIN_TABLE		4u
+
+/* cleave_cpu.start: how the loader starts a core (its boot mode's method, per core) */
+#define CLEAVE_START_FIRMWARE		0u	/* not the loader: the firmware starts it (OpenSBI domains) */
+#define CLEAVE_START_PSCI		1u	/* PSCI CPU_ON through the descriptor's conduit */
+#define CLEAVE_START_SPIN_TABLE		2u	/* write the entry to release_addr, clean it to PoC, sev */
+#define CLEAVE_START_SBI_HSM		3u	/* SBI HSM hart_start */
 
 /* cleave_desc.ic_kind */
 #define CLEAVE_IC_NONE		0u
@@ -162,6 +169,9 @@ struct cleave_cpu {
 	uint64_t hwid;			/* MPIDR affinity bits or hart id */
 	uint32_t kernel;		/* index of the kernel that runs on it */
 	uint32_t flags;			/* CLEAVE_CPU_* */
+	uint32_t start;			/* CLEAVE_START_*: how it is started */
+	uint32_t reserved;		/* zero */
+	uint64_t release_addr;		/* CLEAVE_START_SPIN_TABLE: its cpu-release-addr (64 bits, 8-aligned); else 0 */
 };
 
 struct cleave_segment {
@@ -255,7 +265,7 @@ _Static_assert(sizeof(struct cleave_range) == 16, "cleave_range");
 _Static_assert(sizeof(struct cleave_end) == 16, "cleave_end");
 _Static_assert(sizeof(struct cleave_desc) == 136, "cleave_desc");
 _Static_assert(sizeof(struct cleave_kernel) == 144, "cleave_kernel");
-_Static_assert(sizeof(struct cleave_cpu) == 16, "cleave_cpu");
+_Static_assert(sizeof(struct cleave_cpu) == 32, "cleave_cpu");
 _Static_assert(sizeof(struct cleave_segment) == 32, "cleave_segment");
 _Static_assert(sizeof(struct cleave_route) == 24, "cleave_route");
 _Static_assert(sizeof(struct cleave_channel_end) == 16, "cleave_channel_end");

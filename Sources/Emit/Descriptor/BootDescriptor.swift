@@ -24,6 +24,24 @@ public struct BootDescriptor: Sendable {
     public var exceedsLoader = false
   }
 
+  /// How the loader starts a CPU (`cleave_cpu.start`, `release_addr`): by the
+  /// boot mode, and under spin-table at the core's own release address.
+  /// check has refused a plan whose cores do not start that way.
+  static func start(_ p: Partition, cpu c: Int) -> (UInt32, UInt64) {
+    switch p.boot {
+    case .psci: (UInt32(CLEAVE_START_PSCI), 0)
+    case .spinTable:
+      if case .spinTable(let release) = p.machine.startMethod(of: c) {
+        (UInt32(CLEAVE_START_SPIN_TABLE), release)
+      } else {
+        // Only the board's one core, which the loader runs on and never starts.
+        (UInt32(CLEAVE_START_PSCI), 0)
+      }
+    case .sbiHSM: (UInt32(CLEAVE_START_SBI_HSM), 0)
+    case .opensbiDomains: (UInt32(CLEAVE_START_FIRMWARE), 0)
+    }
+  }
+
   /// Builds the descriptor for a partition whose kernels have these DTBs and image bytes.
   public static func make(_ p: Partition, dtbs: [[UInt8]], images: [[UInt8]?], initrds: [[UInt8]?] = [])
     throws -> BootDescriptor
@@ -41,10 +59,11 @@ public struct BootDescriptor: Sendable {
     for k in p.kernels {
       for (i, c) in k.cpus.enumerated() {
         cpuSlot[c] = cpus.count
+        let (start, release) = Self.start(p, cpu: c)
         cpus.append(
           cleave_cpu(
             hwid: p.machine.cpus[c].hardwareID, kernel: UInt32(k.index),
-            flags: i == 0 ? UInt32(CLEAVE_CPU_BOOT) : 0))
+            flags: i == 0 ? UInt32(CLEAVE_CPU_BOOT) : 0, start: start, reserved: 0, release_addr: release))
       }
     }
     let counts = (kernels: p.kernels.count, cpus: cpus.count, channels: p.channels.count, banks: banks.count)
@@ -190,6 +209,7 @@ public struct BootDescriptor: Sendable {
     header.boot_mode =
       switch p.boot {
       case .psci: UInt32(CLEAVE_BOOT_PSCI)
+      case .spinTable: UInt32(CLEAVE_BOOT_SPIN_TABLE)
       case .sbiHSM: UInt32(CLEAVE_BOOT_SBI_HSM)
       case .opensbiDomains: UInt32(CLEAVE_BOOT_OPENSBI_DOMAINS)
       }

@@ -204,6 +204,43 @@ fault_message:
 	.org	0x200
 	b	fault
 
+/*
+ * aarch64_spin_trampoline: where a spin-table core starts when the loader
+ * releases it (x0 = 0, as the firmware leaves it). The loader starts one
+ * core at a time and waits for it to check in, so the one context word it
+ * set (the kernel index) is this core's: take it and go on exactly as a
+ * core PSCI started.
+ */
+	.global	aarch64_spin_trampoline
+	.type	aarch64_spin_trampoline, %function
+	.balign	8
+aarch64_spin_trampoline:
+	adrp	x0, aarch64_spin_context
+	add	x0, x0, :lo12:aarch64_spin_context
+	ldr	x0, [x0]
+	b	aarch64_trampoline
+	.size	aarch64_spin_trampoline, . - aarch64_spin_trampoline
+
+/*
+ * aarch64_spin_wait(release_addr): give this core back to its spin-table
+ * wait, as the firmware parked it: wfe until the release address holds an
+ * entry, then jump there with x0-x3 = 0. The loader's region stays out of
+ * every kernel's memory, so this code stays intact while it waits.
+ */
+	.global	aarch64_spin_wait
+	.type	aarch64_spin_wait, %function
+aarch64_spin_wait:
+	msr	daifset, #0xf
+1:	wfe
+	ldr	x4, [x0]
+	cbz	x4, 1b
+	mov	x0, xzr
+	mov	x1, xzr
+	mov	x2, xzr
+	mov	x3, xzr
+	br	x4
+	.size	aarch64_spin_wait, . - aarch64_spin_wait
+
 	.bss
 	.balign	4
 fault_taken:

@@ -9,6 +9,23 @@
 
 /* Where PSCI CPU_ON starts a kernel's boot core (context = kernel index). */
 void aarch64_trampoline(void) __attribute__((visibility("hidden")));
+/*
+ * Where a spin-table core goes when released: it takes the context the
+ * loader left in aarch64_spin_context, then runs aarch64_trampoline.
+ */
+void aarch64_spin_trampoline(void) __attribute__((visibility("hidden")));
+extern uint64_t aarch64_spin_context __attribute__((visibility("hidden")));
+/*
+ * Release a spin-table core into aarch64_spin_trampoline with context: write
+ * the trampoline's address to its release address, clean that line to the
+ * point of coherency, sev. Returns 0 (nothing reports failure; the check-in
+ * timeout does).
+ */
+int64_t aarch64_spin_release(uint64_t release_addr, uint64_t context);
+/* Wait with wfe until *release_addr is nonzero, then jump there with x0-x3 = 0: give this core back. */
+void aarch64_spin_wait(uint64_t release_addr) __attribute__((noreturn));
+/* How PSCI is called (CLEAVE_CONDUIT_*): the descriptor's, or the live tree's when the board named none. */
+extern uint32_t aarch64_conduit __attribute__((visibility("hidden")));
 /* Enter a kernel on this core: x0 = dtb, x1-x3 = 0, MMU and D-cache off. */
 void aarch64_enter_kernel(uint64_t entry, uint64_t dtb) __attribute__((noreturn));
 

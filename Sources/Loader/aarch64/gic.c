@@ -2,6 +2,7 @@
 #include "arch.h"
 #include "desc.h"
 #include "dt.h"
+#include "entry.h"
 #include "lib.h"
 #include "log.h"
 #include "mmio.h"
@@ -40,10 +41,19 @@ int arch_check_desc(const struct cleave_desc *d)
 {
 	int problems = 0, v3 = d->ic_kind == CLEAVE_IC_GICV3;
 
-	if (d->arch != CLEAVE_ARCH_AARCH64 || d->boot_mode != CLEAVE_BOOT_PSCI)
+	if (d->arch != CLEAVE_ARCH_AARCH64 || (d->boot_mode != CLEAVE_BOOT_PSCI && d->boot_mode != CLEAVE_BOOT_SPIN_TABLE))
 		problems += wrong("arch/boot_mode", d->arch);
-	if (d->conduit - CLEAVE_CONDUIT_HVC > CLEAVE_CONDUIT_SMC - CLEAVE_CONDUIT_HVC)
+	if (d->conduit > CLEAVE_CONDUIT_SMC)
 		problems += wrong("conduit", d->conduit);
+	/* Spin-table needs an 8-byte aligned release address (PSCI's conduit may come from the live tree). */
+	for (uint32_t c = 0; c < d->cpu_count; c++) {
+		const struct cleave_cpu *cpu = desc_cpu(d, c);
+
+		if (cpu->reserved || (cpu->start == CLEAVE_START_PSCI ? cpu->release_addr != 0
+								       : cpu->start != CLEAVE_START_SPIN_TABLE ||
+									 !cpu->release_addr || (cpu->release_addr & 7)))
+			problems += wrong("cpu start", cpu->hwid);
+	}
 	if (!v3 && d->ic_kind != CLEAVE_IC_GICV2 && (d->ic_kind != CLEAVE_IC_NONE || d->route_count))
 		problems += wrong("ic_kind", d->ic_kind);
 	for (uint32_t r = 0; r < d->route_count; r++) {
@@ -57,17 +67,51 @@ int arch_check_desc(const struct cleave_desc *d)
 	return problems;
 }
 
+/*
+ * A spin-table core must be parked where the descriptor will release it: the
+ * live tree's CPU node says spin-table and names the same release address.
+ */
+static int check_spin_table(const struct cleave_desc *d, const struct dt *live)
+{
+	int diffs = 0;
+
+	for (uint32_t c = 0; c < d->cpu_count; c++) {
+		const struct cleave_cpu *cpu = desc_cpu(d, c);
+		int node = dt_find_cpu(live, cpu->hwid);
+		uint32_t len = 0;
+		const void *release = node >= 0 ? dt_prop(live, node, "cpu-release-addr", &len) : 0;
+
+		if (cpu->start == CLEAVE_START_SPIN_TABLE &&
+		    (!dt_prop_has_string(live, node, "enable-method", "spin-table") || len != 8 ||
+		     dt_be64(release) != cpu->release_addr)) {
+			log_error("live DTB: CPU 0x%lx is not parked by spin-table at 0x%lx", cpu->hwid,
+				  cpu->release_addr);
+			diffs++;
+		}
+	}
+	return diffs;
+}
+
 int arch_check_live(const struct cleave_desc *d, const struct dt *live)
 {
-	int psci = dt_lookup(live, "/psci"), diffs = 0, depth = 0, node;
+	int psci = dt_lookup(live, "/psci"), diffs = check_spin_table(d, live), depth = 0, node;
 	const char *method = psci >= 0 ? dt_prop_str(live, psci, "method") : 0;
 	uint32_t kind = CLEAVE_IC_NONE, rev = 0;
 	uint64_t dist = 0, second = 0, size;
 
-	if (!method || strcmp(method, conduit_name(d->conduit))) {
+	/*
+	 * The board's /psci must be the live one. A board that names none (the
+	 * firmware adds it at boot) gets the live tree's, if any core needs it.
+	 */
+	if (d->conduit && (!method || strcmp(method, conduit_name(d->conduit)))) {
 		log_error("live DTB: /psci method is not %s", conduit_name(d->conduit));
 		diffs++;
 	}
+	aarch64_conduit = d->conduit ? d->conduit
+			  : !method	     ? CLEAVE_CONDUIT_NONE
+			  : !strcmp(method, "smc") ? CLEAVE_CONDUIT_SMC
+			  : !strcmp(method, "hvc") ? CLEAVE_CONDUIT_HVC
+						   : CLEAVE_CONDUIT_NONE;
 	for (node = dt_root(live); node >= 0; node = dt_next_node(live, node, &depth))
 		if (dt_prop(live, node, "interrupt-controller", 0) && dt_enabled(live, node) &&
 		    (kind = gic_kind(live, node)) != CLEAVE_IC_NONE)
@@ -85,8 +129,8 @@ int arch_check_live(const struct cleave_desc *d, const struct dt *live)
 		diffs++;
 	}
 	if (!diffs)
-		log_info("live %s at 0x%lx / 0x%lx (revision %u), PSCI via %s", ic_name(kind), dist, second, rev,
-			 method);
+		log_info("live %s at 0x%lx / 0x%lx (revision %u), %s%s", ic_name(kind), dist, second, rev,
+			 aarch64_conduit ? "PSCI via " : "", aarch64_conduit ? method : "spin-table");
 	return diffs;
 }
 

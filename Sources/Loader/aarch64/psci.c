@@ -1,17 +1,26 @@
 #include "aarch64.h"
 #include "arch.h"
+#include "desc.h"
 #include "entry.h"
 
+uint32_t aarch64_conduit;
+
+/* PSCI through the conduit arch_check_live settled on: the descriptor's, or the live tree's. */
 static int64_t psci(const struct cleave_desc *d, uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	if (d->conduit == CLEAVE_CONDUIT_SMC)
+	(void)d;
+	if (aarch64_conduit == CLEAVE_CONDUIT_SMC)
 		return aarch64_smc(fn, a1, a2, a3);
-	return aarch64_hvc(fn, a1, a2, a3);
+	if (aarch64_conduit == CLEAVE_CONDUIT_HVC)
+		return aarch64_hvc(fn, a1, a2, a3);
+	return PSCI_NOT_SUPPORTED;
 }
 
-int64_t arch_cpu_start(const struct cleave_desc *d, uint64_t hwid, uint64_t context)
+int64_t arch_cpu_start(const struct cleave_desc *d, const struct cleave_cpu *cpu, uint64_t context)
 {
-	return psci(d, PSCI_CPU_ON, hwid, (uint64_t)(uintptr_t)aarch64_trampoline, context);
+	if (cpu->start == CLEAVE_START_SPIN_TABLE)
+		return aarch64_spin_release(cpu->release_addr, context);
+	return psci(d, PSCI_CPU_ON, cpu->hwid, (uint64_t)(uintptr_t)aarch64_trampoline, context);
 }
 
 const char *arch_cpu_start_error(int64_t code)
@@ -38,6 +47,11 @@ const char *arch_cpu_start_error(int64_t code)
 
 void arch_cpu_stop(const struct cleave_desc *d)
 {
+	uint64_t me = aarch64_hwid();
+
+	for (uint32_t c = 0; c < d->cpu_count; c++)
+		if (desc_cpu(d, c)->hwid == me && desc_cpu(d, c)->start == CLEAVE_START_SPIN_TABLE)
+			aarch64_spin_wait(desc_cpu(d, c)->release_addr);
 	psci(d, PSCI_CPU_OFF, 0, 0, 0);
 	/* CPU_OFF returns only on failure (DENIED): nothing left but to park. */
 	arch_park();

@@ -400,3 +400,18 @@ int dt_memreserve(const struct dt *dt, uint32_t index, uint64_t *base, uint64_t 
 	*size = dt_be64(dt->blob + off + 8);
 	return (*base || *size) ? 0 : -1;
 }
+
+int dt_find_cpu(const struct dt *dt, uint64_t hwid)
+{
+	int cpus = dt_lookup(dt, "/cpus");
+	uint32_t ac = cpus >= 0 ? dt_address_cells(dt, cpus) : 0, len;
+
+	for (int c = cpus >= 0 ? dt_first_child(dt, cpus) : -1; c >= 0; c = dt_next_sibling(dt, c)) {
+		const char *type = dt_prop_str(dt, c, "device_type");
+		const void *reg = dt_prop(dt, c, "reg", &len);
+
+		if (type && !strcmp(type, "cpu") && reg && ac - 1 < 2 && len >= 4 * ac && dt_read_cells(reg, ac) == hwid)
+			return c;
+	}
+	return -1;
+}

@@ -74,6 +74,9 @@ int dt_reg(const struct dt *dt, int node, uint32_t index, uint64_t *base, uint64
 /* The index-th reg entry translated to a CPU physical address through ranges. */
 int dt_reg_phys(const struct dt *dt, int node, uint32_t index, uint64_t *base, uint64_t *size);
 /* The index-th /memreserve/ entry; 0 ok, -1 past the last. */
+/* The /cpus child with device_type "cpu" whose reg is hwid, or -1. */
+int dt_find_cpu(const struct dt *dt, uint64_t hwid);
+
 int dt_memreserve(const struct dt *dt, uint32_t index, uint64_t *base, uint64_t *size);
 
 #endif /* LOADER_DT_H */

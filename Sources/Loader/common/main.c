@@ -93,30 +93,15 @@ static void check_images(const struct cleave_desc *d)
 	}
 }
 
-static int live_has_cpu(const struct dt *live, int cpus, uint64_t hwid)
-{
-	uint32_t ac = dt_address_cells(live, cpus), len;
-
-	for (int c = dt_first_child(live, cpus); c >= 0; c = dt_next_sibling(live, c)) {
-		const char *type = dt_prop_str(live, c, "device_type");
-		const void *reg = dt_prop(live, c, "reg", &len);
-
-		if (type && !strcmp(type, "cpu") && reg && ac - 1 < 2 && len >= 4 * ac &&
-		    dt_read_cells(reg, ac) == hwid)
-			return 1;
-	}
-	return 0;
-}
-
 /* Does the machine we run on look like the one the plan was made for? Report every difference. */
 static void check_live(const struct cleave_desc *d, const struct dt *live)
 {
-	int cpus = dt_lookup(live, "/cpus"), diffs = 0;
+	int diffs = 0;
 
 	for (uint32_t c = 0; c < d->cpu_count; c++) {
 		const struct cleave_cpu *cpu = desc_cpu(d, c);
 
-		if (cpus < 0 || !live_has_cpu(live, cpus, cpu->hwid)) {
+		if (dt_find_cpu(live, cpu->hwid) < 0) {
 			log_error("live DTB lacks CPU 0x%lx (of " NAME ")", cpu->hwid,
 				  desc_kernel(d, cpu->kernel)->name);
 			diffs++;
@@ -178,7 +163,8 @@ static void start_kernel(const struct cleave_desc *d, uint32_t i)
 {
 	const struct cleave_kernel *k = desc_kernel(d, i);
 	struct launch_slot *slot = &loader_launch[i];
-	uint64_t hwid = desc_cpu(d, k->boot_cpu)->hwid, t0 = arch_counter();
+	const struct cleave_cpu *cpu = desc_cpu(d, k->boot_cpu);
+	uint64_t hwid = cpu->hwid, t0 = arch_counter();
 	uint64_t deadline = time_deadline_ms(CHECKIN_MS);
 	int64_t rc;
 
@@ -187,7 +173,7 @@ static void start_kernel(const struct cleave_desc *d, uint32_t i)
 	slot->checkin = slot->go = slot->not_before = 0;
 	slot->hwid = hwid;
 	arch_dcache_clean((uintptr_t)slot, sizeof(*slot));
-	rc = arch_cpu_start(d, hwid, i);
+	rc = arch_cpu_start(d, cpu, i);
 	if (rc)
 		fail(NAME ": starting CPU 0x%lx failed: %ld (%s)", k->name, hwid, rc, arch_cpu_start_error(rc));
 	do {

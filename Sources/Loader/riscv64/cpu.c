@@ -68,10 +68,10 @@ void arch_park(void)
 		riscv_wfi();
 }
 
-int64_t arch_cpu_start(const struct cleave_desc *d, uint64_t hwid, uint64_t context)
+int64_t arch_cpu_start(const struct cleave_desc *d, const struct cleave_cpu *cpu, uint64_t context)
 {
 	(void)d;
-	return riscv_sbi(SBI_EXT_HSM, SBI_HSM_START, hwid, (uintptr_t)riscv_trampoline, context).error;
+	return riscv_sbi(SBI_EXT_HSM, SBI_HSM_START, cpu->hwid, (uintptr_t)riscv_trampoline, context).error;
 }
 
 const char *arch_cpu_start_error(int64_t code)

@@ -248,8 +248,13 @@ extension Machine {
     return (caches, chains)
   }
 
+  /// `/psci`, or `/firmware/psci` where some boards (TI K3) keep it; Linux
+  /// finds the node by its compatible wherever it is.
   static func readPSCI(_ tree: DeviceTree) -> PSCI? {
-    guard let id = tree.node(path: "/psci") else { return nil }
+    let firmware = tree.node(path: "/firmware/psci").flatMap { node in
+      tree.compatible(node).contains { $0.hasPrefix("arm,psci") } ? node : nil
+    }
+    guard let id = tree.node(path: "/psci") ?? firmware else { return nil }
     var functions: [String: UInt32] = [:]
     for name in ["cpu_suspend", "cpu_off", "cpu_on", "migrate"] {
       if let v = tree.property(name, of: id)?.u32 { functions[name] = v }

@@ -135,7 +135,7 @@ public struct AutoPlanner {
     out.append("board: \(boardReference)")
     out += leftClusters()
     out.append("target: \(target)")
-    out.append("boot: \(machine.architecture == .riscv64 ? "sbi-hsm" : "psci")")
+    out.append("boot: \(Self.bootMode(machine).rawValue)")
     out.append("loader: { base: \(Format.hex(loader.base)), size: \(yamlSize(loader.size)) }")
     if let ram {
       out.append("# The board names no RAM of its own (or not this): the banks given with --ram.")
@@ -274,5 +274,18 @@ public struct AutoPlanner {
 
   private func quote(_ s: String) -> String {
     s.allSatisfy { $0.isLetter || $0.isNumber || "_-@/.,".contains($0) } && !s.hasPrefix("-") ? s : "\"\(s)\""
+  }
+
+  /// The boot mode the board's cores start by: SBI HSM on RISC-V; on AArch64
+  /// spin-table when every enabled core the tree gives a method to names
+  /// spin-table, else PSCI (check says which cores, if any, start otherwise).
+  static func bootMode(_ machine: Machine) -> Plan.BootMode {
+    if machine.architecture == .riscv64 { return .sbiHSM }
+    let methods = machine.cpus.indices.filter { machine.cpus[$0].enabled }.map { machine.startMethod(of: $0) }
+    let spin = methods.filter {
+      if case .spinTable = $0 { return true }
+      return $0 == .spinTableWithoutAddress
+    }
+    return !spin.isEmpty && spin.count == methods.filter({ $0 != .unnamed }).count ? .spinTable : .psci
   }
 }

@@ -7,7 +7,7 @@ extension CheckID {
     switch self {
     case .coreUnassigned, .kernelSpansL2, .kernelSpansNUMA, .memoryRemote, .deviceProviderForeign,
       .sel4BaseMisaligned, .sel4BootHart, .sel4SMPDoorbell, .sel4NoConsole,
-      .deviceProviderShared, .treePruned:
+      .deviceProviderShared, .treePruned, .bootMethodFromFirmware:
       .warning
     default: .error
     }
@@ -39,8 +39,19 @@ extension CheckID {
     case .kernelWithoutCores:
       "A kernel with no core never runs, yet it would still hold memory and devices."
     case .bootMethodUnsupported:
-      "The loader starts each kernel's boot core, and a kernel its other cores, through the firmware's PSCI CPU_ON; "
-        + "a core the firmware parks on a spin-table (every Raspberry Pi) never answers it, so the kernel never starts."
+      "The loader starts each kernel's boot core, and a kernel its other cores, the way the plan's `boot:` says: "
+        + "PSCI CPU_ON, or a write to the core's spin-table release address. A core the firmware parks on a "
+        + "spin-table (every Raspberry Pi) never answers PSCI, a PSCI core never reads a release address, and a core "
+        + "whose tree names no way to start it cannot be started at all, so the kernel never starts."
+    case .bootMethodFromFirmware:
+      "The tree does not say everything the loader needs: firmware such as U-Boot adds /psci or the CPUs' "
+        + "enable-method at boot. The loader then calls PSCI through the conduit the live tree names; if the "
+        + "firmware adds nothing, those cores cannot be started."
+    case .releaseAddressGranted:
+      "The loader releases a spin-table core by writing its entry to the core's release address, and the core "
+        + "spins on that word until then: inside a kernel's memory or a channel the kernel's own writes would "
+        + "release the core into garbage (or the loader's write would corrupt the kernel), and inside the loader's "
+        + "image QEMU or the loader would overwrite it before the core is released."
     case .coreUnassigned:
       "Cores no kernel uses stay powered off; often a typo in a `cores:` list rather than the intent."
     case .coreArchitecture:
@@ -170,8 +181,15 @@ extension CheckID {
       "Remove the core from one of the two kernels; the note shows where the other takes it."
     case .kernelWithoutCores: "Give the kernel `cores:`, or remove the kernel."
     case .bootMethodUnsupported:
-      "Use a firmware that provides PSCI (e.g. Trusted Firmware-A on the Raspberry Pi 4) and a tree whose CPUs say "
-        + "`enable-method = \"psci\"`; cleave's loader has no spin-table path yet."
+      "Set `boot:` to the method the board's CPUs name (`boot: spin-table` for enable-method \"spin-table\", "
+        + "`boot: psci` for \"psci\"); `cleave plan --auto` writes it. A core that names no method on a board "
+        + "without /psci needs a tree that says how the firmware starts it."
+    case .bootMethodFromFirmware:
+      "Boot with firmware that adds /psci (the loader checks the live tree), or give the board a tree that names "
+        + "/psci and each CPU's `enable-method = \"psci\"`."
+    case .releaseAddressGranted:
+      "Move the kernel's memory, the channel or the loader region off the release address (it is usually in "
+        + "the firmware's reserved page: keep that page out of every grant)."
     case .coreUnassigned: "Give the cores to a kernel, or ignore the warning if they are meant to stay off."
     case .coreArchitecture:
       "Give the kernel only cores of the target's architecture (`cleave inspect BOARD` shows each cluster's); "

@@ -23,6 +23,8 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
   case kernelWithoutCores = "kernel_without_cores"
   case coreUnassigned = "core_unassigned"
   case bootMethodUnsupported = "boot_method_unsupported"
+  case bootMethodFromFirmware = "boot_method_from_firmware"
+  case releaseAddressGranted = "release_address_granted"
   case coreArchitecture = "core_architecture"
   // Memory.
   case memoryMissing = "memory_missing"
@@ -100,7 +102,11 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .kernelWithoutCores: "a kernel with no cores"
     case .coreUnassigned: "cores no kernel uses (warning)"
     case .bootMethodUnsupported:
-      "a kernel's cores start with an enable-method the boot mode cannot drive (spin-table under psci)"
+      "a kernel's cores start another way than the plan's `boot:` (spin-table under psci), or in no way the loader can drive"
+    case .bootMethodFromFirmware:
+      "cores start through PSCI the board's tree leaves to the firmware: no /psci node, or no enable-method (warning)"
+    case .releaseAddressGranted:
+      "a spin-table core's cpu-release-addr lies in a kernel's memory, a channel or the loader's image"
     case .coreArchitecture:
       "a kernel's core runs another architecture than the target (a Cortex-R5 of a System Device Tree under aarch64)"
     case .memoryMissing: "the board names no RAM (its firmware fills /memory in) and the plan gives no `ram:`"

@@ -1,3 +1,5 @@
+import CBootABI
+import DeviceTree
 import Machine
 
 /// cores: given twice, kernels without cores, cores nobody uses.
@@ -53,29 +55,87 @@ enum CoreChecks {
     }
   }
 
-  /// `boot: psci` starts every kernel's cores with PSCI CPU_ON: a core that
-  /// starts another way (a Raspberry Pi's spin-table) or a board with no
-  /// /psci cannot be started by the loader or by the kernel.
+  /// On AArch64 the loader starts a kernel's boot core, and the kernel its
+  /// other cores, the way the plan's `boot:` says: `psci` (PSCI CPU_ON) or
+  /// `spin-table` (a write to the core's release address). One method per
+  /// plan: every core a kernel uses must start that way (the board's one
+  /// core, which the loader itself runs on, needs no starting). PSCI the tree
+  /// leaves to the firmware is a warning; a release address in granted
+  /// memory is an error of its own.
   private static func bootMethods(_ p: Partition, _ engine: inout DiagnosticEngine) {
-    guard p.boot == .psci else { return }
+    guard p.boot == .psci || p.boot == .spinTable else { return }
+    var fromFirmware: [Int] = []
     for k in p.kernels where !k.cpus.isEmpty {
       var byMethod: [String: [Int]] = [:]
-      for c in k.cpus {
-        let method = p.machine.cpus[c].enableMethod
-        if let method, method != "psci" {
-          byMethod["enable-method \"\(method)\"", default: []].append(c)
-        } else if p.machine.psci == nil {
-          byMethod["PSCI, but the board has no /psci node", default: []].append(c)
+      for c in k.cpus where !p.machine.isOnlyCore(c) && !p.isForeign(p.machine.cpus[c]) {
+        let method = p.machine.startMethod(of: c)
+        switch (p.boot, method) {
+        case (.psci, .psci), (.spinTable, .spinTable): break
+        case (.psci, .psciFromFirmware): fromFirmware.append(c)
+        default:
+          var phrase = method.description
+          if case .spinTable = method { phrase = "enable-method \"spin-table\"" }
+          byMethod[phrase, default: []].append(c)
         }
       }
       for (method, cpus) in byMethod.sorted(by: { $0.key < $1.key }) {
         let release = cpus.compactMap { p.machine.cpus[$0].releaseAddress }.first
+        let mode =
+          p.boot == .psci
+          ? "boot: psci starts cores only through PSCI CPU_ON"
+          : "boot: spin-table starts cores only at their cpu-release-addr"
         engine.error(
           .bootMethodUnsupported,
           "'\(k.name)' runs on \(cpus.map(p.cpuName).joined(separator: ", ")), which start\(cpus.count == 1 ? "s" : "") with \(method)"
-            + (release.map { " (cpu-release-addr \(Format.hex($0)))" } ?? "")
-            + "; boot: psci starts cores only through PSCI CPU_ON",
+            + (release.map { " (cpu-release-addr \(Format.hex($0)))" } ?? "") + "; \(mode)",
           at: p.plan.boot?.location ?? k.cpuLocations[cpus[0]] ?? k.location)
+      }
+    }
+    if let first = fromFirmware.first {
+      let names = fromFirmware.map(p.cpuName).joined(separator: ", ")
+      let why =
+        p.machine.psci == nil
+        ? "the board has no /psci node"
+        : "they name no enable-method (the board has /psci)"
+      engine.warning(
+        .bootMethodFromFirmware,
+        "\(names) start\(fromFirmware.count == 1 ? "s" : "") through PSCI, but \(why): the firmware must add it at boot; the loader takes the conduit from the live tree",
+        at: p.plan.boot?.location ?? p.kernels.first { $0.cpus.contains(first) }?.location
+          ?? p.plan.board.location)
+    }
+    if p.boot == .spinTable { releaseAddresses(p, &engine) }
+  }
+
+  /// Each spin-table core's release address lies in no kernel's memory, no
+  /// channel and not in the loader's image (the loader region's first
+  /// CLEAVE_LOADER_OFFSET bytes are the live tree's, and may hold it).
+  private static func releaseAddresses(_ p: Partition, _ engine: inout DiagnosticEngine) {
+    for k in p.kernels {
+      for c in k.cpus {
+        guard case .spinTable(let release) = p.machine.startMethod(of: c) else { continue }
+        let word = AddressRange(base: release, size: 8)
+        var holders: [String] = []
+        for other in p.kernels {
+          for m in other.memory where m.range.overlaps(word) {
+            holders.append("'\(other.name)' memory \(m.range)")
+          }
+        }
+        for ch in p.channels where ch.region.overlaps(word) {
+          holders.append("channel \(ch.name) \(ch.region)")
+        }
+        let offset = UInt64(CLEAVE_LOADER_OFFSET)
+        if p.loader.size > offset,
+          AddressRange(base: p.loader.base &+ offset, size: p.loader.size - offset).overlaps(word)
+        {
+          holders.append(
+            "the loader region \(p.loader) at or above its image (loader base + \(Format.size(offset)))")
+        }
+        for h in holders {
+          engine.error(
+            .releaseAddressGranted,
+            "\(p.cpuName(c)) of '\(k.name)' waits on its cpu-release-addr \(Format.hex(release)), which lies in \(h)",
+            at: k.cpuLocations[c] ?? k.location)
+        }
       }
     }
   }

@@ -3,6 +3,8 @@ public struct Plan: Sendable {
   public enum Target: String, Sendable, CaseIterable { case aarch64, riscv64 }
   public enum BootMode: String, Sendable, CaseIterable {
     case psci
+    /// AArch64 cores parked by the firmware on a `cpu-release-addr` (every Raspberry Pi).
+    case spinTable = "spin-table"
     case sbiHSM = "sbi-hsm"
     case opensbiDomains = "opensbi-domains"
   }

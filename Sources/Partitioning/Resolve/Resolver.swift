@@ -29,7 +29,7 @@ public struct Resolver {
     let target = resolveTarget()
     let boot = plan.boot?.value ?? (target == .riscv64 ? .sbiHSM : .psci)
     if let b = plan.boot {
-      let fits = target == .aarch64 ? b.value == .psci : b.value != .psci
+      let fits = (target == .aarch64) == (b.value == .psci || b.value == .spinTable)
       if !fits {
         engine.error(
           .targetMismatch, "boot '\(b.value.rawValue)' does not start \(target.rawValue) cores",
@@ -470,22 +470,23 @@ public struct Resolver {
     let hasSSWI = machine.interruptControllers.contains { $0.kind == .aclintSSWI }
     let natural: Partition.DoorbellMechanism =
       switch boot {
-      case .psci: .sgi
+      case .psci, .spinTable: .sgi
       case .sbiHSM: .sbiIPI
       case .opensbiDomains: hasSSWI ? .aclintSSWI : .polling
       }
     guard let wanted = plan.doorbells?.mechanism else { return natural }
     let refusal: String? =
       switch wanted.value {
-      case .sgi: boot == .psci ? nil : "SGI doorbells need an Arm GIC and boot: psci"
+      case .sgi:
+        boot == .psci || boot == .spinTable ? nil : "SGI doorbells need an Arm GIC and an AArch64 boot mode"
       case .sbiIPI:
         switch boot {
         case .sbiHSM: nil
         case .opensbiDomains: "OpenSBI refuses SBI IPIs across domains; use aclint-sswi or polling"
-        case .psci: "SBI IPI doorbells need RISC-V and an SBI"
+        case .psci, .spinTable: "SBI IPI doorbells need RISC-V and an SBI"
         }
       case .aclintSSWI:
-        boot == .psci
+        boot == .psci || boot == .spinTable
           ? "ACLINT SSWI doorbells need RISC-V"
           : hasSSWI ? nil : "the board has no riscv,aclint-sswi device (QEMU: -M virt,aclint=on)"
       case .polling: nil

@@ -147,7 +147,7 @@ uint64_t cpu_id(void);			/* as the tree's /cpus reg: MPIDR affinity, hart id */
 const char *cpu_level(void);
 /* What the firmware interface and timer need from the tree (PSCI method, SBI and timebase); fail() if unusable. */
 void cpu_firmware(void);
-/* Start core hwid at probe_secondary_entry with slot: 0, or the firmware's error code. */
+/* Start core hwid at probe_secondary_entry with slot (PSCI, SBI HSM, or spin-table as its CPU node says): 0, or the firmware's error code. */
 int64_t cpu_start(uint64_t hwid, uint32_t slot);
 const char *cpu_start_call(void);	/* "PSCI CPU_ON", "SBI HSM hart_start" */
 const char *cpu_start_error(int64_t rc);
@@ -188,6 +188,9 @@ int ic_check_interrupt(int node, const uint8_t *spec);
 
 /* entry.S */
 void probe_secondary_entry(void);
+/* Where a core released by spin-table enters; it takes its slot from probe_spin_slot. */
+void probe_spin_entry(void);
+extern uint64_t probe_spin_slot;
 void probe_write0(const char *s);
 void park(void) __attribute__((noreturn));
 extern char __probe_start[], __probe_end[];

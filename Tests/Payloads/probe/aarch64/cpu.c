@@ -2,8 +2,12 @@
 #include "lib.h"
 #include "probe.h"
 
-/* PSCI through smc (else hvc), as the tree's /psci method says. */
-static int smc;
+/* PSCI through smc or hvc, as the tree's /psci method says; 0 when the tree has no /psci. */
+static const char *conduit;
+/* What the last cpu_start() did, for its messages. */
+static const char *start_call = "PSCI CPU_ON";
+/* The slot a core released by spin-table takes (probe_spin_entry reads it): one core starts at a time. */
+uint64_t probe_spin_slot;
 
 uint64_t cpu_id(void)
 {
@@ -15,27 +19,54 @@ const char *cpu_level(void)
 	return &"EL0\0EL1\0EL2\0EL3"[4 * aarch64_el()];
 }
 
+/* A tree without /psci is fine as long as no core this kernel starts needs PSCI (cpu_start checks). */
 void cpu_firmware(void)
 {
 	const struct dt *dt = &probe.dt;
 	int psci = dt_lookup(dt, "/psci");
 	const char *method = psci >= 0 ? dt_prop_str(dt, psci, "method") : 0;
 
-	if (!method || (strcmp(method, "smc") && strcmp(method, "hvc")))
-		fail("no PSCI method in /psci");
-	smc = !strcmp(method, "smc");
+	if (method && strcmp(method, "smc") && strcmp(method, "hvc"))
+		fail("/psci method \"%s\" is neither smc nor hvc", method);
+	conduit = method;
 }
 
+/*
+ * Each core the way its CPU node says: spin-table (write probe_spin_entry to
+ * its cpu-release-addr, clean the line to the point of coherency, sev) or
+ * PSCI CPU_ON.
+ */
 int64_t cpu_start(uint64_t hwid, uint32_t slot)
 {
-	if (smc)
+	const struct dt *dt = &probe.dt;
+	int node = dt_find_cpu(dt, hwid);
+	uint32_t len = 0;
+	const void *release = node >= 0 ? dt_prop(dt, node, "cpu-release-addr", &len) : 0;
+
+	if (node >= 0 && dt_prop_has_string(dt, node, "enable-method", "spin-table")) {
+		volatile uint64_t *at;
+
+		start_call = "spin-table release";
+		if (len != 8)
+			fail("CPU 0x%lx starts by spin-table but has no 64-bit cpu-release-addr", hwid);
+		at = (volatile uint64_t *)(uintptr_t)dt_be64(release);
+		probe_spin_slot = slot;
+		aarch64_dsb();
+		*at = (uintptr_t)probe_spin_entry;
+		__asm__ volatile("dc cvac, %0\n\tdsb sy\n\tsev" ::"r"(at) : "memory");
+		return 0;
+	}
+	start_call = "PSCI CPU_ON";
+	if (!conduit)
+		fail("CPU 0x%lx starts through PSCI, but the tree has no /psci", hwid);
+	if (!strcmp(conduit, "smc"))
 		return aarch64_smc(PSCI_CPU_ON, hwid, (uintptr_t)probe_secondary_entry, slot);
 	return aarch64_hvc(PSCI_CPU_ON, hwid, (uintptr_t)probe_secondary_entry, slot);
 }
 
 const char *cpu_start_call(void)
 {
-	return "PSCI CPU_ON";
+	return start_call;
 }
 
 const char *cpu_start_error(int64_t rc)

@@ -1,7 +1,7 @@
 /*
  * The probe kernel's start-up: the boot core (from cleave's loader, x0 =
  * this kernel's DTB) and its secondaries (from PSCI CPU_ON, x0 = the slot
- * the boot core gave as context). MMU and caches off, interrupts masked.
+ * the boot core gave as context, or from a spin-table release). MMU and caches off, interrupts masked.
  */
 #include "probe.h"
 
@@ -51,6 +51,19 @@ probe_secondary_entry:
 	bl	probe_secondary
 	b	park
 	.size	probe_secondary_entry, . - probe_secondary_entry
+
+/*
+ * A secondary released by spin-table (x0 = 0, as the firmware leaves it):
+ * the boot core starts one core at a time, so probe_spin_slot is ours.
+ */
+	.global	probe_spin_entry
+	.type	probe_spin_entry, %function
+probe_spin_entry:
+	adrp	x0, probe_spin_slot
+	add	x0, x0, :lo12:probe_spin_slot
+	ldr	x0, [x0]
+	b	probe_secondary_entry
+	.size	probe_spin_entry, . - probe_spin_entry
 
 set_vbar:
 	adrp	x0, aarch64_vectors
