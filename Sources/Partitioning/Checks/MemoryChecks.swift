@@ -138,14 +138,13 @@ enum MemoryChecks {
         notes: [
           .init(
             "reserved by the board",
-            at: SourceLocation(
-              file: p.boardPath, path: r.node.map { p.machine.tree.path(of: $0) } ?? "/memreserve/"))
+            at: p.boardLocation(r.node.map { p.machine.tree.path(of: $0) } ?? "/memreserve/"))
         ])
     case (.kernel(let k, let m), .mmio(let d)):
       engine.error(
         .memoryOverlapsMMIO, "\(p.describe(kernel: k, m.range)) overlaps the MMIO window \(rb) of \(d.path)",
         at: m.location,
-        notes: [.init("the device is here", at: SourceLocation(file: p.boardPath, path: d.path + ":reg"))])
+        notes: [.init("the device is here", at: p.boardLocation(d.path + ":reg"))])
     case (.channel(let c1), .channel(let c2)):
       engine.error(
         .memoryOverlap, "channel \(p.channels[c2].name) \(rb) overlaps channel \(p.channels[c1].name) \(ra)",
@@ -178,7 +177,7 @@ enum MemoryChecks {
       engine.error(
         .memoryOverlapsMMIO, "shared region \(ra) overlaps the MMIO window \(rb) of \(d.path)",
         at: p.sharedRegions[s].location,
-        notes: [.init("the device is here", at: SourceLocation(file: p.boardPath, path: d.path + ":reg"))])
+        notes: [.init("the device is here", at: p.boardLocation(d.path + ":reg"))])
     case (.loader, .reservation(let r)):
       engine.error(
         .memoryOverlapsReserved, "the loader region \(ra) overlaps reserved memory \(r.name) \(rb)",
@@ -186,14 +185,13 @@ enum MemoryChecks {
         notes: [
           .init(
             "reserved by the board",
-            at: SourceLocation(
-              file: p.boardPath, path: r.node.map { p.machine.tree.path(of: $0) } ?? "/memreserve/"))
+            at: p.boardLocation(r.node.map { p.machine.tree.path(of: $0) } ?? "/memreserve/"))
         ])
     case (.loader, .mmio(let d)):
       engine.error(
         .memoryOverlapsMMIO, "the loader region \(ra) overlaps the MMIO window \(rb) of \(d.path)",
         at: p.loaderLocation,
-        notes: [.init("the device is here", at: SourceLocation(file: p.boardPath, path: d.path + ":reg"))])
+        notes: [.init("the device is here", at: p.boardLocation(d.path + ":reg"))])
     default:
       return
     }
