@@ -68,14 +68,21 @@ struct PlanCommand: ParsableCommand {
     printBoardWarnings(machine.warnings, toStandardError: true)
     let reference = output.map { relativePath(board, from: PathText.directory(of: $0)) } ?? board
     if fromDomains {
-      let text: String
+      let domains: DomainPlan
       do {
-        text = try DomainPlan.make(
-          machine: machine, boardPath: board, boardReference: reference, planFile: output ?? "-"
-        ).yaml
+        domains = try DomainPlan.make(
+          machine: machine, boardPath: board, boardReference: reference, planFile: output ?? "-")
       } catch {
         throw UnusableInput(message: error.description)
       }
+      guard !domains.plan.kernels.isEmpty else {
+        let others = domains.plan.foreign.map(\.name.value).joined(separator: ", ")
+        throw UnusableInput(
+          message:
+            "\(board): no domain runs on \(machine.architecture.rawValue) cores, so the plan would have no kernel (the domains \(others) run on clusters cleave does not boot; `cleave check \(board)` checks them)"
+        )
+      }
+      let text = domains.yaml
       if let output {
         try writeAtomically(Data(text.utf8), to: output)
       } else {
