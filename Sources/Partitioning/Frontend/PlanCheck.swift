@@ -59,8 +59,11 @@ public struct PlanCheck: Sendable {
         machine: machine, boardPath: board, boardReference: PathText.name(of: board), planFile: board)
     } catch {
       var result = PlanCheck(
-        diagnostics: [Diagnostic(.error, .boardUnreadable, error.description, at: nil)], partition: nil,
-        unusable: true)
+        diagnostics: [
+          Diagnostic(
+            .error, .boardUnreadable,
+            error.description + "; check a plan, two or more trees, or one tree with --board", at: nil)
+        ], partition: nil, unusable: true)
       result.boardWarnings = machine.warnings
       return result
     }
