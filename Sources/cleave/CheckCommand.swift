@@ -56,7 +56,15 @@ struct CheckCommand: ParsableCommand {
         result.diagnostics, subject: first, summary: result.partition?.summary, unusable: result.unusable,
         boardWarnings: result.boardWarnings)
     } else if let only = inputs.first, inputs.count == 1, board == nil {
-      let result = PlanCheck.run(domainsOf: only, includes: includes)
+      let machine = try loadMachine(only, includes: includes)
+      let result: PlanCheck
+      do {
+        result = try PlanCheck.run(domainsOf: machine, board: only)
+      } catch {
+        printBoardWarnings(machine.warnings, toStandardError: true)
+        throw UnusableInput(
+          message: error.description + "; check a plan, two or more trees, or one tree with --board")
+      }
       try report(
         result.diagnostics, subject: only, summary: result.partition?.summary, unusable: result.unusable,
         boardWarnings: result.boardWarnings)

@@ -82,7 +82,7 @@ struct DomainsRoundTripTests {
     let result = PlanCheck.run(plan: try #require(parsed))
     let text = DomainsSource.text(try #require(result.partition))
     #expect(text.contains("cpus = <&cpus_a78 0x3 0x2>;"), "\(text)")
-    #expect(text.contains("access = <&serial0 &{/axi/ethernet@f19e0000}>;"), "\(text)")
+    #expect(text.contains("access = <&serial0 0x0 &{/axi/ethernet@f19e0000} 0x0>;"), "\(text)")
     #expect(text.contains("/delete-node/ &{/domains};"))
     _ = board
   }

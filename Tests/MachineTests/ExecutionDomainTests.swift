@@ -76,7 +76,7 @@ struct ExecutionDomainTests {
       "cpus = <&cpus_a72>;", "/domains/d:cpus: 1 cells are not whole <&cluster mask execution-level> triplets"
     ),
     ("cpus = <0x77 0x1 0x0>;", "/domains/d:cpus: phandle 0x77 points to no node"),
-    ("cpus = <&ddr 0x1 0x0>;", "/domains/d:cpus: /memory@0 is not a CPU cluster"),
+    ("cpus = <&ddr 0x1 0x0>;", "/domains/d:cpus: /memory@0 holds no CPU"),
     (
       "memory = <0xffffffff 0xffffffff 0x0 0x2>;",
       "/domains/d:memory: 0xffffffffffffffff + 0x2 overflows 64 bits"

@@ -55,6 +55,6 @@ struct DomainFixtureTests {
   @Test func aBoardWithoutDomainsIsUnusableForADomainCheck() throws {
     let result = try FixtureTests.runCleave(["check", "dts/qemu-virt-aarch64-gicv3.dts"])
     #expect(result.status == 2)
-    #expect(result.stdout.contains("the board declares no execution domains (/domains)"))
+    #expect(result.stderr.contains("the board declares no execution domains (/domains)"))
   }
 }

@@ -77,9 +77,11 @@ public enum DomainsSource {
         let ranges = e.memory.sorted().map { "\(cells($0.base)) \(cells($0.size))" }
         lines.append("\t\t\tmemory = <\(ranges.joined(separator: ">, <"))>;")
       }
-      lines.append("\t\t\t#access-flags-cells = <0x0>;")
+      // One flags cell, 0, after each device: Lopper's domain tooling reads
+      // access as <&device flags> pairs whatever #access-flags-cells says.
+      lines.append("\t\t\t#access-flags-cells = <0x1>;")
       if !e.devices.isEmpty {
-        let refs = e.devices.map { reference(p.machine.devices[$0].node) }
+        let refs = e.devices.map { "\(reference(p.machine.devices[$0].node)) 0x0" }
         lines.append("\t\t\taccess = <\(refs.joined(separator: " "))>;")
       }
       lines.append("\t\t\tid = <\(hex(UInt64(i + 1)))>;")

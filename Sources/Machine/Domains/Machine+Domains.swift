@@ -83,17 +83,20 @@ extension Machine {
     }
     for i in stride(from: 0, to: triplets.count, by: 3) {
       let target = try node(triplets[i], "cpus")
-      guard let cluster = clusters.first(where: { $0.node == target }) else {
-        throw defect("cpus", "\(t.path(of: target)) is not a CPU cluster")
+      // The cores the mask counts: a cluster's, in source order. Trees also name
+      // a cpus,cluster node nested in /cpus, or one core, so it is the cores
+      // that lie under the node named, within the cluster that holds them.
+      let cores = cpus.filter { isBelow($0.node, target, t) }.map(\.index)
+      guard let first = cores.first, let cluster = clusters.first(where: { $0.cpus.contains(first) }) else {
+        throw defect("cpus", "\(t.path(of: target)) holds no CPU")
       }
       let mask = triplets[i + 1]
-      let cores = cluster.cpus
       var chosen: [Int] = []
       for bit in 0..<32 where mask & (1 << UInt32(bit)) != 0 {
         guard bit < cores.count else {
           throw defect(
             "cpus",
-            "mask 0x\(String(mask, radix: 16)) names core \(bit) of \(cluster.path), which has \(cores.count)"
+            "mask 0x\(String(mask, radix: 16)) names core \(bit) of \(t.path(of: target)), which has \(cores.count)"
           )
         }
         chosen.append(cores[bit])
@@ -184,4 +187,16 @@ private func foldCells(_ cells: ArraySlice<UInt32>) -> UInt64? {
     v = v << 32 | UInt64(c)
   }
   return v
+}
+
+/// Whether `node` is `ancestor` or lies below it.
+private func isBelow(_ node: NodeID, _ ancestor: NodeID, _ t: DeviceTree) -> Bool {
+  var n: NodeID? = node
+  var steps = 0
+  while let current = n, steps <= t.nodes.count {
+    if current == ancestor { return true }
+    n = t.parent(of: current)
+    steps += 1
+  }
+  return false
 }

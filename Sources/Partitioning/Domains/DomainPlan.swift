@@ -30,7 +30,11 @@ public struct DomainPlan: Sendable {
   {
     let tree = machine.tree
     guard !machine.domains.isEmpty else {
-      throw Failure(description: "\(boardPath): the board declares no execution domains (/domains)")
+      let declared = machine.unusable.contains { $0.path.hasPrefix("/domains/") }
+      throw Failure(
+        description: declared
+          ? "\(boardPath): every execution domain of /domains was left out (the warnings say why)"
+          : "\(boardPath): the board declares no execution domains (/domains)")
     }
     let target: Plan.Target
     switch machine.architecture {

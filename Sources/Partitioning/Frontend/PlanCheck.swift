@@ -39,34 +39,11 @@ public struct PlanCheck: Sendable {
     return run(plan: plan, includes: includes, extra: shape)
   }
 
-  /// Checks the plan of a board's execution domains (``DomainPlan``) against that board.
-  public static func run(domainsOf board: String, includes: [String] = []) -> PlanCheck {
-    let machine: Machine
-    do {
-      machine = try Machine.load(board, includes: includes)
-    } catch let e as DeviceTreeError {
-      return PlanCheck(
-        diagnostics: [Diagnostic(.error, .boardUnreadable, e.description, at: nil)], partition: nil,
-        unusable: true)
-    } catch {
-      return PlanCheck(
-        diagnostics: [Diagnostic(.error, .boardUnreadable, "\(board): \(error)", at: nil)], partition: nil,
-        unusable: true)
-    }
-    let domains: DomainPlan
-    do {
-      domains = try DomainPlan.make(
-        machine: machine, boardPath: board, boardReference: PathText.name(of: board), planFile: board)
-    } catch {
-      var result = PlanCheck(
-        diagnostics: [
-          Diagnostic(
-            .error, .boardUnreadable,
-            error.description + "; check a plan, two or more trees, or one tree with --board", at: nil)
-        ], partition: nil, unusable: true)
-      result.boardWarnings = machine.warnings
-      return result
-    }
+  /// Checks the plan of a board's execution domains (``DomainPlan``) against
+  /// that board, read already; throws when the board gives no such plan.
+  public static func run(domainsOf machine: Machine, board: String) throws(DomainPlan.Failure) -> PlanCheck {
+    let domains = try DomainPlan.make(
+      machine: machine, boardPath: board, boardReference: PathText.name(of: board), planFile: board)
     var result = check(domains.plan, machine: machine, board: board, engine: DiagnosticEngine())
     result.boardWarnings = machine.warnings
     // Findings name kernels and foreign entries; each also says which domain node that is.
