@@ -24,7 +24,7 @@ struct DomainsRoundTripTests {
   static func held(_ m: Machine) -> Set<Held> {
     Set(
       m.domains.filter { $0.parent == nil }.map { d in
-        var devices = Set(d.access.map { m.tree.path(of: $0.node) })
+        var devices = Set((d.access.map(\.node) + d.sramNodes).map { m.tree.path(of: $0) })
         for s in d.sram {
           if let dev = m.devices.first(where: { !$0.isBus && $0.mmio.contains { $0.contains(s.range) } }) {
             devices.insert(dev.path)

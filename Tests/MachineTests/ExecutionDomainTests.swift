@@ -111,3 +111,29 @@ struct ExecutionDomainTests {
     #expect(m.warnings == [warning + " (node ignored)"])
   }
 }
+
+/// The forms Lopper's own trees write beside the binding's text.
+struct LopperDomainFormTests {
+  @Test func sramAsPhandlesAndAccessPairsWithoutACellCount() throws {
+    let source = """
+      /dts-v1/;
+      / {
+        #address-cells = <2>; #size-cells = <2>;
+        cpus_r5: cpus-r5@0 {
+          compatible = "cpus,cluster"; #address-cells = <1>; #size-cells = <0>;
+          cpu@0 { device_type = "cpu"; compatible = "arm,cortex-r5"; reg = <0>; };
+        };
+        atcm: sram@ffe00000 { compatible = "mmio-sram"; reg = <0x0 0xffe00000 0x0 0x10000>; };
+        uart: serial@ff000000 { compatible = "arm,pl011"; reg = <0x0 0xff000000 0x0 0x1000>; };
+        domains { r5 { compatible = "openamp,domain-v1"; cpus = <&cpus_r5 0x1 0x0>;
+          sram = <&atcm>; access = <&uart 0x0>; }; };
+      };
+      """
+    let m = try Machine(tree: DTSCompiler().compile(source: Array(source.utf8), file: "lopper-form.dts"))
+    #expect(m.warnings.isEmpty, "\(m.warnings)")
+    let d = try #require(m.domains.first)
+    #expect(d.sramNodes.map { m.tree.path(of: $0) } == ["/sram@ffe00000"])
+    #expect(d.access.map { m.tree.path(of: $0.node) } == ["/serial@ff000000"])
+    #expect(d.access.map(\.flags) == [[0]])
+  }
+}

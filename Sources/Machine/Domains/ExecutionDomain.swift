@@ -26,6 +26,8 @@ public struct ExecutionDomain: Sendable, Hashable {
   public var memory: [Region]
   /// `sram`: MMIO SRAM ranges with their flags cells.
   public var sram: [Region]
+  /// `sram` given as phandles of `mmio-sram` nodes (as Lopper's own trees write it).
+  public var sramNodes: [NodeID]
   /// `access`: devices only this domain may reach, with their flags cells.
   public var access: [Access]
   /// `reserved-memory`: the reservations (`/reserved-memory` children) the domain

@@ -70,7 +70,8 @@ extension Machine {
 
     var d = ExecutionDomain(
       node: id, path: t.path(of: id), name: t[id].name, labels: t[id].labels, parent: nil, id: nil,
-      osType: t.property("os,type", of: id)?.string, cpus: [], memory: [], sram: [], access: [],
+      osType: t.property("os,type", of: id)?.string, cpus: [], memory: [], sram: [], sramNodes: [],
+      access: [],
       reservedMemory: [], relations: [])
     if let p = t.property("id", of: id) {
       guard let v = p.u32 else { throw defect("id", "expected one cell") }
@@ -111,6 +112,13 @@ extension Machine {
     for (name, flagsName) in [("memory", "#memory-flags-cells"), ("sram", "#sram-flags-cells")] {
       let flags = try count(flagsName, default: 0, limit: 8, inherited: false)
       let c = try cells(name)
+      // Lopper's trees also give sram as phandles of the mmio-sram nodes themselves.
+      if name == "sram", !c.isEmpty,
+        c.allSatisfy({ ph in t.node(phandle: ph).map { t.property("reg", of: $0) != nil } ?? false })
+      {
+        d.sramNodes = c.compactMap { t.node(phandle: $0) }
+        continue
+      }
       let entry = addressCells + sizeCells + flags
       guard c.count % entry == 0 else {
         throw defect(
@@ -133,8 +141,15 @@ extension Machine {
       }
     }
 
-    let accessFlags = try count("#access-flags-cells", default: 0, limit: 8, inherited: false)
+    var accessFlags = try count("#access-flags-cells", default: 0, limit: 8, inherited: false)
     let a = try cells("access")
+    // Lopper's own trees write <&device flags> pairs without #access-flags-cells;
+    // when the cells are not all phandles but every other one is, read pairs.
+    if t.property("#access-flags-cells", of: id) == nil, !a.allSatisfy({ t.node(phandle: $0) != nil }),
+      a.count % 2 == 0, stride(from: 0, to: a.count, by: 2).allSatisfy({ t.node(phandle: a[$0]) != nil })
+    {
+      accessFlags = 1
+    }
     guard a.count % (1 + accessFlags) == 0 else {
       throw defect(
         "access", "\(a.count) cells are not whole <&device flags> entries of 1 + \(accessFlags) cells")

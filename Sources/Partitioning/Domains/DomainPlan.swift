@@ -95,6 +95,7 @@ public struct DomainPlan: Sendable {
     }
     func deviceReferences(_ d: ExecutionDomain) -> [Located<String>] {
       var nodes = d.access.map(\.node)
+      for n in d.sramNodes where !nodes.contains(n) { nodes.append(n) }
       // An SRAM range is a part of an mmio-sram device: the domain holds that device.
       for s in d.sram {
         if let dev = machine.devices.first(where: { !$0.isBus && $0.mmio.contains { $0.contains(s.range) } }),
