@@ -57,7 +57,7 @@ public struct Machine: Sendable {
       tree, cpus: cpus, cache: cache, unusable: &unusable)
     psci = Machine.readPSCI(tree)
     devices = try Machine.readDevices(tree, cache: cache, unusable: &unusable)
-    domains = Machine.readDomains(tree, cpus: cpus, clusters: clusters, unusable: &unusable)
+    domains = Machine.readDomains(tree, cpus: cpus, clusters: clusters, unusable: &unusable, notes: &notes)
     self.unusable = unusable
     self.notes = notes
   }

@@ -64,7 +64,7 @@ struct ExecutionDomainTests {
     #expect(
       m.warnings == [
         "/domains/domain@2:cpus: 2 cells are not whole <&cluster mask execution-level> triplets (node ignored)",
-        "/domains/domain@3:cpus: mask 0x7 names core 2 of /cpus-r5@0, which has 2 (node ignored)",
+        "/domains/domain@3:access: 1 cells are not whole <&device flags> entries of 1 + 1 cells (node ignored)",
         "/domains/domain@4:memory: 3 cells are not whole <start size flags> entries of 2 + 2 + 0 cells (node ignored)",
       ])
   }
@@ -135,5 +135,31 @@ struct LopperDomainFormTests {
     #expect(d.sramNodes.map { m.tree.path(of: $0) } == ["/sram@ffe00000"])
     #expect(d.access.map { m.tree.path(of: $0.node) } == ["/serial@ff000000"])
     #expect(d.access.map(\.flags) == [[0]])
+  }
+
+  /// A mask wider than the cluster (0xff for "all of it") takes the cores there are, with a note.
+  @Test func aWideMaskTakesTheCoresThereAre() throws {
+    let source = """
+      /dts-v1/;
+      / {
+        #address-cells = <2>; #size-cells = <2>;
+        cpus {
+          #address-cells = <1>; #size-cells = <0>;
+          cpus_a78: cpus-a78@0 {
+            compatible = "cpus,cluster"; #address-cells = <1>; #size-cells = <0>;
+            cpu@0 { device_type = "cpu"; compatible = "arm,cortex-a78"; reg = <0>; };
+          };
+        };
+        domains { apu { compatible = "openamp,domain-v1"; cpus = <&cpus_a78 0xff 0x3>; }; };
+      };
+      """
+    let m = try Machine(tree: DTSCompiler().compile(source: Array(source.utf8), file: "wide.dts"))
+    // The cpus,cluster node inside /cpus is the cluster.
+    #expect(m.cpuClusters.map(\.path) == ["/cpus/cpus-a78@0"])
+    #expect(m.domains.first?.allCPUs == [0])
+    #expect(
+      m.warnings == [
+        "/domains/apu:cpus: mask 0xff names cores /cpus/cpus-a78@0 does not have (it has 1); the domain takes those it has"
+      ])
   }
 }

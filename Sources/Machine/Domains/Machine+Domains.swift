@@ -8,7 +8,8 @@ extension Machine {
   static let domainCompatible = "openamp,domain-v1"
 
   static func readDomains(
-    _ tree: DeviceTree, cpus: [CPU], clusters: [CPUCluster], unusable: inout [UnusableNode]
+    _ tree: DeviceTree, cpus: [CPU], clusters: [CPUCluster], unusable: inout [UnusableNode],
+    notes: inout [String]
   ) -> [ExecutionDomain] {
     guard let top = tree.node(path: "/domains") else { return [] }
     var domains: [ExecutionDomain] = []
@@ -21,7 +22,7 @@ extension Machine {
         up = tree.parent(of: p)
       }
       do {
-        var d = try readDomain(tree, id, cpus: cpus, clusters: clusters)
+        var d = try readDomain(tree, id, cpus: cpus, clusters: clusters, notes: &notes)
         d.parent = parent
         indexOf[id] = domains.count
         domains.append(d)
@@ -32,9 +33,9 @@ extension Machine {
     return domains
   }
 
-  private static func readDomain(_ t: DeviceTree, _ id: NodeID, cpus: [CPU], clusters: [CPUCluster])
-    throws(DeviceTreeError) -> ExecutionDomain
-  {
+  private static func readDomain(
+    _ t: DeviceTree, _ id: NodeID, cpus: [CPU], clusters: [CPUCluster], notes: inout [String]
+  ) throws(DeviceTreeError) -> ExecutionDomain {
     func defect(_ property: String?, _ message: String) -> DeviceTreeError {
       t.nodeDefect(id, property, message)
     }
@@ -93,14 +94,15 @@ extension Machine {
       }
       let mask = triplets[i + 1]
       var chosen: [Int] = []
-      for bit in 0..<32 where mask & (1 << UInt32(bit)) != 0 {
-        guard bit < cores.count else {
-          throw defect(
-            "cpus",
-            "mask 0x\(String(mask, radix: 16)) names core \(bit) of \(t.path(of: target)), which has \(cores.count)"
-          )
-        }
+      // A mask wider than the cluster (Lopper's trees write 0xff for "all of
+      // it") takes the cores there are, with a note rather than a refusal.
+      for bit in 0..<32 where mask & (1 << UInt32(bit)) != 0 && bit < cores.count {
         chosen.append(cores[bit])
+      }
+      if cores.count < 32, mask >> UInt32(cores.count) != 0 {
+        notes.append(
+          "\(t.place(id, "cpus")): mask 0x\(String(mask, radix: 16)) names cores \(t.path(of: target)) does not have (it has \(cores.count)); the domain takes those it has"
+        )
       }
       d.cpus.append(
         ExecutionDomain.Cores(

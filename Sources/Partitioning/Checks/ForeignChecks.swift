@@ -70,7 +70,8 @@ enum ForeignChecks {
             .foreignOverlap, "channel \(c.name) \(c.region) overlaps \(what) (both hold \(both))",
             at: c.location, notes: [.init("'\(f.name)' memory is declared here", at: m.location)])
         }
-        if let both = p.loader.intersection(m.range) {
+        // Without kernels nothing of cleave runs, the loader included.
+        if !p.kernels.isEmpty, let both = p.loader.intersection(m.range) {
           engine.error(
             .foreignOverlap, "the loader region \(p.loader) overlaps \(what) (both hold \(both))",
             at: p.loaderLocation, notes: [.init("'\(f.name)' memory is declared here", at: m.location)])

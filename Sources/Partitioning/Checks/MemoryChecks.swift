@@ -18,7 +18,7 @@ enum MemoryChecks {
     for k in p.kernels { for m in k.memory { claims.append((m.range, .kernel(k.index, m))) } }
     for c in p.channels where c.region.size > 0 { claims.append((c.region, .channel(c.index))) }
     for (i, s) in p.sharedRegions.enumerated() { claims.append((s.range, .shared(i))) }
-    claims.append((p.loader, .loader))
+    if !p.kernels.isEmpty { claims.append((p.loader, .loader)) }
     for r in p.machine.reservations where r.noMap || r.source == .memreserve {
       if let range = r.range { claims.append((range, .reservation(r))) }
     }
@@ -53,7 +53,9 @@ enum MemoryChecks {
     for s in p.sharedRegions {
       checkInsideRAM(s.range, what: "shared region \(s.range)", at: s.location, p, &engine)
     }
-    checkInsideRAM(p.loader, what: "the loader region \(p.loader)", at: p.loaderLocation, p, &engine)
+    if !p.kernels.isEmpty {
+      checkInsideRAM(p.loader, what: "the loader region \(p.loader)", at: p.loaderLocation, p, &engine)
+    }
   }
 
   private static func checkInsideRAM(

@@ -41,7 +41,8 @@ public struct DomainPlan: Sendable {
     case .aarch64: target = .aarch64
     case .riscv64: target = .riscv64
     case .unknown:
-      throw Failure(description: "\(boardPath): no cluster of the board runs aarch64 or riscv64 cores")
+      // No cluster cleave boots: every domain is foreign, and still checked against the others.
+      target = .aarch64
     }
     func at(_ d: ExecutionDomain, _ property: String?) -> SourceLocation {
       let key = property.map { "\(d.path):\($0)" } ?? d.path
