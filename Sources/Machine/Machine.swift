@@ -27,6 +27,8 @@ public struct Machine: Sendable {
   public var devices: [Device]
   /// `/cpus` and each System Device Tree `cpus,cluster` node, with its cores and address map.
   public var cpuClusters: [CPUCluster]
+  /// The System Device Tree's execution domains (`/domains`), in source order.
+  public var domains: [ExecutionDomain]
   /// Nodes left out because of a defect confined to them, in the order they were met.
   public var unusable: [UnusableNode]
   /// What cleave made of odd but readable input (overlapping memory nodes merged), one line each.
@@ -55,6 +57,7 @@ public struct Machine: Sendable {
       tree, cpus: cpus, cache: cache, unusable: &unusable)
     psci = Machine.readPSCI(tree)
     devices = try Machine.readDevices(tree, cache: cache, unusable: &unusable)
+    domains = Machine.readDomains(tree, cpus: cpus, clusters: clusters, unusable: &unusable, notes: &notes)
     self.unusable = unusable
     self.notes = notes
   }

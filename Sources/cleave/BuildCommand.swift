@@ -55,6 +55,7 @@ struct BuildCommand: ParsableCommand {
   /// Checks the plan and writes OUT; diagnostics go to standard error.
   func build() throws -> Built {
     let result = PlanCheck.run(planPath: plan, includes: includes)
+    printBoardWarnings(result.boardWarnings, toStandardError: true)
     for d in result.diagnostics { FileHandle.standardError.write(Data((d.text + "\n").utf8)) }
     if result.unusable { throw ExitCode(2) }
     guard var partition = result.partition, result.errors == 0 else {

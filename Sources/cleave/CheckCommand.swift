@@ -12,6 +12,7 @@ struct CheckCommand: ParsableCommand {
       cleave check PLAN.yaml          resolves the plan against its board and runs every check.
       cleave check A.dtb B.dtb ...    checks per-kernel trees against each other (and --board).
       cleave check A.dtb --board B    checks one per-kernel tree against its board.
+      cleave check BOARD.dts          checks the execution domains (/domains) a System Device Tree declares.
       Exit status: 0 clean (warnings allowed unless --werror), 1 errors, 2 unusable input.
       """)
 
@@ -42,8 +43,8 @@ struct CheckCommand: ParsableCommand {
     if isPlan {
       guard inputs.count == 1 else { throw ValidationError("check takes one plan at a time") }
     } else {
-      guard inputs.count >= 2 || board != nil else {
-        throw ValidationError("give two or more trees, or one tree with --board")
+      guard inputs.count >= 1 else {
+        throw ValidationError("give a board with /domains, two or more trees, or one tree with --board")
       }
     }
   }
@@ -52,7 +53,21 @@ struct CheckCommand: ParsableCommand {
     if let first = inputs.first, isPlan {
       let result = PlanCheck.run(planPath: first, includes: includes)
       try report(
-        result.diagnostics, subject: first, summary: result.partition?.summary, unusable: result.unusable)
+        result.diagnostics, subject: first, summary: result.partition?.summary, unusable: result.unusable,
+        boardWarnings: result.boardWarnings)
+    } else if let only = inputs.first, inputs.count == 1, board == nil {
+      let machine = try loadMachine(only, includes: includes)
+      let result: PlanCheck
+      do {
+        result = try PlanCheck.run(domainsOf: machine, board: only)
+      } catch {
+        printBoardWarnings(machine.warnings, toStandardError: true)
+        throw UnusableInput(
+          message: error.description + "; check a plan, two or more trees, or one tree with --board")
+      }
+      try report(
+        result.diagnostics, subject: only, summary: result.partition?.summary, unusable: result.unusable,
+        boardWarnings: result.boardWarnings)
     } else {
       let trees = try inputs.map { ($0, try loadMachine($0, includes: includes)) }
       let boardMachine = try board.map { ($0, try loadMachine($0, includes: includes)) }
@@ -62,15 +77,20 @@ struct CheckCommand: ParsableCommand {
     }
   }
 
-  private func report(_ diagnostics: [Diagnostic], subject: String, summary: String?, unusable: Bool) throws {
+  private func report(
+    _ diagnostics: [Diagnostic], subject: String, summary: String?, unusable: Bool,
+    boardWarnings: [String] = []
+  ) throws {
     let errors = diagnostics.filter { $0.severity == .error }.count
     let warnings = diagnostics.count - errors
     switch format {
     case .json:
       try printJSON(
         CheckReport(
-          subject: subject, usable: !unusable, errors: errors, warnings: warnings, diagnostics: diagnostics))
+          subject: subject, usable: !unusable, errors: errors, warnings: warnings, diagnostics: diagnostics,
+          boardWarnings: boardWarnings.isEmpty ? nil : boardWarnings))
     case .text:
+      printBoardWarnings(boardWarnings)
       for d in diagnostics { print(d.text) }
       if let summary, errors == 0 { print(summary) }
       let tally = "\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
@@ -88,4 +108,6 @@ struct CheckReport: Encodable {
   var errors: Int
   var warnings: Int
   var diagnostics: [Diagnostic]
+  /// What reading the board set aside (``Machine/warnings``); absent when nothing was.
+  var boardWarnings: [String]?
 }

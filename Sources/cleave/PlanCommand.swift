@@ -8,8 +8,12 @@ struct PlanCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "plan", abstract: "Write a starting plan for a board: one kernel per shared-L2 group.")
 
-  @Flag(help: "Derive the plan from the board's topology (the only mode so far).")
+  @Flag(help: "Derive the plan from the board's topology.")
   var auto = false
+
+  @Flag(
+    help: "Write the plan equivalent to the board's execution domains (/domains of a System Device Tree).")
+  var fromDomains = false
 
   @Option(help: "Group cores by core, l2, cluster or numa.")
   var by: AutoPlanner.Grouping = .l2
@@ -37,7 +41,9 @@ struct PlanCommand: ParsableCommand {
   var board: String
 
   func validate() throws {
-    guard auto else { throw ValidationError("only --auto plans exist so far: cleave plan --auto BOARD") }
+    guard auto != fromDomains else {
+      throw ValidationError("give one of --auto or --from-domains: cleave plan --auto BOARD")
+    }
     _ = try ramBanks()
   }
 
@@ -59,7 +65,31 @@ struct PlanCommand: ParsableCommand {
 
   func run() throws {
     let machine = try loadMachine(board, includes: includes)
+    printBoardWarnings(machine.warnings, toStandardError: true)
     let reference = output.map { relativePath(board, from: PathText.directory(of: $0)) } ?? board
+    if fromDomains {
+      let domains: DomainPlan
+      do {
+        domains = try DomainPlan.make(
+          machine: machine, boardPath: board, boardReference: reference, planFile: output ?? "-")
+      } catch {
+        throw UnusableInput(message: error.description)
+      }
+      guard !domains.plan.kernels.isEmpty else {
+        let others = domains.plan.foreign.map(\.name.value).joined(separator: ", ")
+        throw UnusableInput(
+          message:
+            "\(board): no domain runs on \(machine.architecture.rawValue) cores, so the plan would have no kernel (the domains \(others) run on clusters cleave does not boot; `cleave check \(board)` checks them)"
+        )
+      }
+      let text = domains.yaml
+      if let output {
+        try writeAtomically(Data(text.utf8), to: output)
+      } else {
+        print(text, terminator: "")
+      }
+      return
+    }
     let planner = AutoPlanner(
       machine: machine, boardReference: reference, grouping: by, kernels: kernels, ram: try ramBanks())
     let text: String

@@ -30,3 +30,15 @@ func printJSON<T: Encodable>(_ value: T) throws {
   FileHandle.standardOutput.write(data)
   FileHandle.standardOutput.write(Data("\n".utf8))
 }
+
+/// The board reading's warnings as `inspect` shows them: a `warnings (N)` block,
+/// one indented line each; nothing when the board read clean.
+func printBoardWarnings(_ warnings: [String], toStandardError: Bool = false) {
+  guard !warnings.isEmpty else { return }
+  let text = (["warnings (\(warnings.count))"] + warnings.map { "  " + $0 }).joined(separator: "\n") + "\n"
+  if toStandardError {
+    FileHandle.standardError.write(Data(text.utf8))
+  } else {
+    print(text, terminator: "")
+  }
+}

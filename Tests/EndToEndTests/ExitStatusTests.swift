@@ -41,11 +41,13 @@ struct ExitStatusTests {
       what: "build without -o", arguments: ["build", gicv3Plan], status: 2,
       says: "Missing expected argument '--output <output>'"),
     Row(
-      what: "plan without --auto", arguments: ["plan", gicv3Board], status: 2,
-      says: "only --auto plans exist so far"),
+      what: "plan without --auto or --from-domains", arguments: ["plan", gicv3Board], status: 2,
+      says: "give one of --auto or --from-domains"),
     Row(
-      what: "check with one tree and no --board", arguments: ["check", gicv3Board], status: 2,
-      says: "give two or more trees, or one tree with --board"),
+      what: "check of one board that declares no domains", arguments: ["check", gicv3Board], status: 2,
+      says:
+        "the board declares no execution domains (/domains); check a plan, two or more trees, or one tree with --board"
+    ),
     Row(
       what: "check with two plans", arguments: ["check", gicv3Plan, gicv3Plan], status: 2,
       says: "check takes one plan at a time"),

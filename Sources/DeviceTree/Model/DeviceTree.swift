@@ -9,6 +9,9 @@ public struct DeviceTree: Sendable {
   public private(set) var nodes: [Node]
   public var reservations: [MemoryReservation]
   public var bootCPUID: UInt32
+  /// Where each node (`/path`) and property (`/path:name`) is written, for trees
+  /// compiled from source that declare `/domains` (see ``DTSCompiler``); empty otherwise.
+  public var sourcePositions: [String: SourcePosition] = [:]
   private(set) var phandleIndex: [UInt32: NodeID] = [:]
   private(set) var labelIndex: [String: NodeID] = [:]
 

@@ -47,6 +47,22 @@ public struct DTSCompiler: Sendable {
         tree[id] = n
       }
     }
+    // Execution domains are configuration a person writes in the source, and
+    // findings about them point at its lines; dtc annotates its DTS output with
+    // positions, one more run paid only by trees that declare domains.
+    if tree.node(path: "/domains") != nil {
+      let annotated = scratch.path("annotated.dts")
+      if (try? dtc(
+        ["-q", "-T", "-T", "-I", "dts", "-O", "dts", "-o", annotated] + includeArgs + [input], file: file,
+        input: input)) != nil,
+        let data = FileManager.default.contents(atPath: annotated)
+      {
+        let original = scratch.path("input.dts")
+        tree.sourcePositions = SourceAnnotations.positions(String(decoding: data, as: UTF8.self)) { name in
+          name == input || name == original ? file : name
+        }
+      }
+    }
     return tree
   }
 

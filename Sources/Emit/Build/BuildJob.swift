@@ -114,6 +114,7 @@ public struct BuildJob {
         throw Failure(description: e.description)
       }
     }
+    out.add("domains.dts", text: DomainsSource.text(partition))
     let map = MemoryMap(partition)
     out.add("map.txt", text: map.text)
     out.add("map.svg", text: map.svg)

@@ -2,10 +2,19 @@ import DeviceTree
 
 extension Machine {
   /// The nodes that hold CPU nodes: `/cpus`, then every top-level `cpus,cluster`
-  /// node of a System Device Tree, in source order.
+  /// node of a System Device Tree, in source order. Some trees (Lopper's tests)
+  /// put the `cpus,cluster` nodes inside `/cpus`: those are the clusters then,
+  /// and `/cpus` counts only if it also holds CPU nodes itself.
   static func clusterNodes(_ tree: DeviceTree) -> [NodeID] {
     var out: [NodeID] = []
-    if let cpus = tree.node(path: "/cpus") { out.append(cpus) }
+    if let cpus = tree.node(path: "/cpus") {
+      let nested = tree[cpus].children.filter { tree.isCompatible($0, with: "cpus,cluster") }
+      let direct = tree[cpus].children.contains {
+        tree.property("device_type", of: $0)?.string == "cpu" || tree[$0].baseName == "cpu"
+      }
+      if direct || nested.isEmpty { out.append(cpus) }
+      out += nested
+    }
     for id in tree[tree.root].children where tree.isCompatible(id, with: "cpus,cluster") && !out.contains(id)
     {
       out.append(id)

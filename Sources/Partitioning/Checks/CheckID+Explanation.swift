@@ -68,6 +68,12 @@ extension CheckID {
         + "`shared:` may be seen by more than one kernel."
     case .memoryOutsideRAM:
       "Memory that is not RAM is a device window or nothing at all: a kernel using it would fault or drive hardware."
+    case .memoryUnreachable:
+      "On a System Device Tree each cluster sees only what its address-map maps: memory outside it does not exist "
+        + "for those cores, so a kernel (or another cluster's software) given it faults on its first access."
+    case .foreignOverlap:
+      "Software cleave does not boot (another cluster's domains) still runs beside the kernels: a core, memory range "
+        + "or device both use is corrupted by whichever writes second, and nothing at run time says why."
     case .memoryOverlapsReserved:
       "/memreserve/ entries and no-map reserved memory belong to firmware (secure monitors, DMA pools); a kernel "
         + "that writes there breaks the firmware or is faulted by it."
@@ -204,6 +210,12 @@ extension CheckID {
       "Move one range, let cleave place it (`memory: 256M`), or declare the region under `shared:` if both "
         + "kernels really share it."
     case .memoryOutsideRAM: "Place the memory inside a bank `cleave inspect BOARD` lists under `memory`."
+    case .memoryUnreachable:
+      "Move the memory into a window the cluster's address-map names (`cleave inspect` shows what each cluster sees), "
+        + "or add the window to the address-map."
+    case .foreignOverlap:
+      "Take the core, range or device from one of the two, or declare it shared with a `shared:` entry naming the "
+        + "kernel and the foreign entry."
     case .memoryOverlapsReserved: "Move the memory off the reservation the message names."
     case .memoryOverlapsLoader: "Move the memory, or the loader with `loader: { base: …, size: … }`."
     case .memoryOverlapsChannel: "Move the memory, or make the kernel a member of the channel."

@@ -37,6 +37,9 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
   case memoryMisaligned = "memory_misaligned"
   case memoryOverflow = "memory_overflow"
   case memoryUnplaceable = "memory_unplaceable"
+  case memoryUnreachable = "memory_unreachable"
+  // Software cleave does not boot (`foreign:`, other clusters' domains).
+  case foreignOverlap = "foreign_overlap"
   // Devices.
   case deviceUnknown = "device_unknown"
   case nodeUnusable = "node_unusable"
@@ -119,6 +122,10 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .memoryMisaligned: "a base or size below 4 KiB alignment, or a Linux Image base off 2 MiB"
     case .memoryOverflow: "base + size past 2^64"
     case .memoryUnplaceable: "a sized request no free range can hold (says how much is free, where)"
+    case .memoryUnreachable:
+      "memory of a kernel or foreign entry that its cores' cluster address-map does not reach (System Device Trees)"
+    case .foreignOverlap:
+      "a kernel's cores, memory or devices, or the loader, overlap what a `foreign:` entry holds, without a `shared` entry naming both"
     case .deviceUnknown: "a device reference that names nothing on the board (with the nearest name)"
     case .nodeUnusable:
       "a core or device the board reading set aside for a defect in its node (its warning says which)"

@@ -9,6 +9,8 @@ public enum Checker {
     ("cores", CoreChecks.run),
     ("devices", DeviceChecks.run),
     ("memory", MemoryChecks.run),
+    ("address maps", AddressMapChecks.run),
+    ("foreign", ForeignChecks.run),
     ("interrupts", InterruptChecks.run),
     ("topology", TopologyChecks.run),
     ("images", ImageChecks.run),
@@ -26,6 +28,15 @@ extension Partition {
   func describe(kernel k: Int, _ r: AddressRange) -> String { "'\(kernels[k].name)' memory \(r)" }
 
   func cpuName(_ c: Int) -> String { machine.cpus[c].name }
+
+  /// Where a board node (or `node:property`) is: its source line when the
+  /// board's source positions were read, else `board: path` as for a blob.
+  func boardLocation(_ place: String) -> SourceLocation {
+    if let p = machine.tree.sourcePositions[place] {
+      return SourceLocation(file: p.file, line: p.line, column: p.column)
+    }
+    return SourceLocation(file: boardPath, path: place)
+  }
 
   /// Whether the core is known to run another architecture than the target.
   func isForeign(_ cpu: CPU) -> Bool {

@@ -18,7 +18,7 @@ enum MemoryChecks {
     for k in p.kernels { for m in k.memory { claims.append((m.range, .kernel(k.index, m))) } }
     for c in p.channels where c.region.size > 0 { claims.append((c.region, .channel(c.index))) }
     for (i, s) in p.sharedRegions.enumerated() { claims.append((s.range, .shared(i))) }
-    claims.append((p.loader, .loader))
+    if !p.kernels.isEmpty { claims.append((p.loader, .loader)) }
     for r in p.machine.reservations where r.noMap || r.source == .memreserve {
       if let range = r.range { claims.append((range, .reservation(r))) }
     }
@@ -53,7 +53,9 @@ enum MemoryChecks {
     for s in p.sharedRegions {
       checkInsideRAM(s.range, what: "shared region \(s.range)", at: s.location, p, &engine)
     }
-    checkInsideRAM(p.loader, what: "the loader region \(p.loader)", at: p.loaderLocation, p, &engine)
+    if !p.kernels.isEmpty {
+      checkInsideRAM(p.loader, what: "the loader region \(p.loader)", at: p.loaderLocation, p, &engine)
+    }
   }
 
   private static func checkInsideRAM(
@@ -138,14 +140,13 @@ enum MemoryChecks {
         notes: [
           .init(
             "reserved by the board",
-            at: SourceLocation(
-              file: p.boardPath, path: r.node.map { p.machine.tree.path(of: $0) } ?? "/memreserve/"))
+            at: p.boardLocation(r.node.map { p.machine.tree.path(of: $0) } ?? "/memreserve/"))
         ])
     case (.kernel(let k, let m), .mmio(let d)):
       engine.error(
         .memoryOverlapsMMIO, "\(p.describe(kernel: k, m.range)) overlaps the MMIO window \(rb) of \(d.path)",
         at: m.location,
-        notes: [.init("the device is here", at: SourceLocation(file: p.boardPath, path: d.path + ":reg"))])
+        notes: [.init("the device is here", at: p.boardLocation(d.path + ":reg"))])
     case (.channel(let c1), .channel(let c2)):
       engine.error(
         .memoryOverlap, "channel \(p.channels[c2].name) \(rb) overlaps channel \(p.channels[c1].name) \(ra)",
@@ -178,7 +179,7 @@ enum MemoryChecks {
       engine.error(
         .memoryOverlapsMMIO, "shared region \(ra) overlaps the MMIO window \(rb) of \(d.path)",
         at: p.sharedRegions[s].location,
-        notes: [.init("the device is here", at: SourceLocation(file: p.boardPath, path: d.path + ":reg"))])
+        notes: [.init("the device is here", at: p.boardLocation(d.path + ":reg"))])
     case (.loader, .reservation(let r)):
       engine.error(
         .memoryOverlapsReserved, "the loader region \(ra) overlaps reserved memory \(r.name) \(rb)",
@@ -186,14 +187,13 @@ enum MemoryChecks {
         notes: [
           .init(
             "reserved by the board",
-            at: SourceLocation(
-              file: p.boardPath, path: r.node.map { p.machine.tree.path(of: $0) } ?? "/memreserve/"))
+            at: p.boardLocation(r.node.map { p.machine.tree.path(of: $0) } ?? "/memreserve/"))
         ])
     case (.loader, .mmio(let d)):
       engine.error(
         .memoryOverlapsMMIO, "the loader region \(ra) overlaps the MMIO window \(rb) of \(d.path)",
         at: p.loaderLocation,
-        notes: [.init("the device is here", at: SourceLocation(file: p.boardPath, path: d.path + ":reg"))])
+        notes: [.init("the device is here", at: p.boardLocation(d.path + ":reg"))])
     default:
       return
     }

@@ -35,6 +35,21 @@ extension Partition {
       out.append(
         "channel \(c.name) \(c.region) \(Format.size(c.region.size)): \(bells.joined(separator: "; "))")
     }
+    for f in foreign {
+      let cores = f.cpus.map { machine.cpus[$0].path }.joined(separator: " ")
+      out.append("\(f.name.padded(8)) foreign\(cores.isEmpty ? "" : ", cores \(cores)")")
+      for m in f.memory { out.append("         memory \(m.range) \(Format.size(m.range.size))") }
+      let devices =
+        f.devices.map { machine.devices[$0].names[0] }
+        + f.sharedDevices.map { machine.devices[$0].names[0] + " (shared)" }
+      if !devices.isEmpty {
+        out.append("         devices (\(devices.count)) \(devices.joined(separator: ", "))")
+      }
+    }
+    for s in sharedRegions {
+      let members = s.kernels.map { kernels[$0].name } + s.foreign.map { foreign[$0].name }
+      out.append("shared   \(s.range) \(Format.size(s.range.size)): \(members.joined(separator: ", "))")
+    }
     return out.joined(separator: "\n")
   }
 }

@@ -26,6 +26,8 @@ public struct PlanCheck: Sendable {
   public var partition: Partition?
   /// The plan or board could not be used at all (exit status 2).
   public var unusable: Bool
+  /// What reading the board set aside or merged, one line each (``Machine/warnings``).
+  public var boardWarnings: [String] = []
 
   public var errors: Int { diagnostics.filter { $0.severity == .error }.count }
   public var warnings: Int { diagnostics.filter { $0.severity == .warning }.count }
@@ -37,6 +39,24 @@ public struct PlanCheck: Sendable {
     return run(plan: plan, includes: includes, extra: shape)
   }
 
+  /// Checks the plan of a board's execution domains (``DomainPlan``) against
+  /// that board, read already; throws when the board gives no such plan.
+  public static func run(domainsOf machine: Machine, board: String) throws(DomainPlan.Failure) -> PlanCheck {
+    let domains = try DomainPlan.make(
+      machine: machine, boardPath: board, boardReference: PathText.name(of: board), planFile: board)
+    var result = check(domains.plan, machine: machine, board: board, engine: DiagnosticEngine())
+    result.boardWarnings = machine.warnings
+    // Findings name kernels and foreign entries; each also says which domain node that is.
+    for i in result.diagnostics.indices {
+      for (name, origin) in domains.origins.sorted(by: { $0.key < $1.key })
+      where result.diagnostics[i].message.contains("'\(name)'") {
+        result.diagnostics[i].notes.append(
+          .init("'\(name)' is the domain \(origin.value)", at: origin.location))
+      }
+    }
+    return result
+  }
+
   /// Resolves and checks a parsed plan.
   public static func run(plan: Plan, includes: [String] = [], extra: [Diagnostic] = []) -> PlanCheck {
     var engine = DiagnosticEngine()
@@ -45,7 +65,7 @@ public struct PlanCheck: Sendable {
     let board = normalized(
       plan.board.value.hasPrefix("/") || directory.isEmpty
         ? plan.board.value : "\(directory)/\(plan.board.value)")
-    var machine: Machine
+    let machine: Machine
     do {
       machine = try Machine.load(board, includes: includes)
     } catch let e as DeviceTreeError {
@@ -55,6 +75,16 @@ public struct PlanCheck: Sendable {
       engine.error(.boardUnreadable, "board \(board): \(error)", at: plan.board.location)
       return PlanCheck(diagnostics: engine.sorted, partition: nil, unusable: true)
     }
+    var result = check(plan, machine: machine, board: board, engine: engine)
+    result.boardWarnings = machine.warnings
+    return result
+  }
+
+  /// Resolves and checks a plan against a board already read.
+  static func check(_ plan: Plan, machine read: Machine, board: String, engine: DiagnosticEngine) -> PlanCheck
+  {
+    var engine = engine
+    var machine = read
     if let ram = plan.ram {
       var ranges: [AddressRange] = []
       for r in ram {

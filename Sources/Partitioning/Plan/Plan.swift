@@ -32,6 +32,9 @@ public struct Plan: Sendable {
   public var channels: [Channel]
   public var shared: [Shared]
   public var doorbells: Doorbells?
+  /// Software cleave does not boot (another cluster's domains): what it holds
+  /// is kept from the kernels unless a `shared` entry names both.
+  public var foreign: [Foreign] = []
 
   public struct Region: Sendable {
     public var base: Located<UInt64>
@@ -79,6 +82,16 @@ public struct Plan: Sendable {
     public var pass: Located<String>?
     /// A console line containing any of these fails the run.
     public var fail: [Located<String>]
+  }
+
+  /// An entry of `foreign:`: cores (or a whole cluster), memory and devices
+  /// some other software uses; `check` keeps the kernels off them.
+  public struct Foreign: Sendable {
+    public var name: Located<String>
+    /// Core references, as a kernel's `cores` (a cluster label names all its cores).
+    public var cores: [Located<String>]
+    public var memory: [Region]
+    public var devices: [Located<String>]
   }
 
   public struct Channel: Sendable {

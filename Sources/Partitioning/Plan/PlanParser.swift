@@ -92,7 +92,9 @@ public struct PlanParser {
     guard
       let top = mapping(
         root, what: "the plan",
-        keys: ["board", "target", "boot", "loader", "ram", "kernels", "channels", "shared", "doorbells"])
+        keys: [
+          "board", "target", "boot", "loader", "ram", "kernels", "channels", "shared", "doorbells", "foreign",
+        ])
     else {
       return nil
     }
@@ -137,6 +139,17 @@ public struct PlanParser {
     }
     if let shared = top["shared"].flatMap({ sequence($0, what: "shared") }) {
       plan.shared = shared.compactMap { sharedEntry($0) }
+    }
+    if let f = top["foreign"], let pairs = pairs(f, what: "foreign") {
+      for (key, value) in pairs {
+        guard let name = string(key, what: "a foreign name") else { continue }
+        guard identifier(name, what: "foreign name") else { continue }
+        if plan.kernels.contains(where: { $0.name.value == name.value }) {
+          engine.error(.nameInvalid, "foreign '\(name.value)' has the name of a kernel", at: name.location)
+          continue
+        }
+        if let entry = foreignEntry(name, value) { plan.foreign.append(entry) }
+      }
     }
     if let d = top["doorbells"],
       let m = mapping(d, what: "doorbells", keys: ["first", "count", "multiplex", "mechanism"])
@@ -283,6 +296,20 @@ public struct PlanParser {
     return Plan.Channel(
       name: name, between: members, size: size,
       base: m["base"].flatMap { number($0, what: "channel base") }, location: loc(node.mark))
+  }
+
+  private mutating func foreignEntry(_ name: Located<String>, _ node: Node) -> Plan.Foreign? {
+    guard
+      let m = mapping(node, what: "foreign '\(name.value)'", keys: ["cores", "cluster", "memory", "devices"])
+    else { return nil }
+    var entry = Plan.Foreign(name: name, cores: [], memory: [], devices: [])
+    if let cores = m["cores"] { entry.cores = references(cores, what: "cores") }
+    if let cluster = m["cluster"], let c = string(cluster, what: "cluster") { entry.cores.append(c) }
+    if let memory = m["memory"], let list = sequence(memory, what: "memory of a foreign entry") {
+      entry.memory = list.compactMap { region($0, what: "memory range") }
+    }
+    if let devices = m["devices"] { entry.devices = references(devices, what: "devices") }
+    return entry
   }
 
   private mutating func sharedEntry(_ node: Node) -> Plan.Shared? {

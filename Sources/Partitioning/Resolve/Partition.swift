@@ -21,6 +21,23 @@ public struct Partition: Sendable {
   /// What each kernel's tree keeps of the board (in kernel order): its devices
   /// with their dependency closure, and what goes because it cannot resolve.
   public var cuts: [KernelCut] = []
+  /// The plan's `foreign:` entries: what other software holds, kept from the kernels.
+  public var foreign: [Foreign] = []
+
+  /// A `foreign:` entry resolved: cores, memory and devices some software
+  /// cleave does not boot uses (another cluster's domain).
+  public struct Foreign: Sendable {
+    public var index: Int
+    public var name: String
+    public var location: SourceLocation
+    public var cpus: [Int]
+    public var cpuLocations: [Int: SourceLocation]
+    public var memory: [MemoryRegion]
+    /// Devices it holds (indexes into `machine.devices`), with those a `shared` entry lets it share.
+    public var devices: [Int]
+    public var sharedDevices: [Int]
+    public var deviceLocations: [Int: SourceLocation]
+  }
 
   public struct Kernel: Sendable {
     public var index: Int
@@ -119,5 +136,7 @@ public struct Partition: Sendable {
     public var range: AddressRange
     public var kernels: [Int]
     public var location: SourceLocation
+    /// `foreign:` entries the region is shared with (indexes into ``Partition/foreign``).
+    public var foreign: [Int] = []
   }
 }

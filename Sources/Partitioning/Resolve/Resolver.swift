@@ -69,7 +69,8 @@ public struct Resolver {
 
     resolveCores(&kernels)
     resolveDevices(&kernels)
-    let shared = resolveShared(&kernels, kernelIndex: kernelIndex)
+    var foreign = resolveForeign()
+    let shared = resolveShared(&kernels, foreign: &foreign, kernelIndex: kernelIndex)
     var channels = resolveChannelMembers(kernelIndex: kernelIndex)
     resolveMemory(&kernels, channels: &channels, loader: loader, shared: shared)
     resolveInterrupts(&kernels)
@@ -83,6 +84,7 @@ public struct Resolver {
       loaderLocation: loaderLocation,
       kernels: kernels, channels: channels, sharedRegions: shared, interruptControllerOwner: owner,
       doorbellMechanism: mechanism)
+    partition.foreign = foreign
     partition.cuts = KernelCut.all(partition)
     routeProviderInterrupts(&partition)
     kernels = partition.kernels
@@ -229,12 +231,70 @@ public struct Resolver {
     }
   }
 
-  private mutating func resolveShared(_ kernels: inout [Partition.Kernel], kernelIndex: [String: Int])
-    -> [Partition.SharedRegion]
-  {
+  /// `foreign:` entries: their cores, memory ranges and devices, resolved as a kernel's are.
+  private mutating func resolveForeign() -> [Partition.Foreign] {
+    var out: [Partition.Foreign] = []
+    for (i, f) in plan.foreign.enumerated() {
+      var entry = Partition.Foreign(
+        index: i, name: f.name.value, location: f.name.location, cpus: [], cpuLocations: [:], memory: [],
+        devices: [], sharedDevices: [], deviceLocations: [:])
+      for ref in f.cores {
+        switch references.cores(ref.value) {
+        case .success(let cpus):
+          for c in cpus where !entry.cpus.contains(c) {
+            entry.cpus.append(c)
+            entry.cpuLocations[c] = ref.location
+          }
+        case .failure(.unusable(let node)):
+          unusable(ref.value, node, at: ref.location)
+        case .failure:
+          engine.error(
+            .coreUnknown,
+            "foreign '\(f.name.value)': '\(ref.value)' names no core, cluster or label on the board",
+            at: ref.location)
+        }
+      }
+      for region in f.memory {
+        guard let r = AddressRange(checkedBase: region.base.value, size: region.size.value) else {
+          engine.error(
+            .memoryOverflow,
+            "memory of foreign '\(f.name.value)' at \(Format.hex(region.base.value)) + \(Format.size(region.size.value)) passes 2^64",
+            at: region.location)
+          continue
+        }
+        entry.memory.append(Partition.MemoryRegion(range: r, location: region.location, placed: false))
+      }
+      for ref in f.devices {
+        switch references.device(ref.value) {
+        case .success(let d):
+          if !entry.devices.contains(d) { entry.devices.append(d) }
+          entry.deviceLocations[d] = entry.deviceLocations[d] ?? ref.location
+        case .failure(.unusable(let node)):
+          unusable(ref.value, node, at: ref.location)
+        case .failure(.notPartitionable(let what)):
+          engine.error(
+            .deviceUnknown, "'\(ref.value)' is \(what), not a device one owner holds", at: ref.location)
+        case .failure:
+          engine.error(
+            .deviceUnknown, "foreign '\(f.name.value)': '\(ref.value)' names no device on the board",
+            at: ref.location)
+        }
+      }
+      out.append(entry)
+    }
+    return out
+  }
+
+  private mutating func resolveShared(
+    _ kernels: inout [Partition.Kernel], foreign: inout [Partition.Foreign], kernelIndex: [String: Int]
+  ) -> [Partition.SharedRegion] {
     var regions: [Partition.SharedRegion] = []
+    let foreignIndex = Dictionary(
+      plan.foreign.enumerated().map { ($1.name.value, $0) }, uniquingKeysWith: { a, _ in a })
     for entry in plan.shared {
+      let others = entry.kernels.compactMap { foreignIndex[$0.value] }
       let members: [Int] = entry.kernels.compactMap { ref in
+        if foreignIndex[ref.value] != nil { return nil }
         guard let i = kernelIndex[ref.value] else {
           engine.error(
             .kernelUnknown,
@@ -252,6 +312,11 @@ public struct Resolver {
             if !kernels[m].sharedDevices.contains(d) { kernels[m].sharedDevices.append(d) }
             kernels[m].deviceLocations[d] = kernels[m].deviceLocations[d] ?? device.location
           }
+          for f in others {
+            foreign[f].devices.removeAll { $0 == d }
+            if !foreign[f].sharedDevices.contains(d) { foreign[f].sharedDevices.append(d) }
+            foreign[f].deviceLocations[d] = foreign[f].deviceLocations[d] ?? device.location
+          }
         case .failure(.unknown(let hint)):
           engine.error(
             .deviceUnknown, "shared device '\(device.value)' names no device on the board\(hint)",
@@ -266,7 +331,8 @@ public struct Resolver {
       }
       if let region = entry.region {
         if let r = AddressRange(checkedBase: region.base.value, size: region.size.value) {
-          regions.append(Partition.SharedRegion(range: r, kernels: members, location: region.location))
+          regions.append(
+            Partition.SharedRegion(range: r, kernels: members, location: region.location, foreign: others))
         } else {
           engine.error(
             .memoryOverflow,
@@ -316,6 +382,12 @@ public struct Resolver {
     // A bank the board states over a device window (firmware trims it at boot) is not RAM there.
     for w in machine.claimedWindows { allocator.claim(w) }
     for s in shared { allocator.claim(s.range) }
+    // What other software holds is no kernel's to be placed in.
+    for f in plan.foreign {
+      for m in f.memory {
+        if let r = AddressRange(checkedBase: m.base.value, size: m.size.value) { allocator.claim(r) }
+      }
+    }
     // Explicit ranges first: they are fixed, and sized requests must avoid them.
     for (k, spec) in plan.kernels.enumerated() {
       guard case .ranges(let regions)? = spec.memory else { continue }
