@@ -68,10 +68,10 @@ func compileStack(_ sources: [String], in dir: URL) throws -> (status: Int32, er
 }
 
 /// Why the loader can start some enabled core of this board by no method it
-/// supports (PSCI, spin-table), or nil when it can start them all. The board's
-/// only core needs no starting: the loader runs on it.
+/// supports (PSCI, spin-table), or nil when it can start them all. The core
+/// the loader runs on needs no starting.
 func unbootableReason(_ machine: Machine) -> String? {
-  let cores = machine.cpus.indices.filter { machine.cpus[$0].enabled && !machine.isOnlyCore($0) }
+  let cores = machine.cpus.indices.filter { machine.cpus[$0].enabled && !machine.isLoaderCore($0) }
   let methods = cores.map { machine.startMethod(of: $0) }
   if methods.contains(.unnamed) {
     return
@@ -85,16 +85,6 @@ func unbootableReason(_ machine: Machine) -> String? {
     return "its cores mix spin-table and PSCI, and a plan names one boot method"
   }
   return nil
-}
-
-/// A check's errors, less `boot_method_unsupported` on a board whose cores
-/// the loader can start by no method it has (``unbootableReason(_:)``): the
-/// error says so, while the cut of such a board must still be sound.
-func errorsBesidesUnbootable(_ check: PlanCheck, machine: Machine) -> [String] {
-  let unbootable = unbootableReason(machine) != nil
-  return check.diagnostics.filter {
-    $0.severity == .error && !(unbootable && $0.check == CheckID.bootMethodUnsupported.rawValue)
-  }.map(\.text)
 }
 
 /// Removes a scratch directory and everything in it.

@@ -47,4 +47,23 @@ extension Machine {
   public func isOnlyCore(_ index: Int) -> Bool {
     cpus.filter(\.enabled).count == 1 && cpus[index].enabled
   }
+
+  /// A core the loader runs on, so that nothing has to start it: the board's
+  /// only core, or the boot CPU its blob's header names (`boot_cpuid_phys`,
+  /// the core the firmware enters first).
+  public func isLoaderCore(_ index: Int) -> Bool {
+    guard cpus.indices.contains(index), cpus[index].enabled else { return false }
+    return isOnlyCore(index) || cpus[index].hardwareID == UInt64(tree.bootCPUID)
+  }
+
+  /// Whether the loader can start CPU `index` in a plan whose `boot:` is PSCI
+  /// (`spinTable` false) or spin-table.
+  public func canStart(_ index: Int, spinTable: Bool) -> Bool {
+    if isLoaderCore(index) { return true }
+    switch startMethod(of: index) {
+    case .psci, .psciFromFirmware: return !spinTable
+    case .spinTable: return spinTable
+    case .spinTableWithoutAddress, .unnamed, .other: return false
+    }
+  }
 }

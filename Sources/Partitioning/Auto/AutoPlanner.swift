@@ -36,7 +36,9 @@ public struct AutoPlanner {
 
   /// The groups of CPU indexes the plan's kernels get.
   public func groups() throws -> [[Int]] {
-    let enabled = Set(machine.cpus.filter { $0.enabled && bootable($0) }.map(\.index))
+    let unstartable = Set(self.unstartable())
+    let enabled = Set(
+      machine.cpus.filter { $0.enabled && bootable($0) && !unstartable.contains($0.index) }.map(\.index))
     var groups: [[Int]]
     switch grouping {
     case .core: groups = machine.cpus.map { [$0.index] }
@@ -94,6 +96,31 @@ public struct AutoPlanner {
     cpu.architecture == .unknown || cpu.architecture.rawValue == target
   }
 
+  /// Enabled cores of the target the loader cannot start under the board's
+  /// boot method (a Layerscape's cores name no enable-method and the board no
+  /// PSCI: its firmware decides at boot); the plan leaves them out.
+  private func unstartable() -> [Int] {
+    let mode = Self.bootMode(machine)
+    guard mode == .psci || mode == .spinTable else { return [] }
+    return machine.cpus.filter {
+      $0.enabled && bootable($0) && !machine.canStart($0.index, spinTable: mode == .spinTable)
+    }.map(\.index)
+  }
+
+  /// A comment naming the cores ``unstartable()`` leaves out, and why.
+  private func unstartableComment() -> [String] {
+    let cores = unstartable()
+    guard let first = cores.first else { return [] }
+    let names = cores.map { machine.cpus[$0].name }
+    let shown =
+      names.count > 8
+      ? "\(names[0]) .. \(names[names.count - 1]) (\(names.count) cores)" : names.joined(separator: ", ")
+    return [
+      "# Left out: \(shown), which start\(cores.count == 1 ? "s" : "") with \(machine.startMethod(of: first).description);",
+      "# the loader cannot start \(cores.count == 1 ? "it" : "them"). Name the method in the board's tree to use \(cores.count == 1 ? "it" : "them").",
+    ]
+  }
+
   /// Comment lines naming each System Device Tree cluster the plan leaves to
   /// other software, and why.
   private func leftClusters() -> [String] {
@@ -134,6 +161,7 @@ public struct AutoPlanner {
     out.append("# and a channel from k0 to each other kernel.")
     out.append("board: \(boardReference)")
     out += leftClusters()
+    out += unstartableComment()
     out.append("target: \(target)")
     out.append("boot: \(Self.bootMode(machine).rawValue)")
     out.append("loader: { base: \(Format.hex(loader.base)), size: \(yamlSize(loader.size)) }")

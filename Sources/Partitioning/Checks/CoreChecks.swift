@@ -67,7 +67,9 @@ enum CoreChecks {
     var fromFirmware: [Int] = []
     for k in p.kernels where !k.cpus.isEmpty {
       var byMethod: [String: [Int]] = [:]
-      for c in k.cpus where !p.machine.isOnlyCore(c) && !p.isForeign(p.machine.cpus[c]) {
+      // The loader's own core enters its kernel directly when it is that kernel's boot core.
+      for c in k.cpus where !(p.machine.isLoaderCore(c) && k.bootCPU == c) && !p.isForeign(p.machine.cpus[c])
+      {
         let method = p.machine.startMethod(of: c)
         switch (p.boot, method) {
         case (.psci, .psci), (.spinTable, .spinTable): break
