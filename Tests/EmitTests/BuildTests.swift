@@ -222,11 +222,15 @@ struct VariantTests {
 
 struct SeL4SettingsTests {
   /// A kind: sel4 kernel gets the CMake initial cache seL4's build reads, with
-  /// the overlay found beside it wherever OUT is; other kernels get none.
+  /// the overlay found beside it wherever OUT is and, on a QEMU platform, the
+  /// board the overlay was cut from (not the tree seL4 would dump from QEMU);
+  /// other kernels get none.
   @Test func cmakeSettingsForSeL4Kernels() throws {
     let plan = repositoryRoot.appendingPathComponent("Tests/Fixtures/checks/sel4_smp_doorbell.plan.yaml").path
     let check = PlanCheck.run(planPath: plan)
     let artifacts = try BuildJob(partition: try #require(check.partition)).run()
+    let board = repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv3.dts").standardizedFileURL
+      .path
     #expect(
       artifacts.text("kernels/k0.sel4.cmake") == """
         # seL4 build settings for kernel 'k0' of sel4_smp_doorbell.plan.yaml, written by cleave build.
@@ -236,6 +240,7 @@ struct SeL4SettingsTests {
         set(ARM_CPU "cortex-a57" CACHE STRING "")
         set(QEMU_GIC_VERSION "3" CACHE STRING "")
         set(KernelMaxNumNodes "4" CACHE STRING "")
+        set(QEMU_DTS "\(board)" CACHE FILEPATH "")
         set(KernelCustomDTSOverlay "${CMAKE_CURRENT_LIST_DIR}/k0.overlay.dts" CACHE FILEPATH "")
 
         """)
@@ -252,6 +257,9 @@ struct SeL4SettingsTests {
     #expect(text.contains("set(KernelPlatform \"qemu-riscv-virt\" CACHE STRING \"\")"))
     #expect(text.contains("set(KernelMaxNumNodes \"2\" CACHE STRING \"\")"))
     #expect(text.contains("# The kernel's first hart is 2;"))
+    let riscvBoard = repositoryRoot.appendingPathComponent("dts/qemu-virt-riscv64.dts").standardizedFileURL
+      .path
+    #expect(text.contains("set(QEMU_DTS \"\(riscvBoard)\" CACHE FILEPATH \"\")"))
 
     let board = repositoryRoot.appendingPathComponent("dts/biglittle-a53-a72.dts").path
     let (other, _) = PlanParser.parse(
@@ -267,5 +275,6 @@ struct SeL4SettingsTests {
     #expect(!unknown.contains("set(KernelPlatform"))
     #expect(unknown.contains("# KernelPlatform: this board's seL4 platform; the tree (compatible"))
     #expect(unknown.contains("set(ARM_CPU \"cortex-a53\" CACHE STRING \"\")"))
+    #expect(!unknown.contains("QEMU_DT"))
   }
 }

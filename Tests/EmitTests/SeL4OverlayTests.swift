@@ -71,4 +71,48 @@ struct SeL4OverlayTests {
     }
     #expect(checked >= 10)
   }
+
+  /// seL4's QEMU platforms build from QEMU_DTS / QEMU_DTB when set, and from a
+  /// tree they dump from QEMU otherwise (another CPU count and RAM size, which
+  /// the overlay does not fit). A kind: sel4 kernel's settings name the board
+  /// the overlay was cut from, as given (source or blob), and what seL4 then
+  /// compiles from it (as DTS text, its platform overlay, the kernel's overlay)
+  /// is exactly the kernel's tree.
+  @Test func settingsNameTheBoardTheOverlayFits() throws {
+    let dir = try scratch()
+    defer { remove(dir) }
+    let source = repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv2.dts").path
+    let blob = dir.appendingPathComponent("board.dtb").path
+    #expect(try run("dtc", ["-q", "-I", "dts", "-O", "dtb", "-o", blob, source]).status == 0)
+    for board in [source, blob] {
+      let (parsed, _) = PlanParser.parse(
+        """
+        board: \(board)
+        kernels:
+          k0: { cores: [cpu@0], memory: 128M, kind: sel4, owns: [interrupt-controller], devices: [/pl011@9000000] }
+          k1: { cores: [cpu@2], memory: 128M }
+        channels:
+          - { between: [k0, k1], size: 64K }
+        """, file: dir.appendingPathComponent("sel4.plan.yaml").path)
+      let plan = try #require(parsed)
+      let p = try #require(PlanCheck.run(plan: plan).partition)
+      let artifacts = try BuildJob(partition: p).run()
+      let settings = try #require(artifacts.text("kernels/k0.sel4.cmake"))
+      let variable = board.hasSuffix(".dtb") ? "QEMU_DTB" : "QEMU_DTS"
+      #expect(settings.contains("set(\(variable) \"\(board)\" CACHE FILEPATH \"\")"), "\(settings)")
+      // What seL4 reads: a blob becomes DTS text first (dtc -I dtb -O dts).
+      let boardText =
+        board.hasSuffix(".dtb")
+        ? try run("dtc", ["-q", "-I", "dtb", "-O", "dts", board]).out
+        : try String(contentsOfFile: board, encoding: .utf8)
+      let overlay = try #require(artifacts.text("kernels/k0.overlay.dts"))
+      let (status, err, compiled) = try compileStack([boardText, Self.platformOverlay, overlay], in: dir)
+      #expect(status == 0, "\(board): \(err)")
+      let emitted = dir.appendingPathComponent("k0.dtb").path
+      try Data(try #require(artifacts["kernels/k0.dtb"])).write(to: URL(fileURLWithPath: emitted))
+      let sel4 = try run("dtc", ["-q", "-s", "-I", "dtb", "-O", "dts", compiled]).out
+      let cleave = try run("dtc", ["-q", "-s", "-I", "dtb", "-O", "dts", emitted]).out
+      #expect(!cleave.isEmpty && sel4 == cleave, "\(board): seL4's tree differs from kernels/k0.dtb")
+    }
+  }
 }

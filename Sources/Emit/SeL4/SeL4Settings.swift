@@ -1,4 +1,5 @@
 import DeviceTree
+import Foundation
 import Machine
 import Partitioning
 
@@ -47,6 +48,14 @@ enum SeL4Settings {
       }
     }
     set("KernelMaxNumNodes", "\(k.cpus.count)")
+    if let platform = platform(p), platform.hasPrefix("qemu-") {
+      // seL4's QEMU platforms otherwise build from a tree QEMU dumps at configure
+      // time (-smp KernelMaxNumNodes, -m 1G, its own machine options): a different
+      // tree from the board, so the overlay's deletions name nodes it lacks and
+      // dtc stops. The overlay was cut from this board and applies to it alone.
+      let board = URL(fileURLWithPath: p.boardPath).standardizedFileURL.path
+      set(board.hasSuffix(".dtb") ? "QEMU_DTB" : "QEMU_DTS", board, "FILEPATH")
+    }
     if p.target == .riscv64, let boot = k.bootCPU {
       lines.append(
         "# The kernel's first hart is \(p.machine.cpus[boot].hardwareID); seL4's qemu-riscv-virt starts hart 0 only."

@@ -156,7 +156,7 @@ extension CheckID {
       "seL4_IRQControl_IssueSGISignal, the call that sends an SGI to a peer kernel, exists only in single-core seL4 "
         + "builds; an SMP seL4 can receive doorbells but not ring them."
     case .sel4NoConsole:
-      "A debug seL4 build prints through a UART from its first instruction; a kernel whose tree has none stops at boot."
+      "seL4 with printing on (KernelPrinting, a debug build's default) writes through the UART its tree names in /chosen/seL4,kernel-devices; with none named, hardware_gen selects no UART driver and the kernel does not link (undefined reference to uart_drv_putchar)."
     case .domainPMPExhausted:
       "OpenSBI fences each domain with the hart's PMP entries; a domain with more regions than entries cannot "
         + "be fenced, and OpenSBI refuses to boot it."

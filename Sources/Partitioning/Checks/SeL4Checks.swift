@@ -40,8 +40,9 @@ enum SeL4Checks {
       if k.stdout == nil, !k.allDevices.contains(where: { p.machine.devices[$0].isUART }) {
         engine.warning(
           .sel4NoConsole,
-          "'\(k.name)' owns and shares no UART: a debug seL4 build prints through one and stops at boot "
-            + "without it; share the console (shared: [{ device: …, kernels: […] }]) or build seL4 without printing",
+          "'\(k.name)' owns and shares no UART: seL4 with printing on (a debug build's default) does not link "
+            + "without one (undefined reference to uart_drv_putchar); share the console "
+            + "(shared: [{ device: …, kernels: […] }]) or build seL4 without printing",
           at: at)
       }
     }
