@@ -43,7 +43,7 @@ FREESTANDING_CFLAGS := -std=c11 -ffreestanding -nostdlib -fno-builtin \
 	-ffunction-sections -fdata-sections \
 	-ISources/Loader -ISources/Loader/common -ISources/CBootABI/include
 
-# -moutline (the machine outliner) keeps the AArch64 loader under 16 KiB.
+# -moutline (the machine outliner) keeps the AArch64 loader under its 32 KiB.
 ARCH_CFLAGS_aarch64 := --target=aarch64-none-elf -mgeneral-regs-only -mstrict-align -moutline \
 	-ISources/Loader/aarch64
 # RV64IMAC: compressed instructions keep the loader small, A gives the
@@ -55,7 +55,7 @@ ARCH_CFLAGS_riscv64 := --target=riscv64-none-elf -march=rv64imac_zicsr_zifencei 
 
 # The loader is far below 1 MiB: on AArch64 the tiny code model forms an
 # address with one adr instead of adrp+add. -Oz makes room for the SHA-256
-# instructions path (aarch64/sha256.S) under 16 KiB: the bytes the loader
+# instructions path (aarch64/sha256.S) under 32 KiB: the bytes the loader
 # touches most, image hashing and copying, do not run through the C it
 # shrinks. -flto (ld.lld links the bitcode; the outliner and inliner then see
 # the whole loader) saves about 750 bytes more, which the partition check
@@ -108,7 +108,7 @@ $$(LOADER_OUT)/loader-$(1).elf: $$(LOADER_OBJS_$(1)) linker/loader-$(1).ld $$(CL
 $$(LOADER_OUT)/loader-$(1).bin: $$(LOADER_OBJS_$(1)) linker/loader-$(1).ld $$(CLEAVE_BOOT_H)
 	@test -n "$$(LOADER_SPAN)" || { echo "mk/loader.mk: no CLEAVE_LOADER_SPAN in $$(CLEAVE_BOOT_H)" >&2; exit 1; }
 	$$(LOADER_LD) $$(call LOADER_LDFLAGS,$(1)) --oformat binary -o $$@ $$(LOADER_OBJS_$(1))
-	@echo "loader-$(1): $$$$(wc -c < $$@) bytes of code and data (limit 16384; span $$(LOADER_SPAN) with bss and stack)"
+	@echo "loader-$(1): $$$$(wc -c < $$@) bytes of code and data (limit 32768; span $$(LOADER_SPAN) with bss and stack)"
 
 $$(LOADER_OUT)/probe-$(1).o: $$(PROBE_OBJS_$(1))
 	$$(LOADER_LD) -r -o $$@ $$(PROBE_OBJS_$(1))

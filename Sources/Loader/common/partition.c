@@ -3,7 +3,7 @@
  * rules): an implementation independent of the host tool's, over the
  * descriptor's own tables, so that neither a tool bug nor a hand-edited
  * descriptor can start two kernels on the same memory, CPU or interrupt.
- * Kept small: the AArch64 loader has 16 KiB for everything.
+ * Kept small: the AArch64 loader has 32 KiB for everything.
  */
 #include <stddef.h>
 
