@@ -31,6 +31,8 @@ struct BootTests {
       ("qemu-virt-aarch64-gicv2.plan.yaml", ["k0", "k1"]),
       ("qemu-virt-aarch64-gicv3.plan.yaml", ["k0", "k1", "k2"]),
       ("qemu-virt-aarch64-gicv3.mux.plan.yaml", ["k0", "k1", "k2"]),
+      ("qemu-virt-aarch64-gicv2.sel4-boot-info.plan.yaml", ["k0", "k1", "k2"]),
+      ("qemu-virt-aarch64-gicv3.sel4-boot-info.plan.yaml", ["k0", "k1", "k2"]),
       ("qemu-virt-riscv64.plan.yaml", ["k0", "k1"]),
       ("qemu-virt-riscv64-aclint.plan.yaml", ["k0", "k1"]),
       ("qemu-virt-riscv64.opensbi-domains.plan.yaml", ["k0", "k1"]),
@@ -54,6 +56,21 @@ struct BootTests {
       #expect(console.contains("k0: isolation: a load from 0x88000000 (k1's memory) faulted"), "\(console)")
       #expect(console.contains("k1: isolation: a load from 0x84000000 (k0's memory) faulted"), "\(console)")
       #expect(console.contains(plan.contains("aclint") ? "via ACLINT SSWI" : "polling"), "\(console)")
+    }
+    // seL4's multikernel protocol: one probe ELF for every kernel, each at
+    // EL1 with its record checked, its node its core's place in the list, and
+    // its doorbells addressed through that list.
+    if plan.contains("sel4-boot-info") {
+      for k in kernels {
+        #expect(
+          console.contains("\(k): kernel \(k.dropFirst()) at EL1, image [0xffffffffff000000"), "\(console)")
+        #expect(
+          console.range(
+            of: "\(k): boot-info record at 0x[0-9a-f]+: node [0-9]+ of [0-9]+ MPIDRs",
+            options: .regularExpression) != nil, "\(console)")
+        #expect(console.contains("\(k): channel") && console.contains("(MPIDR list) SGI"), "\(console)")
+      }
+      #expect(console.contains("k1: kernel 1 at EL1") && console.contains("RAM = its 2 ranges"), "\(console)")
     }
     if plan.contains(".mux.") {
       let descriptor = try String(contentsOfFile: out + "/boot/descriptor.json", encoding: .utf8)

@@ -14,7 +14,7 @@ struct LoaderCheckTests {
     let swiftClang = "/opt/swift/usr/bin/clang"
     let clang = FileManager.default.isExecutableFile(atPath: swiftClang) ? swiftClang : try tool("clang")
     let root = repositoryRoot.path
-    let common = ["desc.c", "partition.c", "crc32.c", "dt.c", "fmt.c", "log.c"].map {
+    let common = ["desc.c", "partition.c", "crc32.c", "dt.c", "fmt.c", "log.c", "record.c"].map {
       "\(root)/Sources/Loader/common/\($0)"
     }
     let exe = dir.path("check_image")

@@ -82,8 +82,8 @@ struct PackedImage {
 
   /// The plan's loader region from the header, as [first, last].
   func loaderRegion() throws -> (UInt64, UInt64) {
-    let base = try read(120, 8)
-    return (base, base &+ (try read(128, 8) &- 1))
+    let base = try read(136, 8)
+    return (base, base &+ (try read(144, 8) &- 1))
   }
 
   /// Recomputes the CRC-32 over `total_size` bytes (the field itself as zero) and writes the file.
