@@ -9,6 +9,13 @@ enum BootInfoChecks {
   static func run(_ p: Partition, _ engine: inout DiagnosticEngine) {
     let sel4 = p.kernels.filter { $0.protocol == .sel4BootInfo }
     guard !sel4.isEmpty else { return }
+    if p.target != .aarch64, let k = sel4.first {
+      engine.error(
+        .targetMismatch,
+        "'\(k.name)' is a sel4-boot-info kernel; seL4's multikernel boot protocol is AArch64 only",
+        at: k.imageLocation ?? k.location)
+      return
+    }
     for k in sel4 {
       if k.image.map({ $0.format != .elf }) ?? false {
         engine.error(
