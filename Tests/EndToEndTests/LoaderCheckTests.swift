@@ -96,11 +96,13 @@ struct LoaderCheckTests {
     case dtbOutside
     case cpuTwice
     case routeTwice
+    case reservedOverKernel
 
     var plan: String {
       switch self {
       case .memoryOverlapRISCV: "qemu-virt-riscv64.plan.yaml"
       case .routeTwice: "two-routes"
+      case .reservedOverKernel: "qemu-virt-aarch64-gicv3.sel4-boot-info.plan.yaml"
       default: "qemu-virt-aarch64-gicv3.plan.yaml"
       }
     }
@@ -170,6 +172,12 @@ struct LoaderCheckTests {
         let irq = try image.read(try image.route(0), 4)
         try image.write(try image.route(1), 4, irq)
         return "interrupt \(irq) is routed to k0 and k1"
+      case .reservedOverKernel:
+        // k0's second reserved region moved onto its kernel window: seL4 would loop without a word.
+        let info = try image.bootInfo(0)
+        let window = try image.read(info + 24, 8)
+        try image.write(info + 352 + 16, 8, window)
+        return "descriptor: k0: bad reserved region (\(P.hex(window)))"
       }
     }
   }

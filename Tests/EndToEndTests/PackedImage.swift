@@ -17,6 +17,7 @@ struct PackedImage {
     static let route = 24
     static let channel = 104
     static let grant = 24
+    static let bootInfo = 640
   }
 
   /// `cleave_grant.channel` of a kernel's own memory (`CLEAVE_GRANT_MEMORY`).
@@ -69,6 +70,7 @@ struct PackedImage {
   func route(_ i: Int) throws -> Int { try entry(88, i, Size.route) }
   func channel(_ i: Int) throws -> Int { try entry(96, i, Size.channel) }
   func grant(_ i: Int) throws -> Int { try entry(112, i, Size.grant) }
+  func bootInfo(_ i: Int) throws -> Int { try entry(120, i, Size.bootInfo) }
 
   /// The index of kernel `kernel`'s grant of `channel` (its own memory by default).
   func grantIndex(kernel: Int, channel: UInt64 = memoryGrant) throws -> Int {

@@ -109,9 +109,11 @@ static void check_kernel(const struct cleave_desc *d, uint32_t i)
 
 /*
  * A seL4 instance's record inputs: one entry per seL4 kernel, its node naming
- * its own boot core in the MPIDR table, counts the record can hold, and the
- * record and kernel window inside the kernel's lowest memory range (the one
- * the host tool placed them in). Returns how many entries name kernel i.
+ * its own boot core in the MPIDR table, counts the record can hold, the
+ * record and kernel window inside the kernel's first memory range (the one
+ * the host tool placed them in), RAM regions ascending and disjoint, reserved
+ * regions disjoint from each other, the kernel window and the root task.
+ * Returns how many entries name kernel i.
  */
 static uint32_t check_boot_info(const struct cleave_desc *d, uint32_t i)
 {
@@ -133,6 +135,22 @@ static uint32_t check_boot_info(const struct cleave_desc *d, uint32_t i)
 		    !range_inside(bi->record, bi->record_size, k->memory.base, k->memory.size) ||
 		    !range_inside(bi->window.base, bi->window.size, k->memory.base, k->memory.size))
 			bad(k->name, "boot info", b);
+		/* The kernel loops without a word on reserved regions that overlap each other, it or its root task. */
+		for (uint32_t r = 0; r < bi->reserved_count; r++) {
+			const struct cleave_range *a = &bi->reserved[r];
+
+			if (!a->size || range_wraps(a->base, a->size) ||
+			    range_overlaps(a->base, a->size, bi->window.base, bi->window.size) ||
+			    range_overlaps(a->base, a->size, bi->root.base, bi->root.size))
+				bad(k->name, "reserved region", a->base);
+			for (uint32_t q = r + 1; q < bi->reserved_count; q++)
+				if (range_overlaps(a->base, a->size, bi->reserved[q].base, bi->reserved[q].size))
+					bad(k->name, "reserved region", bi->reserved[q].base);
+		}
+		for (uint32_t r = 0; r < bi->ram_count; r++)
+			if (!bi->ram[r].size || range_wraps(bi->ram[r].base, bi->ram[r].size) ||
+			    (r && bi->ram[r].base < bi->ram[r - 1].base + bi->ram[r - 1].size))
+				bad(k->name, "RAM region", bi->ram[r].base);
 	}
 	return found;
 }
