@@ -95,6 +95,10 @@ struct BootInfoRecordTests {
     let cpuIDs = cpus.compactMap { ($0["id"] as? String).flatMap { Self.hex(Substring($0)) } }
 
     try #require(records.count == kernels.count, "\(r.stdoutText)")
+    // One kernel ELF serves every kernel: the image packs its bytes once (cleave_kernel.image_offset at 104).
+    let packed = try PackedImage(out)
+    let offsets = try (0..<kernels.count).map { try packed.read(try packed.kernel($0) + 104, 8) }
+    #expect(Set(offsets).count == 1, "image offsets \(offsets)")
     for (record, k) in zip(records, kernels) {
       let name = try #require(k["name"] as? String)
       #expect(record.kernel == name)

@@ -84,21 +84,22 @@ public struct BootDescriptor: Sendable {
       dtbOffsets.append(cursor)
       cursor += UInt64(align8(d.count))
     }
-    var imageOffsets: [UInt64] = []
-    for i in images {
-      imageOffsets.append(cursor)
-      cursor += UInt64(align8(i?.count ?? 0))
+    // Images, initrds and root tasks, each file's bytes once: one seL4 kernel
+    // ELF and root task serve every kernel of a plan.
+    var placed: [[UInt8]: UInt64] = [:]
+    var blobs: [[UInt8]] = []
+    func place(_ bytes: [UInt8]?) -> UInt64 {
+      guard let bytes else { return cursor }
+      if let at = placed[bytes] { return at }
+      let at = cursor
+      placed[bytes] = at
+      blobs.append(bytes)
+      cursor += UInt64(align8(bytes.count))
+      return at
     }
-    var initrdOffsets: [UInt64] = []
-    for i in initrds {
-      initrdOffsets.append(cursor)
-      cursor += UInt64(align8(i?.count ?? 0))
-    }
-    var rootTaskOffsets: [UInt64] = []
-    for r in rootTasks {
-      rootTaskOffsets.append(cursor)
-      cursor += UInt64(align8(r?.count ?? 0))
-    }
+    let imageOffsets = images.map(place)
+    let initrdOffsets = initrds.map(place)
+    let rootTaskOffsets = rootTasks.map(place)
 
     let ic = p.machine.primaryInterruptController
     for k in p.kernels {
@@ -283,9 +284,7 @@ public struct BootDescriptor: Sendable {
 
     var payload = bytes + [UInt8](repeating: 0, count: align8(total) - total)
     for d in dtbs { payload += d + [UInt8](repeating: 0, count: align8(d.count) - d.count) }
-    for i in images + initrds + rootTasks {
-      if let i { payload += i + [UInt8](repeating: 0, count: align8(i.count) - i.count) }
-    }
+    for b in blobs { payload += b + [UInt8](repeating: 0, count: align8(b.count) - b.count) }
     guard UInt64(payload.count) == cursor else {
       throw Failure(description: "payload layout: \(payload.count) bytes, expected \(cursor)")
     }
