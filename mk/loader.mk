@@ -13,9 +13,6 @@
 #            build/faults/silent/loader-ARCH.bin (a core it starts never
 #            checks in) and build/faults/unchecked/loader-ARCH.bin (no
 #            partition check, so a CPU given twice reaches the firmware)
-#   firmware build/firmware-spin-table-aarch64.bin: the spin-table boot
-#            stub cleave run gives QEMU (-bios) for boards whose cores
-#            start by spin-table (Sources/Firmware); built with the loader
 #   probes   build/probe-ARCH.o, the probe kernel as one relocatable
 #            object; scripts/probe.sh links it at a kernel's address
 #            (build/probes/ARCH-ADDR.elf, the names plans use)
@@ -46,9 +43,7 @@ FREESTANDING_CFLAGS := -std=c11 -ffreestanding -nostdlib -fno-builtin \
 	-ffunction-sections -fdata-sections \
 	-ISources/Loader -ISources/Loader/common -ISources/CBootABI/include
 
-# -moutline (the machine outliner) keeps the AArch64 loader small (24 KiB
-# limit, linker/loader-aarch64.ld: 16 KiB until spin-table boot needed room,
-# and the boot protocols still to come need more).
+# -moutline (the machine outliner) keeps the AArch64 loader under its 32 KiB.
 ARCH_CFLAGS_aarch64 := --target=aarch64-none-elf -mgeneral-regs-only -mstrict-align -moutline \
 	-ISources/Loader/aarch64
 # RV64IMAC: compressed instructions keep the loader small, A gives the
@@ -60,7 +55,7 @@ ARCH_CFLAGS_riscv64 := --target=riscv64-none-elf -march=rv64imac_zicsr_zifencei 
 
 # The loader is far below 1 MiB: on AArch64 the tiny code model forms an
 # address with one adr instead of adrp+add. -Oz makes room for the SHA-256
-# instructions path (aarch64/sha256.S) in the limit: the bytes the loader
+# instructions path (aarch64/sha256.S) under 32 KiB: the bytes the loader
 # touches most, image hashing and copying, do not run through the C it
 # shrinks. -flto (ld.lld links the bitcode; the outliner and inliner then see
 # the whole loader) saves about 750 bytes more, which the partition check
@@ -70,7 +65,8 @@ LOADER_MODEL_riscv64 :=
 
 # vectors.S is the probe's: the AArch64 loader's vector table lives inside entry.S.
 LOADER_SRCS_aarch64 := $(wildcard Sources/Loader/common/*.c) $(wildcard Sources/Loader/aarch64/*.c) \
-	Sources/Loader/aarch64/entry.S Sources/Loader/aarch64/smccc.S Sources/Loader/aarch64/sha256.S
+	Sources/Loader/aarch64/entry.S Sources/Loader/aarch64/smccc.S Sources/Loader/aarch64/sha256.S \
+	Sources/Loader/aarch64/sel4.S
 LOADER_SRCS_riscv64 := $(wildcard Sources/Loader/common/*.c) $(wildcard Sources/Loader/riscv64/*.c) \
 	Sources/Loader/riscv64/entry.S
 
@@ -86,18 +82,9 @@ PROBE_SRCS_riscv64 := $(PROBE_COMMON_SRCS) $(wildcard Tests/Payloads/probe/riscv
 LOADER_LDFLAGS = --no-dynamic-linker -pie --gc-sections --build-id=none -T linker/loader-$(1).ld \
 	--defsym=CLEAVE_LOADER_SPAN=$(LOADER_SPAN)
 
-.PHONY: loader loader-faults probes firmware loader-clean
+.PHONY: loader loader-faults probes loader-clean
 
-loader: $(foreach a,$(LOADER_ARCHES),$(LOADER_OUT)/loader-$(a).elf $(LOADER_OUT)/loader-$(a).bin) firmware
-
-firmware: $(LOADER_OUT)/firmware-spin-table-aarch64.bin
-
-# The stub runs from QEMU's flash at address 0, linked there; raw bytes for -bios.
-$(LOADER_OUT)/firmware-spin-table-aarch64.bin: Sources/Firmware/aarch64/spin-table.S mk/loader.mk
-	@mkdir -p $(LOADER_OBJ)
-	$(LOADER_CC) --target=aarch64-none-elf -c $< -o $(LOADER_OBJ)/firmware-spin-table-aarch64.o
-	$(LOADER_LD) --image-base=0 -Ttext=0 -e _start --build-id=none --oformat binary \
-		-o $@ $(LOADER_OBJ)/firmware-spin-table-aarch64.o
+loader: $(foreach a,$(LOADER_ARCHES),$(LOADER_OUT)/loader-$(a).elf $(LOADER_OUT)/loader-$(a).bin)
 
 probes: $(foreach a,$(LOADER_ARCHES),$(LOADER_OUT)/probe-$(a).o)
 
@@ -122,7 +109,7 @@ $$(LOADER_OUT)/loader-$(1).elf: $$(LOADER_OBJS_$(1)) linker/loader-$(1).ld $$(CL
 $$(LOADER_OUT)/loader-$(1).bin: $$(LOADER_OBJS_$(1)) linker/loader-$(1).ld $$(CLEAVE_BOOT_H)
 	@test -n "$$(LOADER_SPAN)" || { echo "mk/loader.mk: no CLEAVE_LOADER_SPAN in $$(CLEAVE_BOOT_H)" >&2; exit 1; }
 	$$(LOADER_LD) $$(call LOADER_LDFLAGS,$(1)) --oformat binary -o $$@ $$(LOADER_OBJS_$(1))
-	@echo "loader-$(1): $$$$(wc -c < $$@) bytes of code and data (limit $$(if $$(filter aarch64,$(1)),24576,16384); span $$(LOADER_SPAN) with bss and stack)"
+	@echo "loader-$(1): $$$$(wc -c < $$@) bytes of code and data (limit 32768; span $$(LOADER_SPAN) with bss and stack)"
 
 $$(LOADER_OUT)/probe-$(1).o: $$(PROBE_OBJS_$(1))
 	$$(LOADER_LD) -r -o $$@ $$(PROBE_OBJS_$(1))
@@ -150,7 +137,7 @@ build/probes/riscv64-%.elf: $(LOADER_OUT)/probe-riscv64.o scripts/probe.sh linke
 
 loader-clean:
 	rm -rf $(LOADER_OBJ) $(foreach a,$(LOADER_ARCHES),$(LOADER_OUT)/loader-$(a).elf \
-		$(LOADER_OUT)/loader-$(a).bin $(LOADER_OUT)/probe-$(a).o) $(LOADER_OUT)/firmware-spin-table-aarch64.bin
+		$(LOADER_OUT)/loader-$(a).bin $(LOADER_OUT)/probe-$(a).o)
 
 # Alone, the default goal is the loader. Included, the includer's goal stays;
 # if it has none yet, clearing it lets its next target become the default.

@@ -66,6 +66,20 @@ int arch_check_live(const struct cleave_desc *d, const struct dt *live);
 /* Program the shared part of the interrupt controller from the descriptor's routes. */
 void arch_init_ic(const struct cleave_desc *d);
 
+/* --- seL4's multikernel boot protocol ---------------------------------- */
+
+struct launch_slot;
+
+/*
+ * Build the translation tables of seL4 instance bi from pages at
+ * [pool, pool_end) (CLEAVE_BOOT_INFO_PAGES per instance) and fill its launch
+ * slot: kernel window in TTBR1, identity map of the record, the console and
+ * the loader's own code in TTBR0. Returns where the next instance's pages
+ * start. Architectures without the protocol refuse.
+ */
+uint64_t arch_boot_info_tables(const struct cleave_desc *d, const struct cleave_boot_info *bi,
+			       struct launch_slot *slot, uint64_t pool, uint64_t pool_end, uint64_t loader);
+
 /* --- starting kernels ------------------------------------------------ */
 
 /*
@@ -80,8 +94,8 @@ int64_t arch_cpu_start(const struct cleave_desc *d, const struct cleave_cpu *cpu
 const char *arch_cpu_start_error(int64_t code);
 /* Wake cores waiting in the trampoline after a launch slot changed. */
 void arch_signal(void);
-/* Enter a kernel on this core with its protocol's registers; MMU and D-cache off. */
-void arch_enter(const struct cleave_kernel *k) __attribute__((noreturn));
+/* Enter a kernel on this core as its launch slot says (launch.h). */
+void arch_enter(const struct launch_slot *slot) __attribute__((noreturn));
 /* Hand this core back to the firmware, or to its spin-table wait (so its kernel can start it), or park. */
 void arch_cpu_stop(const struct cleave_desc *d) __attribute__((noreturn));
 /* Stop here for good: low-power wait, interrupts masked. */

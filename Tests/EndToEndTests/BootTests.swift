@@ -32,6 +32,8 @@ struct BootTests {
       ("qemu-virt-aarch64-gicv3.plan.yaml", ["k0", "k1", "k2"]),
       ("qemu-virt-aarch64-gicv3.mux.plan.yaml", ["k0", "k1", "k2"]),
       ("qemu-virt-aarch64-spin-table.plan.yaml", ["k0", "k1"]),
+      ("qemu-virt-aarch64-gicv2.sel4-boot-info.plan.yaml", ["k0", "k1", "k2"]),
+      ("qemu-virt-aarch64-gicv3.sel4-boot-info.plan.yaml", ["k0", "k1", "k2"]),
       ("qemu-virt-riscv64.plan.yaml", ["k0", "k1"]),
       ("qemu-virt-riscv64-aclint.plan.yaml", ["k0", "k1"]),
       ("qemu-virt-riscv64.opensbi-domains.plan.yaml", ["k0", "k1"]),
@@ -64,6 +66,21 @@ struct BootTests {
       #expect(console.contains("k1: CPU 0x2 checked in"), "\(console)")
       #expect(console.contains("k0: 2/2 cores up: boot 0x0, started 0x1"), "\(console)")
       #expect(console.contains("k1: 2/2 cores up: boot 0x2, started 0x3"), "\(console)")
+    }
+    // seL4's multikernel protocol: one probe ELF for every kernel, each at
+    // EL1 with its record checked, its node its core's place in the list, and
+    // its doorbells addressed through that list.
+    if plan.contains("sel4-boot-info") {
+      for k in kernels {
+        #expect(
+          console.contains("\(k): kernel \(k.dropFirst()) at EL1, image [0xffffffffff000000"), "\(console)")
+        #expect(
+          console.range(
+            of: "\(k): boot-info record at 0x[0-9a-f]+: node [0-9]+ of [0-9]+ MPIDRs",
+            options: .regularExpression) != nil, "\(console)")
+        #expect(console.contains("\(k): channel") && console.contains("(MPIDR list) SGI"), "\(console)")
+      }
+      #expect(console.contains("k1: kernel 1 at EL1") && console.contains("RAM = its 2 ranges"), "\(console)")
     }
     if plan.contains(".mux.") {
       let descriptor = try String(contentsOfFile: out + "/boot/descriptor.json", encoding: .utf8)

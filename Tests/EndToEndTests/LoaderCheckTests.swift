@@ -14,7 +14,7 @@ struct LoaderCheckTests {
     let swiftClang = "/opt/swift/usr/bin/clang"
     let clang = FileManager.default.isExecutableFile(atPath: swiftClang) ? swiftClang : try tool("clang")
     let root = repositoryRoot.path
-    let common = ["desc.c", "partition.c", "crc32.c", "dt.c", "fmt.c", "log.c"].map {
+    let common = ["desc.c", "partition.c", "crc32.c", "dt.c", "fmt.c", "log.c", "record.c"].map {
       "\(root)/Sources/Loader/common/\($0)"
     }
     let exe = dir.path("check_image")
@@ -98,12 +98,14 @@ struct LoaderCheckTests {
     case cpuTwice
     case routeTwice
     case releaseInKernelMemory
+    case reservedOverKernel
 
     var plan: String {
       switch self {
       case .memoryOverlapRISCV: "qemu-virt-riscv64.plan.yaml"
       case .routeTwice: "two-routes"
       case .releaseInKernelMemory: "qemu-virt-aarch64-spin-table.plan.yaml"
+      case .reservedOverKernel: "qemu-virt-aarch64-gicv3.sel4-boot-info.plan.yaml"
       default: "qemu-virt-aarch64-gicv3.plan.yaml"
       }
     }
@@ -178,6 +180,12 @@ struct LoaderCheckTests {
         let release = base0 + 0x1000
         try image.write(try image.cpu(3) + 24, 8, release)
         return "CPU 0x3: release address \(P.hex(release)) lies in k0 memory"
+      case .reservedOverKernel:
+        // k0's second reserved region moved onto its kernel window: seL4 would loop without a word.
+        let info = try image.bootInfo(0)
+        let window = try image.read(info + 24, 8)
+        try image.write(info + 352 + 16, 8, window)
+        return "descriptor: k0: bad reserved region (\(P.hex(window)))"
       }
     }
   }

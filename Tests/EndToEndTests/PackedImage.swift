@@ -17,6 +17,7 @@ struct PackedImage {
     static let route = 24
     static let channel = 104
     static let grant = 24
+    static let bootInfo = 640
   }
 
   /// `cleave_grant.channel` of a kernel's own memory (`CLEAVE_GRANT_MEMORY`).
@@ -69,6 +70,7 @@ struct PackedImage {
   func route(_ i: Int) throws -> Int { try entry(88, i, Size.route) }
   func channel(_ i: Int) throws -> Int { try entry(96, i, Size.channel) }
   func grant(_ i: Int) throws -> Int { try entry(112, i, Size.grant) }
+  func bootInfo(_ i: Int) throws -> Int { try entry(120, i, Size.bootInfo) }
 
   /// The index of kernel `kernel`'s grant of `channel` (its own memory by default).
   func grantIndex(kernel: Int, channel: UInt64 = memoryGrant) throws -> Int {
@@ -82,8 +84,8 @@ struct PackedImage {
 
   /// The plan's loader region from the header, as [first, last].
   func loaderRegion() throws -> (UInt64, UInt64) {
-    let base = try read(120, 8)
-    return (base, base &+ (try read(128, 8) &- 1))
+    let base = try read(136, 8)
+    return (base, base &+ (try read(144, 8) &- 1))
   }
 
   /// Recomputes the CRC-32 over `total_size` bytes (the field itself as zero) and writes the file.

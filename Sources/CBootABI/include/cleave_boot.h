@@ -18,6 +18,8 @@
  *   struct cleave_channel[]       shared-memory channels and their doorbells
  *   struct cleave_range[]         the RAM banks the plan was built for
  *   struct cleave_grant[]         the memory each kernel is granted, grouped by kernel
+ *   struct cleave_boot_info[]     what the loader writes into each seL4 boot-info record
+ *   uint64_t mpidrs[]             the system core list those records carry (core index -> MPIDR)
  *
  * The CRC-32 (IEEE 802.3, reflected, as zlib's crc32) covers the whole
  * descriptor (total_size bytes) computed with the crc32 field set to zero.
@@ -63,6 +65,7 @@
 /* cleave_kernel.protocol */
 #define CLEAVE_PROTO_ELF	1u	/* x0 / a1 = DTB; entry from the ELF header */
 #define CLEAVE_PROTO_LINUX	2u	/* arm64 Image: x0 = DTB, x1-x3 = 0, base 2 MiB aligned + text_offset */
+#define CLEAVE_PROTO_SEL4_BOOT_INFO	3u	/* seL4 multikernel: EL1h, MMU on, x0 = record (struct cleave_boot_info) */
 
 /* cleave_kernel.flags */
 #define CLEAVE_KERNEL_OWNS_IC		(1u << 0)	/* initialises the distributor / PLIC itself */
@@ -144,6 +147,8 @@ struct cleave_desc {
 	uint32_t channel_count, channel_offset;
 	uint32_t bank_count, bank_offset;
 	uint32_t grant_count, grant_offset;
+	uint32_t boot_info_count, boot_info_offset;
+	uint32_t mpidr_count, mpidr_offset;
 	struct cleave_range loader;	/* the plan's loader region: no grant may touch it */
 };
 
@@ -261,9 +266,105 @@ struct cleave_channel_header {
 	volatile uint32_t doorbell_irq[CLEAVE_CHANNEL_MAX_ENDS];
 };
 
+/*
+ * seL4's multikernel boot protocol (au-ts/seL4 branch multikernel; seL4 pull
+ * request 1745 names the record seL4_LoaderInfo). One kernel ELF, linked at a
+ * fixed virtual address, is copied afresh to a 2 MiB-aligned physical base per
+ * instance and entered at EL1h with the MMU on:
+ *   MAIR_EL1  CLEAVE_SEL4_MAIR: index 0 Device-nGnRnE, 1 nGnRE, 2 GRE,
+ *             3 Normal non-cacheable, 4 Normal write-back
+ *   TCR_EL1   48-bit virtual addresses, 4 KiB granules on both halves
+ *   TTBR1_EL1 the kernel's virtual window -> its physical base, Normal
+ *             write-back, inner shareable, executable
+ *   TTBR0_EL1 identity map of the record (and of the console, as Device)
+ *   x0        physical address of the record; TPIDR_EL1 = node index
+ *   x1        the kernel's device tree (the kernel ignores x1-x7; cleave's
+ *             probe reads its platform from it)
+ * The record the loader writes for an instance (little-endian, packed, 8-byte
+ * aligned): struct cleave_sel4_record, then the arrays in the order of its
+ * counts: one kernel region, the RAM regions (ascending, disjoint: they become
+ * untyped memory), the root-task regions (only the first is used), the
+ * reserved regions (never handed out; the first is also given to the root
+ * task as device untyped: cleave puts the kernel's channel memory there),
+ * then the MPIDRs. Every range is [base, end).
+ */
+#define CLEAVE_SEL4_MAGIC		0x73654c34u	/* "seL4" */
+#define CLEAVE_SEL4_VERSION		0u
+#define CLEAVE_SEL4_MAX_RAM		16u
+#define CLEAVE_SEL4_MAX_RESERVED	18u
+#define CLEAVE_SEL4_ALIGN		0x200000u	/* the kernel's base, and the unit it maps */
+#define CLEAVE_SEL4_MAIR		0x0000aaff440c0400ull
+
+struct cleave_sel4_record {
+	uint32_t magic;			/* CLEAVE_SEL4_MAGIC */
+	uint8_t version;		/* CLEAVE_SEL4_VERSION */
+	uint8_t pad0[3];
+	uint64_t root_entry;		/* virtual */
+	uint8_t kernel_regions;		/* always 1 */
+	uint8_t ram_regions;
+	uint8_t root_regions;		/* always 1 */
+	uint8_t reserved_regions;
+	uint8_t mpidrs;
+	uint8_t pad1[3];
+};
+
+struct cleave_sel4_region {
+	uint64_t base;
+	uint64_t end;			/* exclusive */
+};
+
+struct cleave_sel4_root_region {
+	uint64_t paddr_base;
+	uint64_t paddr_end;		/* exclusive */
+	uint64_t vaddr_base;
+	uint64_t pad;
+};
+
+/*
+ * What the loader needs for one seL4 instance, computed and checked by the
+ * host tool: where the record goes and what it says, where the kernel window
+ * and the root task are, and the instance's node index. The loader writes the
+ * record from this alone (plus the descriptor's MPIDR table), copies the
+ * kernel's and the root task's segments (ordinary cleave_segment entries of
+ * the kernel), and builds the instance's translation tables from window,
+ * record and the live console.
+ */
+struct cleave_boot_info {
+	uint32_t kernel;		/* index of the kernel it describes */
+	uint32_t node;			/* TPIDR_EL1: its boot core's place in the MPIDR table */
+	uint64_t record;		/* physical address of the record (4 KiB aligned, in the kernel's memory) */
+	uint64_t record_size;		/* bytes set aside for it */
+	struct cleave_range window;	/* the kernel region: physical base, bytes mapped (2 MiB multiple) */
+	uint64_t window_vaddr;		/* virtual address of window.base */
+	uint64_t entry_vaddr;		/* the kernel's entry, virtual */
+	struct cleave_range root;	/* the root task's physical region */
+	uint64_t root_vaddr;		/* virtual address of root.base */
+	uint64_t root_entry;		/* the root task's entry, virtual */
+	uint32_t ram_count;		/* 1 to CLEAVE_SEL4_MAX_RAM */
+	uint32_t reserved_count;	/* 1 to CLEAVE_SEL4_MAX_RESERVED */
+	struct cleave_range ram[CLEAVE_SEL4_MAX_RAM];
+	struct cleave_range reserved[CLEAVE_SEL4_MAX_RESERVED];
+};
+
+/* Bytes of a record with these counts (one kernel and one root-task region). */
+#define CLEAVE_SEL4_RECORD_SIZE(ram, reserved, mpidrs)                                              \
+	(sizeof(struct cleave_sel4_record) + 2 * sizeof(struct cleave_sel4_region) +                  \
+	 sizeof(struct cleave_sel4_root_region) + (uint64_t)(ram + reserved) * sizeof(struct cleave_sel4_region) + \
+	 (uint64_t)(mpidrs) * 8)
+
+_Static_assert(sizeof(struct cleave_sel4_record) == 0x18, "cleave_sel4_record");
+_Static_assert(__builtin_offsetof(struct cleave_sel4_record, root_entry) == 8, "cleave_sel4_record.root_entry");
+_Static_assert(__builtin_offsetof(struct cleave_sel4_record, kernel_regions) == 16, "cleave_sel4_record counts");
+_Static_assert(__builtin_offsetof(struct cleave_sel4_record, mpidrs) == 20, "cleave_sel4_record.mpidrs");
+_Static_assert(sizeof(struct cleave_sel4_region) == 16, "cleave_sel4_region");
+_Static_assert(sizeof(struct cleave_sel4_root_region) == 0x20, "cleave_sel4_root_region");
+_Static_assert(__builtin_offsetof(struct cleave_sel4_root_region, vaddr_base) == 16, "cleave_sel4_root_region.vaddr_base");
+_Static_assert(sizeof(struct cleave_boot_info) == 96 + (CLEAVE_SEL4_MAX_RAM + CLEAVE_SEL4_MAX_RESERVED) * 16,
+	       "cleave_boot_info");
+_Static_assert(__builtin_offsetof(struct cleave_boot_info, ram) == 96, "cleave_boot_info.ram");
 _Static_assert(sizeof(struct cleave_range) == 16, "cleave_range");
 _Static_assert(sizeof(struct cleave_end) == 16, "cleave_end");
-_Static_assert(sizeof(struct cleave_desc) == 136, "cleave_desc");
+_Static_assert(sizeof(struct cleave_desc) == 152, "cleave_desc");
 _Static_assert(sizeof(struct cleave_kernel) == 144, "cleave_kernel");
 _Static_assert(sizeof(struct cleave_cpu) == 32, "cleave_cpu");
 _Static_assert(sizeof(struct cleave_segment) == 32, "cleave_segment");

@@ -74,9 +74,17 @@ public struct BuildJob {
       }
       return Array(data)
     }
+    let rootTasks = try partition.kernels.map { k -> [UInt8]? in
+      guard let task = k.rootTask else { return nil }
+      guard let data = FileManager.default.contents(atPath: task.path) else {
+        throw Failure(description: "cannot read the root task of '\(k.name)' (\(task.path))")
+      }
+      return Array(data)
+    }
     var descriptor: BootDescriptor?
     do {
-      descriptor = try BootDescriptor.make(partition, dtbs: blobs, images: images, initrds: initrds)
+      descriptor = try BootDescriptor.make(
+        partition, dtbs: blobs, images: images, initrds: initrds, rootTasks: rootTasks)
     } catch let e as BootDescriptor.Failure where e.exceedsLoader {
       // OpenSBI starts domains without the loader, and so without its descriptor.
       if partition.boot != .opensbiDomains { out.unbootable = e.description }

@@ -38,6 +38,8 @@ public struct BuildReport: Codable, Sendable {
     public var pass: String?
     /// The plan's `console.fail` texts.
     public var fail: [String]?
+    /// A sel4-boot-info kernel's record: node, regions, peers.
+    public var bootInfo: BootInfoReport?
   }
 
   /// A RAM bank as hexadecimal strings, so 64-bit values survive any JSON reader.
@@ -114,7 +116,8 @@ public struct BuildReport: Codable, Sendable {
         interrupts: Set(k.interrupts.map(\.number)).sorted(), image: k.image?.path,
         initrd: k.initrd.map { "\($0.range)" },
         entry: KernelPlacement.entry(of: k).map(Format.hex), protocolName: k.protocol.rawValue,
-        pass: k.consolePass, fail: k.consoleFail.isEmpty ? nil : k.consoleFail)
+        pass: k.consolePass, fail: k.consoleFail.isEmpty ? nil : k.consoleFail,
+        bootInfo: BootInfoLayout.make(p, kernel: k.index).map { BootInfoReport($0, in: p) })
     }
     channels = p.channels.map { c in
       Channel(

@@ -43,10 +43,14 @@ public struct BootDescriptor: Sendable {
   }
 
   /// Builds the descriptor for a partition whose kernels have these DTBs and image bytes.
-  public static func make(_ p: Partition, dtbs: [[UInt8]], images: [[UInt8]?], initrds: [[UInt8]?] = [])
-    throws -> BootDescriptor
-  {
+  public static func make(
+    _ p: Partition, dtbs: [[UInt8]], images: [[UInt8]?], initrds: [[UInt8]?] = [], rootTasks: [[UInt8]?] = []
+  ) throws -> BootDescriptor {
     let initrds = initrds.isEmpty ? Array(repeating: nil, count: images.count) : initrds
+    let rootTasks = rootTasks.isEmpty ? Array(repeating: nil, count: images.count) : rootTasks
+    let layouts = p.bootInfoLayouts
+    let mpidrs = layouts.first?.mpidrs ?? []
+    let bootInfos = try layouts.map { try bootInfo($0, kernel: p.kernels[$0.kernel]) }
     var kernels: [cleave_kernel] = []
     var cpus: [cleave_cpu] = []
     var segments: [cleave_segment] = []
@@ -71,6 +75,7 @@ public struct BootDescriptor: Sendable {
     for k in p.kernels {
       segmentCount +=
         KernelPlacement.segments(of: k).count + (k.initrd == nil || initrds[k.index] == nil ? 0 : 1)
+        + (rootTasks[k.index] == nil ? 0 : k.rootTask?.segments.count ?? 0)
     }
     var routeCount = 0
     for k in p.kernels { routeCount += Set(k.interrupts.map(\.number)).count }
@@ -90,7 +95,9 @@ public struct BootDescriptor: Sendable {
     let channelOffset = routeOffset + routeCount * MemoryLayout<cleave_route>.size
     let bankOffset = channelOffset + counts.channels * MemoryLayout<cleave_channel>.size
     let grantOffset = bankOffset + counts.banks * MemoryLayout<cleave_range>.size
-    let total = grantOffset + grants.count * MemoryLayout<cleave_grant>.size
+    let bootInfoOffset = grantOffset + grants.count * MemoryLayout<cleave_grant>.size
+    let mpidrOffset = bootInfoOffset + bootInfos.count * MemoryLayout<cleave_boot_info>.size
+    let total = mpidrOffset + mpidrs.count * MemoryLayout<UInt64>.size
 
     // Payload after the descriptor: DTBs, then images, each 8-byte aligned.
     var cursor = UInt64(align8(total))
@@ -99,23 +106,34 @@ public struct BootDescriptor: Sendable {
       dtbOffsets.append(cursor)
       cursor += UInt64(align8(d.count))
     }
-    var imageOffsets: [UInt64] = []
-    for i in images {
-      imageOffsets.append(cursor)
-      cursor += UInt64(align8(i?.count ?? 0))
+    // Images, initrds and root tasks, each file's bytes once: one seL4 kernel
+    // ELF and root task serve every kernel of a plan.
+    var placed: [[UInt8]: UInt64] = [:]
+    var blobs: [[UInt8]] = []
+    func place(_ bytes: [UInt8]?) -> UInt64 {
+      guard let bytes else { return cursor }
+      if let at = placed[bytes] { return at }
+      let at = cursor
+      placed[bytes] = at
+      blobs.append(bytes)
+      cursor += UInt64(align8(bytes.count))
+      return at
     }
-    var initrdOffsets: [UInt64] = []
-    for i in initrds {
-      initrdOffsets.append(cursor)
-      cursor += UInt64(align8(i?.count ?? 0))
-    }
+    let imageOffsets = images.map(place)
+    let initrdOffsets = initrds.map(place)
+    let rootTaskOffsets = rootTasks.map(place)
 
     let ic = p.machine.primaryInterruptController
     for k in p.kernels {
       var entry = cleave_kernel()
       setName(&entry.name, k.name)
       entry.index = UInt32(k.index)
-      entry.protocol = k.protocol == .linux ? UInt32(CLEAVE_PROTO_LINUX) : UInt32(CLEAVE_PROTO_ELF)
+      entry.protocol =
+        switch k.protocol {
+        case .linux: UInt32(CLEAVE_PROTO_LINUX)
+        case .sel4BootInfo: UInt32(CLEAVE_PROTO_SEL4_BOOT_INFO)
+        case .elf, .binary: UInt32(CLEAVE_PROTO_ELF)
+        }
       var flags: UInt32 = 0
       if p.interruptControllerOwner == k.index { flags |= UInt32(CLEAVE_KERNEL_OWNS_IC) }
       if k.resetsInterruptController { flags |= UInt32(CLEAVE_KERNEL_RESETS_IC) }
@@ -165,6 +183,18 @@ public struct BootDescriptor: Sendable {
           cleave_segment(
             src_offset: initrdOffsets[k.index], dest: initrd.range.base, file_size: UInt64(bytes.count),
             mem_size: UInt64(bytes.count)))
+      }
+      if let task = k.rootTask, let layout = layouts.first(where: { $0.kernel == k.index }),
+        rootTasks[k.index] != nil
+      {
+        // The root task's segments at the same offsets from its region as from its virtual base.
+        for s in task.segments {
+          segments.append(
+            cleave_segment(
+              src_offset: rootTaskOffsets[k.index] + s.offset,
+              dest: layout.root.base &+ (s.virtualAddress &- layout.rootVirtual), file_size: s.fileSize,
+              mem_size: s.memorySize))
+        }
       }
       entry.segment_count = UInt32(segments.count) - entry.segment_first
       kernels.append(entry)
@@ -251,6 +281,10 @@ public struct BootDescriptor: Sendable {
     header.bank_offset = UInt32(bankOffset)
     header.grant_count = UInt32(grants.count)
     header.grant_offset = UInt32(grantOffset)
+    header.boot_info_count = UInt32(bootInfos.count)
+    header.boot_info_offset = bootInfos.isEmpty ? 0 : UInt32(bootInfoOffset)
+    header.mpidr_count = UInt32(mpidrs.count)
+    header.mpidr_offset = mpidrs.isEmpty ? 0 : UInt32(mpidrOffset)
     header.loader = cleave_range(base: p.loader.base, size: p.loader.size)
 
     var bytes = raw(header)
@@ -261,6 +295,8 @@ public struct BootDescriptor: Sendable {
     for x in channels { bytes += raw(x) }
     for x in banks { bytes += raw(x) }
     for x in grants { bytes += raw(x) }
+    for x in bootInfos { bytes += raw(x) }
+    for x in mpidrs { bytes += raw(x) }
     guard bytes.count == total else {
       throw Failure(description: "descriptor layout: \(bytes.count) bytes, expected \(total)")
     }
@@ -271,9 +307,7 @@ public struct BootDescriptor: Sendable {
 
     var payload = bytes + [UInt8](repeating: 0, count: align8(total) - total)
     for d in dtbs { payload += d + [UInt8](repeating: 0, count: align8(d.count) - d.count) }
-    for i in images + initrds {
-      if let i { payload += i + [UInt8](repeating: 0, count: align8(i.count) - i.count) }
-    }
+    for b in blobs { payload += b + [UInt8](repeating: 0, count: align8(b.count) - b.count) }
     guard UInt64(payload.count) == cursor else {
       throw Failure(description: "payload layout: \(payload.count) bytes, expected \(cursor)")
     }
@@ -285,6 +319,43 @@ public struct BootDescriptor: Sendable {
 }
 
 extension BootDescriptor {
+  /// The record inputs of one seL4 boot-info kernel, as the loader reads them.
+  static func bootInfo(_ l: BootInfoLayout, kernel k: Partition.Kernel) throws -> cleave_boot_info {
+    guard let node = l.node else {
+      throw Failure(description: "'\(k.name)' has no node index: its core is not in its system core list")
+    }
+    guard l.ram.count <= BootInfoLayout.maxRAM, l.reserved.count <= BootInfoLayout.maxReserved,
+      l.mpidrs.count <= 255
+    else {
+      throw Failure(
+        description:
+          "the record of '\(k.name)' needs \(l.ram.count) RAM regions, \(l.reserved.count) reserved regions and \(l.mpidrs.count) MPIDRs; it holds at most \(BootInfoLayout.maxRAM), \(BootInfoLayout.maxReserved) and 255"
+      )
+    }
+    var b = cleave_boot_info()
+    b.kernel = UInt32(k.index)
+    b.node = UInt32(node)
+    b.record = l.record.base
+    b.record_size = l.record.size
+    b.window = cleave_range(base: l.window.base, size: l.window.size)
+    b.window_vaddr = l.windowVirtual
+    b.entry_vaddr = l.entryVirtual
+    b.root = cleave_range(base: l.root.base, size: l.root.size)
+    b.root_vaddr = l.rootVirtual
+    b.root_entry = l.rootEntry
+    b.ram_count = UInt32(l.ram.count)
+    b.reserved_count = UInt32(l.reserved.count)
+    withUnsafeMutableBytes(of: &b.ram) { raw in
+      let ram = raw.bindMemory(to: cleave_range.self)
+      for (i, r) in l.ram.enumerated() { ram[i] = cleave_range(base: r.base, size: r.size) }
+    }
+    withUnsafeMutableBytes(of: &b.reserved) { raw in
+      let reserved = raw.bindMemory(to: cleave_range.self)
+      for (i, r) in l.reserved.enumerated() { reserved[i] = cleave_range(base: r.base, size: r.size) }
+    }
+    return b
+  }
+
   /// What each kernel is granted, grouped by kernel in plan order: its memory
   /// ranges, then the region of every channel it is a member of, marked with
   /// the channel's index (its place in the descriptor's channel table) so the

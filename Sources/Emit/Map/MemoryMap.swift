@@ -22,6 +22,8 @@ public struct MemoryMap: Sendable {
   public var lanes: [Lane]
   public var items: [Item]
   public var ram: [AddressRange]
+  /// The seL4 boot-info record of each kernel that has one, with the kernel's name.
+  public var records: [(kernel: String, record: BootInfoReport)]
 
   public init(_ p: Partition) {
     title = "\(PathText.name(of: p.boardPath)) — \(PathText.name(of: p.plan.file))"
@@ -44,7 +46,13 @@ public struct MemoryMap: Sendable {
       let l = lane(k.name, .kernel)
       for m in k.memory { items.append(Item(lane: l, range: m.range, label: k.name)) }
       if let dtb = k.dtb { items.append(Item(lane: l, range: dtb, label: "\(k.name) dtb")) }
+      if let b = BootInfoLayout.make(p, kernel: k.index) {
+        items.append(Item(lane: l, range: b.window, label: "\(k.name) kernel window"))
+        items.append(Item(lane: l, range: b.root, label: "\(k.name) root task"))
+        items.append(Item(lane: l, range: b.record, label: "\(k.name) boot-info record"))
+      }
     }
+    records = p.bootInfoLayouts.map { (p.kernels[$0.kernel].name, BootInfoReport($0, in: p)) }
     if !p.channels.isEmpty || !p.sharedRegions.isEmpty {
       let shared = lane("shared", .shared)
       for c in p.channels where c.region.size > 0 {
@@ -108,6 +116,10 @@ public struct MemoryMap: Sendable {
         lane + String(repeating: " ", count: laneWidth - lane.count + 2) + r
           + String(repeating: " ", count: rangeWidth - r.count + 2)
           + Format.size(item.range.size).padded(10) + item.label)
+    }
+    if !records.isEmpty {
+      out += ["", "seL4 boot-info records (TPIDR_EL1 = node; peers by their core's index in the MPIDR list)"]
+      for r in records { out += r.record.lines(kernel: r.kernel) }
     }
     return out.joined(separator: "\n") + "\n"
   }

@@ -1,6 +1,7 @@
 #include "aarch64.h"
 #include "arch.h"
 #include "entry.h"
+#include "launch.h"
 
 uint64_t arch_cpu_id(void)
 {
@@ -47,9 +48,11 @@ void arch_signal(void)
 	aarch64_sev();
 }
 
-void arch_enter(const struct cleave_kernel *k)
+void arch_enter(const struct launch_slot *slot)
 {
-	aarch64_enter_kernel(k->entry, k->dtb_addr);
+	if (slot->mode == LAUNCH_MODE_SEL4)
+		aarch64_enter_sel4(slot);
+	aarch64_enter_kernel(slot->entry, slot->dtb);
 }
 
 void arch_park(void)

@@ -99,6 +99,9 @@ aarch64_trampoline:
 	cmp	x3, x2
 	b.lo	3b
 
+	ldr	x2, [x1, #LAUNCH_MODE]
+	mov	x0, x1
+	cbnz	x2, aarch64_enter_sel4
 	ldr	x4, [x1, #LAUNCH_ENTRY]
 	ldr	x0, [x1, #LAUNCH_DTB]
 	mov	x1, xzr

@@ -154,6 +154,37 @@ static void group1(uint64_t dist, uint32_t irq, int v3)
 }
 
 /*
+ * What seL4's multikernel kernels expect done before they boot (they no
+ * longer set up the distributor, and halt unless it is): every SPI in Group 1
+ * (non-secure), and on GICv3 every core's redistributor awake with its SGIs
+ * and PPIs in Group 1 too. Redistributor frames are walked from the first to
+ * the one marked Last, 128 KiB each (256 KiB with virtual LPIs).
+ */
+static void init_for_sel4(const struct cleave_desc *d, uint32_t lines, int v3)
+{
+	uint64_t frame = d->ic_redist_base;
+
+	for (uint32_t irq = 32; irq < lines; irq++)
+		group1(d->ic_base, irq, v3);
+	for (unsigned n = 0; v3 && frame && n < CLEAVE_MAX_CPUS; n++) {
+		uint64_t typer = mmio_read64(frame + GICR_TYPER);
+		unsigned i;
+
+		mmio_write32(frame + GICR_WAKER, mmio_read32(frame + GICR_WAKER) & ~GICR_WAKER_SLEEP);
+		for (i = 0; i < RWP_SPINS && (mmio_read32(frame + GICR_WAKER) & GICR_WAKER_ASLEEP); i++)
+			;
+		if (i == RWP_SPINS)
+			fail("GICR_WAKER.ChildrenAsleep stuck at 0x%lx", frame);
+		mmio_write32(frame + GICR_SGI_BASE + GICD_IGROUPR, 0xffffffffu);
+		mmio_write32(frame + GICR_SGI_BASE + GICD_IGRPMODR, 0);
+		if (typer & GICR_TYPER_LAST)
+			break;
+		frame += typer & GICR_TYPER_VLPIS ? 0x40000 : 0x20000;
+	}
+	log_info("for seL4: SPIs in Group 1%s", v3 ? ", every redistributor awake with SGIs and PPIs in Group 1" : "");
+}
+
+/*
  * Program the distributor, the one piece of the GIC every kernel shares:
  * each route's SPI goes to its owner (GICv2: the ITARGETSR byte; GICv3:
  * IROUTER = the owner's boot core affinity), with its priority, in Group 1
@@ -189,6 +220,8 @@ void arch_init_ic(const struct cleave_desc *d)
 		mmio_write8(dist + GICD_IPRIORITYR + rt->irq, (uint8_t)rt->priority);
 		group1(dist, rt->irq, v3);
 	}
+	if (d->boot_info_count)
+		init_for_sel4(d, lines, v3);
 	/*
 	 * Enable Group 0 and Group 1 (one security state; GICv2 without the
 	 * Security Extensions reads bit 0 alone). As a non-secure access to a

@@ -1,5 +1,6 @@
 #include "arch.h"
 #include "dt.h"
+#include "entry.h"
 #include "lib.h"
 #include "mmio.h"
 
@@ -50,4 +51,9 @@ void arch_console_putc(char c)
 	for (unsigned i = 0; i < TX_SPINS && (mmio_read32(uart + UARTFR) & UARTFR_TXFF); i++)
 		;
 	mmio_write32(uart + UARTDR, (uint8_t)c);
+}
+
+uint64_t aarch64_console_base(void)
+{
+	return uart;
 }

@@ -10,8 +10,9 @@
 
 #define KNOWN_KERNEL_FLAGS	(CLEAVE_KERNEL_OWNS_IC | CLEAVE_KERNEL_RESETS_IC)
 
-/* check_header() walks the seven count/offset pairs as one array. */
-_Static_assert(offsetof(struct cleave_desc, grant_offset) - offsetof(struct cleave_desc, kernel_count) == 52,
+/* check_header() walks the nine count/offset pairs as one array. */
+#define TABLES	9
+_Static_assert(offsetof(struct cleave_desc, mpidr_offset) - offsetof(struct cleave_desc, kernel_count) == 8 * TABLES - 4,
 	       "table count/offset pairs are contiguous");
 
 /*
@@ -35,10 +36,10 @@ static void check_header(const struct cleave_desc *d, uint64_t avail)
 	static const uint8_t zero[4];
 	const size_t at = offsetof(struct cleave_desc, crc32);
 	const uint32_t *table = (const uint32_t *)(desc_bytes(d) + offsetof(struct cleave_desc, kernel_count));
-	static const uint8_t entry[7] = {
+	static const uint16_t entry[TABLES] = {
 		sizeof(struct cleave_kernel), sizeof(struct cleave_cpu), sizeof(struct cleave_segment),
 		sizeof(struct cleave_route), sizeof(struct cleave_channel), sizeof(struct cleave_range),
-		sizeof(struct cleave_grant),
+		sizeof(struct cleave_grant), sizeof(struct cleave_boot_info), sizeof(uint64_t),
 	};
 	uint32_t crc;
 
@@ -54,8 +55,8 @@ static void check_header(const struct cleave_desc *d, uint64_t avail)
 	crc = crc32_update(crc, desc_bytes(d) + at + 4, d->total_size - at - 4);
 	if (crc != d->crc32)
 		refuse("descriptor: CRC-32 0x%08x, header says 0x%08x: damaged", crc, d->crc32);
-	/* The seven tables, as count/offset pairs in header order. */
-	for (unsigned t = 0; t < 7; t++) {
+	/* The tables, as count/offset pairs in header order. */
+	for (unsigned t = 0; t < TABLES; t++) {
 		uint32_t count = table[2 * t], offset = table[2 * t + 1];
 
 		if (count && ((offset & 7) || offset < sizeof(*d) ||
@@ -64,7 +65,8 @@ static void check_header(const struct cleave_desc *d, uint64_t avail)
 	}
 	/* The partition check compares every pair of CPUs, routes and grants: keep that quick. */
 	if (d->kernel_count - 1 >= LOADER_MAX_KERNELS || d->cpu_count - 1 >= CLEAVE_MAX_CPUS || !d->bank_count ||
-	    d->route_count > CLEAVE_MAX_ROUTES || d->grant_count > CLEAVE_MAX_GRANTS)
+	    d->route_count > CLEAVE_MAX_ROUTES || d->grant_count > CLEAVE_MAX_GRANTS ||
+	    d->boot_info_count > d->kernel_count || d->mpidr_count > CLEAVE_MAX_CPUS)
 		bad("header", "count", d->kernel_count);
 }
 
@@ -74,7 +76,8 @@ static void check_kernel(const struct cleave_desc *d, uint32_t i)
 	const uint8_t *dtb = (const uint8_t *)(uintptr_t)desc_payload(d, k->dtb_offset);
 	int entry_ok = 0;
 
-	if (!k->name[0] || k->index != i || k->protocol - 1 > 1 || (k->flags & ~KNOWN_KERNEL_FLAGS))
+	if (!k->name[0] || k->index != i || k->protocol - 1 > CLEAVE_PROTO_SEL4_BOOT_INFO - 1 ||
+	    (k->flags & ~KNOWN_KERNEL_FLAGS))
 		bad(k->name, "kernel entry", i);
 	if (!k->cpu_count || (uint64_t)k->cpu_first + k->cpu_count > d->cpu_count ||
 	    k->boot_cpu - k->cpu_first >= k->cpu_count)
@@ -104,6 +107,54 @@ static void check_kernel(const struct cleave_desc *d, uint32_t i)
 		bad(k->name, "image", k->image_offset);
 }
 
+/*
+ * A seL4 instance's record inputs: one entry per seL4 kernel, its node naming
+ * its own boot core in the MPIDR table, counts the record can hold, the
+ * record and kernel window inside the kernel's first memory range (the one
+ * the host tool placed them in), RAM regions ascending and disjoint, reserved
+ * regions disjoint from each other, the kernel window and the root task.
+ * Returns how many entries name kernel i.
+ */
+static uint32_t check_boot_info(const struct cleave_desc *d, uint32_t i)
+{
+	const struct cleave_kernel *k = desc_kernel(d, i);
+	uint32_t found = 0;
+
+	for (uint32_t b = 0; b < d->boot_info_count; b++) {
+		const struct cleave_boot_info *bi = desc_boot_info(d, b);
+
+		if (bi->kernel != i)
+			continue;
+		found++;
+		if (bi->node >= d->mpidr_count || *desc_mpidr(d, bi->node) != desc_cpu(d, k->boot_cpu)->hwid ||
+		    k->cpu_count != 1 || bi->ram_count - 1 >= CLEAVE_SEL4_MAX_RAM ||
+		    bi->reserved_count - 1 >= CLEAVE_SEL4_MAX_RESERVED ||
+		    bi->record_size < CLEAVE_SEL4_RECORD_SIZE(bi->ram_count, bi->reserved_count, d->mpidr_count) ||
+		    d->mpidr_count - 1 > 254 || (bi->record & 7) || (bi->window.base | bi->window.size) & (CLEAVE_SEL4_ALIGN - 1) ||
+		    (bi->window_vaddr & (CLEAVE_SEL4_ALIGN - 1)) || !bi->window.size ||
+		    !range_inside(bi->record, bi->record_size, k->memory.base, k->memory.size) ||
+		    !range_inside(bi->window.base, bi->window.size, k->memory.base, k->memory.size))
+			bad(k->name, "boot info", b);
+		/* The kernel loops without a word on reserved regions that overlap each other, it or its root task. */
+		for (uint32_t r = 0; r < bi->reserved_count; r++) {
+			const struct cleave_range *a = &bi->reserved[r];
+
+			if (!a->size || range_wraps(a->base, a->size) ||
+			    range_overlaps(a->base, a->size, bi->window.base, bi->window.size) ||
+			    range_overlaps(a->base, a->size, bi->root.base, bi->root.size))
+				bad(k->name, "reserved region", a->base);
+			for (uint32_t q = r + 1; q < bi->reserved_count; q++)
+				if (range_overlaps(a->base, a->size, bi->reserved[q].base, bi->reserved[q].size))
+					bad(k->name, "reserved region", bi->reserved[q].base);
+		}
+		for (uint32_t r = 0; r < bi->ram_count; r++)
+			if (!bi->ram[r].size || range_wraps(bi->ram[r].base, bi->ram[r].size) ||
+			    (r && bi->ram[r].base < bi->ram[r - 1].base + bi->ram[r - 1].size))
+				bad(k->name, "RAM region", bi->ram[r].base);
+	}
+	return found;
+}
+
 void desc_check(const struct cleave_desc *d, uint64_t avail)
 {
 	int problems, resetting = 0;
@@ -111,6 +162,8 @@ void desc_check(const struct cleave_desc *d, uint64_t avail)
 	check_header(d, avail);
 	for (uint32_t i = 0; i < d->kernel_count; i++) {
 		check_kernel(d, i);
+		if (check_boot_info(d, i) != (desc_kernel(d, i)->protocol == CLEAVE_PROTO_SEL4_BOOT_INFO))
+			bad(desc_kernel(d, i)->name, "boot info count", i);
 		resetting += !!(desc_kernel(d, i)->flags & CLEAVE_KERNEL_RESETS_IC);
 	}
 	if (resetting > 1)

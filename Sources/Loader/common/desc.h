@@ -49,6 +49,33 @@ static inline const struct cleave_grant *desc_grant(const struct cleave_desc *d,
 	return (const struct cleave_grant *)(desc_bytes(d) + d->grant_offset) + i;
 }
 
+static inline const struct cleave_boot_info *desc_boot_info(const struct cleave_desc *d, uint32_t i)
+{
+	return (const struct cleave_boot_info *)(desc_bytes(d) + d->boot_info_offset) + i;
+}
+
+static inline const uint64_t *desc_mpidr(const struct cleave_desc *d, uint32_t i)
+{
+	return (const uint64_t *)(desc_bytes(d) + d->mpidr_offset) + i;
+}
+
+/* The seL4 record inputs of kernel `kernel`, or 0 if it is not a seL4 boot-info kernel. */
+static inline const struct cleave_boot_info *desc_kernel_boot_info(const struct cleave_desc *d, uint32_t kernel)
+{
+	for (uint32_t b = 0; b < d->boot_info_count; b++)
+		if (desc_boot_info(d, b)->kernel == kernel)
+			return desc_boot_info(d, b);
+	return 0;
+}
+
+/*
+ * Write the seL4 boot-info record of `bi` (cleave_boot.h says its layout) to
+ * out, which has room for bi->record_size bytes; returns the bytes written.
+ * Used by the loader at bi->record and by the host tests that compare it
+ * with the plan.
+ */
+uint64_t sel4_record_write(const struct cleave_desc *d, const struct cleave_boot_info *bi, void *out);
+
 /* Whether kernel `kernel` runs on the CPU with hardware id `hwid`. */
 static inline int desc_kernel_has_cpu(const struct cleave_desc *d, uint32_t kernel, uint64_t hwid)
 {

@@ -2,7 +2,7 @@
  * A small printf for log lines. Conversions: %s %c %d %u %x and %%, the
  * length modifier l (64-bit), a zero-padded width for numbers ("%08x") and
  * a precision for strings ("%.16s", for the descriptor's NUL-padded names).
- * Nothing else: it has to fit a 24 KiB loader.
+ * Nothing else: it has to fit a 32 KiB loader.
  */
 #ifndef LOADER_FMT_H
 #define LOADER_FMT_H

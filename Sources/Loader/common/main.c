@@ -13,6 +13,8 @@
 #define IC_SETTLE_MS		500
 /* The largest live device tree the loader accepts. */
 #define LIVE_DTB_MAX		(8u << 20)
+/* Translation-table pages per seL4 instance: TTBR1 L0-L2, TTBR0 L0, L1 and up to three L2s. */
+#define BOOT_INFO_PAGES		7u
 
 struct launch_slot loader_launch[LOADER_MAX_KERNELS] __attribute__((aligned(64)));
 
@@ -139,6 +141,14 @@ static void load_kernels(const struct cleave_desc *d)
 		memcpy((void *)(uintptr_t)k->dtb_addr, (const void *)(uintptr_t)desc_payload(d, k->dtb_offset),
 		       k->dtb_size);
 		arch_dcache_clean(k->dtb_addr, k->dtb_size);
+		if (k->protocol == CLEAVE_PROTO_SEL4_BOOT_INFO) {
+			const struct cleave_boot_info *bi = desc_kernel_boot_info(d, i);
+
+			sel4_record_write(d, bi, (void *)(uintptr_t)bi->record);
+			arch_dcache_clean(bi->record, bi->record_size);
+			log_info(NAME ": seL4 boot-info record at 0x%lx: node %u, RAM regions %u, reserved %u, MPIDRs %u",
+				 k->name, bi->record, bi->node, bi->ram_count, bi->reserved_count, d->mpidr_count);
+		}
 		/* Counter ticks, so boot-cost figures can take the copying out. */
 		log_info(NAME ": loaded 0x%lx bytes in %lu ticks, entry 0x%lx, DTB 0x%lx", k->name, bytes,
 			 arch_counter() - t0, k->entry, k->dtb_addr);
@@ -159,6 +169,35 @@ static void init_channels(const struct cleave_desc *d)
 	}
 }
 
+/*
+ * Every kernel's launch slot: entry and DTB; for a seL4 instance also its
+ * record, node and translation tables, built in the pages that follow the
+ * packed image inside the plan's loader region (every seL4 instance lists
+ * that region as reserved, so its tables stay intact until it replaces them).
+ */
+static void fill_slots(const struct cleave_desc *d, uint64_t base, uint64_t image_end)
+{
+	uint64_t pool = (image_end + 0xfff) & ~(uint64_t)0xfff, end = d->loader.base + d->loader.size;
+
+	if (d->boot_info_count &&
+	    (pool < image_end || !range_inside(pool, (uint64_t)BOOT_INFO_PAGES * 4096 * d->boot_info_count,
+					       d->loader.base, d->loader.size)))
+		refuse("no room for %u seL4 instances' translation tables after the image at 0x%lx in the loader "
+		       "region [0x%lx, 0x%lx)", d->boot_info_count, image_end, d->loader.base, end);
+	for (uint32_t i = 0; i < d->kernel_count; i++) {
+		const struct cleave_kernel *k = desc_kernel(d, i);
+		const struct cleave_boot_info *bi = desc_kernel_boot_info(d, i);
+		struct launch_slot *slot = &loader_launch[i];
+
+		slot->entry = k->entry;
+		slot->dtb = k->dtb_addr;
+		slot->mode = LAUNCH_MODE_DIRECT;
+		if (bi)
+			pool = arch_boot_info_tables(d, bi, slot, pool, end, base);
+		arch_dcache_clean((uintptr_t)slot, sizeof(*slot));
+	}
+}
+
 static void start_kernel(const struct cleave_desc *d, uint32_t i)
 {
 	const struct cleave_kernel *k = desc_kernel(d, i);
@@ -168,8 +207,6 @@ static void start_kernel(const struct cleave_desc *d, uint32_t i)
 	uint64_t deadline = time_deadline_ms(CHECKIN_MS);
 	int64_t rc;
 
-	slot->entry = k->entry;
-	slot->dtb = k->dtb_addr;
 	slot->checkin = slot->go = slot->not_before = 0;
 	slot->hwid = hwid;
 	arch_dcache_clean((uintptr_t)slot, sizeof(*slot));
@@ -242,7 +279,7 @@ static __attribute__((noreturn)) void launch(const struct cleave_desc *d)
 	if (self >= 0) {
 		const struct cleave_kernel *k = desc_kernel(d, (uint32_t)self);
 
-		log_info("entering " NAME " at 0x%lx; kernels released: %u", k->name, k->entry, held);
+		log_info("entering " NAME " at 0x%lx; kernels released: %u", k->name, loader_launch[self].entry, held);
 		if (k->flags & CLEAVE_KERNEL_RESETS_IC)
 			not_before = time_deadline_ms(IC_SETTLE_MS);
 	} else {
@@ -253,7 +290,7 @@ static __attribute__((noreturn)) void launch(const struct cleave_desc *d)
 		if ((int)i != self && !(desc_kernel(d, i)->flags & CLEAVE_KERNEL_RESETS_IC))
 			release(i, not_before);
 	if (self >= 0)
-		arch_enter(desc_kernel(d, (uint32_t)self));
+		arch_enter(&loader_launch[self]);
 	if (secondary)
 		arch_cpu_stop(d);
 	arch_park();
@@ -287,6 +324,7 @@ void loader_main(uint64_t dtb, uint64_t base)
 	check_live(d, &live);
 	load_kernels(d);
 	init_channels(d);
+	fill_slots(d, base, base + CLEAVE_LOADER_SPAN + d->payload_size + sizeof(struct cleave_end));
 	arch_icache_sync();
 	arch_init_ic(d);
 	launch(d);

@@ -1,5 +1,7 @@
 #include "arch.h"
 #include "entry.h"
+#include "launch.h"
+#include "log.h"
 #include "riscv.h"
 
 /* plic.c reads it with the rest of the live tree. */
@@ -56,9 +58,16 @@ void arch_signal(void)
 	riscv_fence();
 }
 
-void arch_enter(const struct cleave_kernel *k)
+void arch_enter(const struct launch_slot *slot)
 {
-	riscv_enter_kernel(k->entry, k->dtb_addr);
+	riscv_enter_kernel(slot->entry, slot->dtb);
+}
+
+uint64_t arch_boot_info_tables(const struct cleave_desc *d, const struct cleave_boot_info *bi,
+			       struct launch_slot *slot, uint64_t pool, uint64_t pool_end, uint64_t loader)
+{
+	(void)d, (void)slot, (void)pool, (void)pool_end, (void)loader;
+	fail("kernel %u: seL4's multikernel boot protocol is AArch64 only", bi->kernel);
 }
 
 void arch_park(void)

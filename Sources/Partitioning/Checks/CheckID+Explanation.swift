@@ -157,6 +157,27 @@ extension CheckID {
         + "builds; an SMP seL4 can receive doorbells but not ring them."
     case .sel4NoConsole:
       "seL4 with printing on (KernelPrinting, a debug build's default) writes through the UART its tree names in /chosen/seL4,kernel-devices; with none named, hardware_gen selects no UART driver and the kernel does not link (undefined reference to uart_drv_putchar)."
+    case .bootInfoBase:
+      "The seL4 multikernel kernel maps its window in 2 MiB blocks from its physical base and refuses a base off "
+        + "2 MiB: it never starts."
+    case .bootInfoMemory:
+      "The kernel maps up to the next 2 MiB boundary past its image, and its root task and boot-info record follow; "
+        + "memory that cannot hold them all would put them over its device tree or outside its memory."
+    case .bootInfoCores:
+      "seL4's multikernel protocol starts one core per kernel instance (TPIDR_EL1 = its node); a kernel's other cores "
+        + "would never be started."
+    case .bootInfoRegions:
+      "The record's counts are bytes and the kernel reads at most 16 RAM and 18 reserved regions; a region left out "
+        + "would be handed to the root task as device untyped, another kernel's memory among them."
+    case .bootInfoCoreList:
+      "Every instance copies the record's MPIDR list into its SGI target table (core index -> MPIDR); two lists that "
+        + "differ send a doorbell meant for one core to another."
+    case .bootInfoPrimary:
+      "Node 0 is seL4's primary: it masks every SPI of the shared distributor when it boots, so it must be the one "
+        + "kernel that sets the distributor up and must boot before any other kernel enables an interrupt."
+    case .bootInfoSPIReroute:
+      "The seL4 multikernel branch's interrupt-controller primary check returns true on every kernel: any instance's "
+        + "root task can move any SPI to its own core (SetIrqTargetCore), taking another kernel's device interrupt."
     case .domainPMPExhausted:
       "OpenSBI fences each domain with the hart's PMP entries; a domain with more regions than entries cannot "
         + "be fenced, and OpenSBI refuses to boot it."
@@ -267,6 +288,19 @@ extension CheckID {
       "Give channel ends to single-core seL4 kernels, or let this kernel poll its channels."
     case .sel4NoConsole:
       "Share the console with this kernel (`shared: [{ device: serial0, kernels: [k0, k1] }]`), or build seL4 without printing."
+    case .bootInfoBase: "Start the kernel's first memory range on a 2 MiB boundary, or let cleave place it."
+    case .bootInfoMemory:
+      "Give the kernel's first memory range more room (the message says how much it needs)."
+    case .bootInfoCores: "Give each sel4-boot-info kernel one core; run one instance per core."
+    case .bootInfoRegions:
+      "Give the kernel fewer memory ranges, or place kernels and channels next to each other so reserved regions merge."
+    case .bootInfoCoreList:
+      "Give every sel4-boot-info image the same `system-cores:` list (the one its KernelMultikernelNumCPUs was built for)."
+    case .bootInfoPrimary:
+      "Give the node-0 kernel `owns: [interrupt-controller]`, and no other kernel that resets the distributor."
+    case .bootInfoSPIReroute:
+      "Leave devices with interrupts out of other kernels while a non-owner sel4-boot-info kernel runs beside them, "
+        + "until seL4 checks interrupt ownership itself."
     case .domainPMPExhausted:
       "Give the kernel fewer, larger or naturally aligned ranges and fewer devices, so its domain needs fewer regions."
     }

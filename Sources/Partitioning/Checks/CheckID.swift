@@ -74,6 +74,14 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
   case sel4BootHart = "sel4_boot_hart"
   case sel4SMPDoorbell = "sel4_smp_doorbell"
   case sel4NoConsole = "sel4_no_console"
+  // seL4's multikernel boot protocol (protocol: sel4-boot-info).
+  case bootInfoBase = "boot_info_base"
+  case bootInfoMemory = "boot_info_memory"
+  case bootInfoCores = "boot_info_cores"
+  case bootInfoRegions = "boot_info_regions"
+  case bootInfoCoreList = "boot_info_core_list"
+  case bootInfoPrimary = "boot_info_primary"
+  case bootInfoSPIReroute = "boot_info_spi_reroute"
 
   /// Whether the finding means the input is unusable (exit status 2) rather than wrong.
   public var isInputError: Bool {
@@ -160,6 +168,19 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .sel4BootHart: "a RISC-V seL4 kernel whose boot hart is not hart 0 (warning)"
     case .sel4SMPDoorbell: "an SMP seL4 kernel with channels, which cannot send SGIs (warning)"
     case .sel4NoConsole: "a seL4 kernel that owns and shares no UART (warning)"
+    case .bootInfoBase: "a sel4-boot-info kernel whose memory does not start on a 2 MiB boundary"
+    case .bootInfoMemory:
+      "a sel4-boot-info kernel's first memory range cannot hold its 2 MiB-rounded kernel window, root task and record"
+    case .bootInfoCores:
+      "a sel4-boot-info kernel on more than one core (the protocol starts one core per instance)"
+    case .bootInfoRegions:
+      "a sel4-boot-info kernel with more RAM (16) or reserved (18) regions than its record can carry"
+    case .bootInfoCoreList:
+      "sel4-boot-info kernels that disagree on the system core list, or one whose own core is not in it"
+    case .bootInfoPrimary:
+      "the sel4-boot-info kernel at node 0 (it masks every SPI at boot) does not own the interrupt controller or does not start first"
+    case .bootInfoSPIReroute:
+      "a sel4-boot-info kernel that does not own the interrupt controller beside SPIs another kernel owns, which it can re-route"
     }
   }
 }

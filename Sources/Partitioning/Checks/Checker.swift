@@ -16,6 +16,7 @@ public enum Checker {
     ("images", ImageChecks.run),
     ("domains", DomainChecks.run),
     ("sel4", SeL4Checks.run),
+    ("boot-info", BootInfoChecks.run),
   ]
 
   public static func run(_ partition: Partition, _ engine: inout DiagnosticEngine) {

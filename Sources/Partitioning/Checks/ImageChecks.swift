@@ -77,6 +77,12 @@ enum ImageChecks {
 public enum KernelPlacement {
   public static func segments(of k: Partition.Kernel) -> [AddressRange] {
     guard let image = k.image else { return [] }
+    if k.protocol == .sel4BootInfo {
+      guard let base = k.memory.first?.range.base, let v = SeL4Window(image) else { return [] }
+      return image.segments.compactMap {
+        AddressRange(checkedBase: base &+ ($0.virtualAddress - v.base), size: $0.memorySize)
+      }
+    }
     switch image.format {
     case .elf:
       return image.segments.map { AddressRange(base: $0.address, size: $0.memorySize) }
@@ -94,6 +100,9 @@ public enum KernelPlacement {
   /// (ELF segments are checked when the file is read).
   public static func passesTop(_ k: Partition.Kernel) -> Bool {
     guard let image = k.image else { return false }
+    if k.protocol == .sel4BootInfo, let v = SeL4Window(image), let base = k.memory.first?.range.base {
+      return UInt128(base) + UInt128(v.size) > AddressRange.addressSpaceEnd
+    }
     let start: UInt128
     switch image.format {
     case .elf: return false
@@ -111,6 +120,12 @@ public enum KernelPlacement {
 
   public static func entry(of k: Partition.Kernel) -> UInt64? {
     guard let image = k.image else { return nil }
+    if k.protocol == .sel4BootInfo {
+      guard let base = k.memory.first?.range.base, let v = SeL4Window(image), image.entry >= v.base else {
+        return nil
+      }
+      return base &+ (image.entry - v.base)
+    }
     switch image.format {
     case .elf: return image.entry
     case .binary: return image.loadAddress ?? k.memory.first?.range.base

@@ -32,7 +32,8 @@ enum InterruptChecks {
         }
       }
     }
-    let resetting = p.kernels.filter(\.resetsInterruptController)
+    // seL4 boot-info kernels have their own check (BootInfoChecks: node 0 owns the distributor and starts first).
+    let resetting = p.kernels.filter { $0.resetsInterruptController && $0.protocol != .sel4BootInfo }
     let owner = p.interruptControllerOwner
     let what = controller?.kind == .plic ? "PLIC" : "interrupt distributor"
     if resetting.count > 1 {

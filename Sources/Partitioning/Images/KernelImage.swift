@@ -17,6 +17,8 @@ public struct KernelImage: Sendable, Hashable {
     public var address: UInt64
     public var fileSize: UInt64
     public var memorySize: UInt64
+    /// Virtual address (p_vaddr) of an ELF segment; 0 for other formats.
+    public var virtualAddress: UInt64 = 0
   }
 
   public var format: Format
@@ -112,7 +114,8 @@ public struct KernelImage: Sendable, Hashable {
       guard !ov1, !ov2, at <= UInt64(b.count), let base = Int(exactly: at) else {
         throw fail("program header \(i) lies past the end of the file")
       }
-      guard let type = le(b, base, 4), let offset = le(b, base + 8, 8), let paddr = le(b, base + 24, 8),
+      guard let type = le(b, base, 4), let offset = le(b, base + 8, 8), let vaddr = le(b, base + 16, 8),
+        let paddr = le(b, base + 24, 8),
         let filesz = le(b, base + 32, 8), let memsz = le(b, base + 40, 8)
       else { throw fail("program header \(i) lies past the end of the file") }
       guard type == 1 else { continue }  // PT_LOAD
@@ -126,8 +129,12 @@ public struct KernelImage: Sendable, Hashable {
       guard paddr <= UInt64.max - memsz else {
         throw fail("segment \(i) at 0x\(String(paddr, radix: 16)) overflows 64 bits")
       }
+      guard vaddr <= UInt64.max - memsz else {
+        throw fail("segment \(i) at virtual 0x\(String(vaddr, radix: 16)) overflows 64 bits")
+      }
       if memsz > 0 {
-        segments.append(Segment(offset: offset, address: paddr, fileSize: filesz, memorySize: memsz))
+        segments.append(
+          Segment(offset: offset, address: paddr, fileSize: filesz, memorySize: memsz, virtualAddress: vaddr))
       }
     }
     guard !segments.isEmpty else { throw fail("no loadable segment") }

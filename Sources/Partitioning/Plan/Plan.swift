@@ -10,8 +10,13 @@ public struct Plan: Sendable {
   }
   /// How a kernel is entered: an ELF file at its entry, a Linux Image by the
   /// Linux boot protocol, a flat binary at the start of its memory (DTB in
-  /// x0 / a1 like an ELF kernel).
-  public enum BootProtocol: String, Sendable, CaseIterable { case elf, linux, binary }
+  /// x0 / a1 like an ELF kernel), or seL4's multikernel boot protocol (one
+  /// kernel ELF linked at a fixed virtual address, started once per kernel at
+  /// EL1 with the MMU on and x0 = a boot-info record naming its memory).
+  public enum BootProtocol: String, Sendable, CaseIterable {
+    case elf, linux, binary
+    case sel4BootInfo = "sel4-boot-info"
+  }
   /// What runs in a kernel, where cleave knows something about it that its
   /// image does not say: seL4 resets the interrupt distributor at boot.
   public enum KernelKind: String, Sendable, CaseIterable { case sel4 }
@@ -54,6 +59,13 @@ public struct Plan: Sendable {
     public var `protocol`: Located<BootProtocol>
     /// Where a binary's first byte goes (`protocol: binary` only).
     public var at: Located<UInt64>?
+    /// The root task ELF a seL4 boot-info kernel starts (`protocol: sel4-boot-info` only).
+    public var rootTask: Located<String>? = nil
+    /// The system core list the seL4 kernel was built for (core index -> MPIDR,
+    /// `KernelMultikernelNumCPUs` entries); every core of the board, in board
+    /// order, when absent (`protocol: sel4-boot-info` only).
+    public var systemCores: [Located<String>]? = nil
+    public var systemCoresLocation: SourceLocation? = nil
   }
 
   public struct Kernel: Sendable {

@@ -250,7 +250,10 @@ public struct PlanParser {
         Plan.Image(path: $0, protocol: Located(.elf, at: $0.location), at: nil)
       }
     }
-    guard let m = mapping(node, what: "image", keys: ["path", "protocol", "at"]) else { return nil }
+    guard let m = mapping(node, what: "image", keys: ["path", "protocol", "at", "root-task", "system-cores"])
+    else {
+      return nil
+    }
     guard let path = m["path"].flatMap({ string($0, what: "image path") }) else {
       if m["path"] == nil { engine.error(.missingKey, "image needs 'path'", at: loc(node.mark)) }
       return nil
@@ -264,7 +267,27 @@ public struct PlanParser {
         "image.at places a flat binary; an \(proto.value.rawValue) image says where it goes itself",
         at: at.location)
     }
-    return Plan.Image(path: path, protocol: proto, at: at)
+    var image = Plan.Image(path: path, protocol: proto, at: at)
+    image.rootTask = m["root-task"].flatMap { string($0, what: "image.root-task") }
+    if let cores = m["system-cores"] {
+      image.systemCores = references(cores, what: "system-cores")
+      image.systemCoresLocation = loc(cores.mark)
+    }
+    if proto.value == .sel4BootInfo, image.rootTask == nil, m["root-task"] == nil {
+      engine.error(
+        .missingKey, "a sel4-boot-info image needs 'root-task:', the ELF its kernel starts",
+        at: loc(node.mark))
+    }
+    if proto.value != .sel4BootInfo {
+      for key in ["root-task", "system-cores"] {
+        if let n = m[key] {
+          engine.error(
+            .wrongType, "image.\(key) belongs to a sel4-boot-info image, not an \(proto.value.rawValue) one",
+            at: loc(n.mark))
+        }
+      }
+    }
+    return image
   }
 
   private mutating func channel(_ node: Node) -> Plan.Channel? {

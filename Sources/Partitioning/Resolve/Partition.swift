@@ -75,6 +75,13 @@ public struct Partition: Sendable {
     public var dtb: AddressRange?
     /// The NUMA node the kernel's cores sit on, when they agree.
     public var numaNode: UInt32?
+    /// A seL4 boot-info kernel's root task and where the plan names it.
+    public var rootTask: KernelImage? = nil
+    public var rootTaskLocation: SourceLocation? = nil
+    /// A seL4 boot-info kernel's system core list (indexes into `machine.cpus`):
+    /// the record's MPIDRs, in order; its node index is its boot core's place here.
+    public var systemCores: [Int] = []
+    public var systemCoresLocation: SourceLocation? = nil
 
     public var bootCPU: Int? { cpus.first }
     /// Owned and shared devices together.

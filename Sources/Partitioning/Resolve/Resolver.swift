@@ -68,6 +68,7 @@ public struct Resolver {
       plan.kernels.enumerated().map { ($1.name.value, $0) }, uniquingKeysWith: { a, _ in a })
 
     resolveCores(&kernels)
+    resolveSystemCores(&kernels)
     resolveDevices(&kernels)
     var foreign = resolveForeign()
     let shared = resolveShared(&kernels, foreign: &foreign, kernelIndex: kernelIndex)
@@ -194,6 +195,37 @@ public struct Resolver {
       }
       let nodes = Set(kernels[k].cpus.compactMap { machine.cpus[$0].numaNode })
       kernels[k].numaNode = nodes.count == 1 ? nodes.first : nil
+    }
+  }
+
+  /// The system core list of each seL4 boot-info kernel: the image's
+  /// `system-cores`, or every core of the board in board order. Node 0, the
+  /// instance whose boot core comes first in it, masks every SPI when it
+  /// boots: it resets the distributor and so must start first.
+  private mutating func resolveSystemCores(_ kernels: inout [Partition.Kernel]) {
+    for (k, spec) in plan.kernels.enumerated() where kernels[k].protocol == .sel4BootInfo {
+      guard let refs = spec.image?.systemCores else {
+        kernels[k].systemCores = Array(machine.cpus.indices)
+        kernels[k].systemCoresLocation = spec.image?.path.location
+        kernels[k].resetsInterruptController =
+          kernels[k].resetsInterruptController || kernels[k].bootCPU == kernels[k].systemCores.first
+        continue
+      }
+      var list: [Int] = []
+      for ref in refs {
+        switch references.cores(ref.value) {
+        case .success(let cpus): list += cpus.filter { !list.contains($0) }
+        case .failure:
+          engine.error(
+            .coreUnknown, "system-cores: '\(ref.value)' names no core, cpu-map node or label on the board",
+            at: ref.location)
+        }
+      }
+      kernels[k].systemCores = list
+      kernels[k].systemCoresLocation = spec.image?.systemCoresLocation
+      kernels[k].resetsInterruptController =
+        kernels[k].resetsInterruptController
+        || (kernels[k].bootCPU != nil && kernels[k].bootCPU == list.first)
     }
   }
 
@@ -686,6 +718,23 @@ public struct Resolver {
           ? KernelImage.loadBinary(path, at: image.at?.value) : KernelImage.load(path)
       } catch {
         engine.error(.imageUnreadable, "image of '\(spec.name.value)': \(error)", at: image.path.location)
+      }
+      if let root = image.rootTask {
+        let rootPath =
+          root.value.hasPrefix("/") || planDirectory.isEmpty ? root.value : "\(planDirectory)/\(root.value)"
+        kernels[k].rootTaskLocation = root.location
+        do {
+          let task = try KernelImage.load(rootPath)
+          if task.format == .elf {
+            kernels[k].rootTask = task
+          } else {
+            engine.error(
+              .imageUnreadable, "root task of '\(spec.name.value)': \(rootPath) is not an ELF file",
+              at: root.location)
+          }
+        } catch {
+          engine.error(.imageUnreadable, "root task of '\(spec.name.value)': \(error)", at: root.location)
+        }
       }
     }
   }

@@ -47,9 +47,12 @@ void channels_find(void)
 		if (!c->name)
 			c->name = dt_name(dt, n);
 		c->peer = dt_prop_str(dt, n, "cleave,peer");
-		/* A peer that is not a probe (Linux) runs no cleave channel driver: note the channel, skip it. */
+		/*
+		 * A peer that is not a probe (Linux) runs no cleave channel driver: note the channel, skip it.
+		 * A seL4 boot-info peer runs the image this probe runs when it was started that way itself.
+		 */
 		const char *protocol = dt_prop_str(dt, n, "cleave,peer-protocol");
-		if (protocol && strcmp(protocol, "elf")) {
+		if (protocol && strcmp(protocol, "elf") && !(probe.sel4 && !strcmp(protocol, "sel4-boot-info"))) {
 			say("channel %s with %s (%s): in the tree, not exercised", c->name, c->peer ? c->peer : "?",
 			    protocol);
 			continue;
@@ -137,7 +140,11 @@ void channels_rendezvous(void)
 			fail("channel %s: the tree says %s listens on CPU 0x%lx %s %u, %s says 0x%lx %s %u", c->name,
 			     c->peer, c->hint_target, probe.bell_kind, c->hint_irq, c->peer, c->peer_target,
 			     probe.bell_kind, c->peer_irq);
-		if (c->doorbell == DOORBELL_POLLING)
+		if (probe.sel4 && c->doorbell != DOORBELL_POLLING) {
+			c->peer_target = boot_info_target(c->peer_target, &c->peer_node);
+			say("channel %s: %s ready after %lu ms, doorbell: node %u (MPIDR list) %s %u", c->name, c->peer,
+			    ms_since(t0), c->peer_node, probe.bell_kind, c->peer_irq);
+		} else if (c->doorbell == DOORBELL_POLLING)
 			say("channel %s: %s ready after %lu ms", c->name, c->peer, ms_since(t0));
 		else
 			say("channel %s: %s ready after %lu ms, doorbell target 0x%lx %s %u", c->name, c->peer,

@@ -62,7 +62,8 @@ static void read_tree(uint64_t dtb)
 		}
 	}
 	/* Not to be filled: this image (with its stacks), its tree, and every reservation. */
-	exclude((uintptr_t)__probe_start, (uintptr_t)__probe_end - (uintptr_t)__probe_start);
+	if (!probe.sel4)
+		exclude((uintptr_t)__probe_start, (uintptr_t)__probe_end - (uintptr_t)__probe_start);
 	exclude(dtb, probe.dt.size);
 	for (uint32_t i = 0; !dt_memreserve(dt, i, &b, &s); i++)
 		exclude(b, s);
@@ -148,10 +149,11 @@ static void check_ownership(void)
 	uint32_t ic_ph = 0, cells = 0, devices = 0, irqs = 0;
 	int depth = 0;
 
-	if (!contains((uintptr_t)__probe_start, (uintptr_t)__probe_end - (uintptr_t)__probe_start) ||
-	    !contains(probe.dtb, probe.dt.size))
-		fail("its own image [0x%lx, 0x%lx) or tree at 0x%lx is outside its memory", (uintptr_t)__probe_start,
-		     (uintptr_t)__probe_end, probe.dtb);
+	uint64_t image = probe.sel4 ? probe.phys : (uintptr_t)__probe_start;
+
+	if (!contains(image, (uintptr_t)__probe_end - (uintptr_t)__probe_start) || !contains(probe.dtb, probe.dt.size))
+		fail("its own image [0x%lx, 0x%lx) or tree at 0x%lx is outside its memory", image,
+		     image + ((uintptr_t)__probe_end - (uintptr_t)__probe_start), probe.dtb);
 	dt_prop_u32(dt, probe.ic_node, "phandle", &ic_ph);
 	if (dt_prop_u32(dt, probe.ic_node, "#interrupt-cells", &cells) || cells - 1 > 3)
 		fail("interrupt controller with #interrupt-cells %u", cells);
@@ -213,6 +215,8 @@ void probe_main(uint64_t dtb, uint64_t entered)
 	probe.level = cpu_level();
 	probe.self = cpu_id();
 	read_tree(dtb);
+	if (probe.sel4)
+		boot_info_check();
 	cpu_firmware();
 	/* Under QEMU -icount shift=0 one instruction is one nanosecond of virtual time. */
 	say("entered at counter %lu (%lu Hz)", entered, counter_hz());

@@ -70,6 +70,7 @@ struct channel {
 	uint64_t hint_target;
 	uint32_t hint_irq;
 	uint64_t peer_target;		/* published in the header by the peer */
+	uint32_t peer_node;		/* seL4 boot-info: its place in the MPIDR list */
 	uint32_t peer_irq;
 	/* round-trip state */
 	uint32_t done, cursor;
@@ -110,6 +111,18 @@ struct probe {
 	int shared_doorbell;		/* one doorbell serves every channel: always read the pending bitmap */
 	struct channel ch[PROBE_MAX_CHANNELS];
 	uint32_t nch;
+	/*
+	 * Started by seL4's multikernel boot protocol (AArch64, linked at a
+	 * high virtual address): the record it was given (a copy, and where it
+	 * was), its node (TPIDR_EL1), the physical base of its image, and how
+	 * many words of its .bss were not zero on entry.
+	 */
+	int sel4;
+	uint8_t record[4096];
+	uint64_t record_pa, record_size;
+	uint64_t node;
+	uint64_t phys;
+	uint64_t bss_dirty;
 };
 
 extern struct probe probe;
@@ -135,6 +148,14 @@ void memory_verify(void);
 void channels_find(void);
 void channels_rendezvous(void);
 void channels_round_trips(void);
+
+/* boot_info.c: check the seL4 boot-info record against the tree and the loader's descriptor. */
+void boot_info_check(void);
+/* The record's parts (NULL-safe only after boot_info_check() passed). */
+const struct cleave_sel4_record *boot_info_header(void);
+const uint64_t *boot_info_mpidrs(void);
+/* A peer's doorbell target as published, resolved through the MPIDR list: the target to send to, and its node. */
+uint64_t boot_info_target(uint64_t published, uint32_t *node);
 
 /* main.c: where a started core goes from entry.S, with its slot. */
 void probe_secondary(uint64_t slot);

@@ -25,8 +25,8 @@ CODE = struct.pack("<I", 0x14000000)  # b .
 CODE_OFFSET = EHDR_SIZE + PHDR_SIZE  # 0x78
 
 
-def elf(paddr, memsz, entry):
-    """An executable whose only PT_LOAD segment is [paddr, paddr + memsz)."""
+def elf(paddr, memsz, entry, vaddr=None):
+    """An executable whose only PT_LOAD segment is [paddr, paddr + memsz) (virtual: vaddr, else the same)."""
     filesz = CODE_OFFSET + len(CODE)
     assert memsz >= filesz
     ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)  # ELFCLASS64, ELFDATA2LSB, EV_CURRENT
@@ -51,7 +51,7 @@ def elf(paddr, memsz, entry):
         PT_LOAD,
         PF_R | PF_X,
         0,  # p_offset
-        paddr,  # p_vaddr (identity mapped)
+        paddr if vaddr is None else vaddr,  # p_vaddr (identity mapped unless given)
         paddr,  # p_paddr: where cleave places the bytes
         filesz,
         memsz,
@@ -90,6 +90,10 @@ IMAGES = {
     "one-mib.elf": elf(paddr=0x50000000, memsz=0x100000, entry=0x50000000 + CODE_OFFSET),
     # distributor_initialised_twice: a Linux arm64 Image of 64 KiB at text_offset 0.
     "linux-64k.Image": linux_arm64(text_offset=0, image_size=0x10000),
+    # boot_info_*: a seL4 multikernel kernel as seL4 links it, at a fixed virtual address with no
+    # physical one, 2.3 MiB like today's image (so its window is 4 MiB), and a root task at 4 MiB.
+    "sel4-kernel.elf": elf(paddr=0, vaddr=0xFFFFFFFFFF000000, memsz=0x250000, entry=0xFFFFFFFFFF000000 + CODE_OFFSET),
+    "root-task.elf": elf(paddr=0x400000, memsz=0x10000, entry=0x400000 + CODE_OFFSET),
     # image_unreadable: neither ELF nor a Linux Image.
     "not-an-image.bin": b"this file is neither an ELF file nor a Linux Image\n",
 }

@@ -1,7 +1,12 @@
 /*
  * The probe kernel's start-up: the boot core (from cleave's loader, x0 =
  * this kernel's DTB) and its secondaries (from PSCI CPU_ON, x0 = the slot
- * the boot core gave as context, or from a spin-table release). MMU and caches off, interrupts masked.
+ * the boot core gave as context, or from a spin-table release). MMU and
+ * caches off, interrupts masked.
+ * Linked at seL4's kernel address it is started by seL4's multikernel boot
+ * protocol instead: EL1, MMU on, x0 = its boot-info record, x1 = its DTB
+ * (aarch64/boot_info.c). Either way _start counts the non-zero words of
+ * .bss before it zeroes it: the loader must have zeroed it.
  */
 #include "probe.h"
 
@@ -12,24 +17,36 @@ _start:
 	mrs	x20, cntvct_el0		/* first: the counter at entry, for boot-cost figures */
 	msr	daifset, #0xf
 	mov	x19, x0
-	adrp	x1, boot_stack
-	add	x1, x1, :lo12:boot_stack
-	add	x1, x1, #PROBE_BOOT_STACK
-	mov	sp, x1
+	mov	x21, x1
+	mov	x22, xzr
 
 	adrp	x1, __bss_start
 	add	x1, x1, :lo12:__bss_start
 	adrp	x2, __bss_end
 	add	x2, x2, :lo12:__bss_end
-1:	cmp	x1, x2
+0:	cmp	x1, x2
+	b.hs	1f
+	ldr	x3, [x1], #8
+	cmp	x3, xzr
+	cinc	x22, x22, ne
+	b	0b
+1:	adrp	x1, __bss_start
+	add	x1, x1, :lo12:__bss_start
+3:	cmp	x1, x2
 	b.hs	2f
 	str	xzr, [x1], #8
-	b	1b
+	b	3b
 
-2:	bl	set_vbar
+2:	adrp	x1, boot_stack
+	add	x1, x1, :lo12:boot_stack
+	add	x1, x1, #PROBE_BOOT_STACK
+	mov	sp, x1
+	bl	set_vbar
 	mov	x0, x19
 	mov	x1, x20
-	bl	probe_main
+	mov	x2, x21
+	mov	x3, x22
+	bl	aarch64_probe_start
 	b	park
 	.size	_start, . - _start
 
