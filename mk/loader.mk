@@ -13,6 +13,9 @@
 #            build/faults/silent/loader-ARCH.bin (a core it starts never
 #            checks in) and build/faults/unchecked/loader-ARCH.bin (no
 #            partition check, so a CPU given twice reaches the firmware)
+#   firmware build/firmware-spin-table-aarch64.bin: the spin-table boot
+#            stub cleave run gives QEMU (-bios) for boards whose cores
+#            start by spin-table (Sources/Firmware); built with the loader
 #   probes   build/probe-ARCH.o, the probe kernel as one relocatable
 #            object; scripts/probe.sh links it at a kernel's address
 #            (build/probes/ARCH-ADDR.elf, the names plans use)
@@ -82,9 +85,18 @@ PROBE_SRCS_riscv64 := $(PROBE_COMMON_SRCS) $(wildcard Tests/Payloads/probe/riscv
 LOADER_LDFLAGS = --no-dynamic-linker -pie --gc-sections --build-id=none -T linker/loader-$(1).ld \
 	--defsym=CLEAVE_LOADER_SPAN=$(LOADER_SPAN)
 
-.PHONY: loader loader-faults probes loader-clean
+.PHONY: loader loader-faults probes firmware loader-clean
 
-loader: $(foreach a,$(LOADER_ARCHES),$(LOADER_OUT)/loader-$(a).elf $(LOADER_OUT)/loader-$(a).bin)
+loader: $(foreach a,$(LOADER_ARCHES),$(LOADER_OUT)/loader-$(a).elf $(LOADER_OUT)/loader-$(a).bin) firmware
+
+firmware: $(LOADER_OUT)/firmware-spin-table-aarch64.bin
+
+# The stub runs from QEMU's flash at address 0, linked there; raw bytes for -bios.
+$(LOADER_OUT)/firmware-spin-table-aarch64.bin: Sources/Firmware/aarch64/spin-table.S mk/loader.mk
+	@mkdir -p $(LOADER_OBJ)
+	$(LOADER_CC) --target=aarch64-none-elf -c $< -o $(LOADER_OBJ)/firmware-spin-table-aarch64.o
+	$(LOADER_LD) --image-base=0 -Ttext=0 -e _start --build-id=none --oformat binary \
+		-o $@ $(LOADER_OBJ)/firmware-spin-table-aarch64.o
 
 probes: $(foreach a,$(LOADER_ARCHES),$(LOADER_OUT)/probe-$(a).o)
 
@@ -137,7 +149,7 @@ build/probes/riscv64-%.elf: $(LOADER_OUT)/probe-riscv64.o scripts/probe.sh linke
 
 loader-clean:
 	rm -rf $(LOADER_OBJ) $(foreach a,$(LOADER_ARCHES),$(LOADER_OUT)/loader-$(a).elf \
-		$(LOADER_OUT)/loader-$(a).bin $(LOADER_OUT)/probe-$(a).o)
+		$(LOADER_OUT)/loader-$(a).bin $(LOADER_OUT)/probe-$(a).o) $(LOADER_OUT)/firmware-spin-table-aarch64.bin
 
 # Alone, the default goal is the loader. Included, the includer's goal stays;
 # if it has none yet, clearing it lets its next target become the default.

@@ -119,6 +119,20 @@ void desc_check_partition(const struct cleave_desc *d, uint64_t self, uint64_t s
 		for (uint32_t e = 0; e < ch->end_count; e++)
 			check_granted(d, ch->name, "channel", ch->ends[e].kernel, c, ch->region.base, ch->region.size);
 	}
+	/* A spin-table release address the loader writes must be nobody's memory and not the loader's bytes. */
+	for (uint32_t c = 0; c < d->cpu_count; c++) {
+		const struct cleave_cpu *cpu = desc_cpu(d, c);
+		struct cleave_grant release = { { cpu->release_addr, 8 }, cpu->kernel, CLEAVE_GRANT_MEMORY };
+
+		if (cpu->start != CLEAVE_START_SPIN_TABLE)
+			continue;
+		for (uint32_t g = 0; g < d->grant_count; g++)
+			if (grants_overlap(&release, desc_grant(d, g)))
+				refuse("CPU 0x%lx: release address 0x%lx lies in " NAME " %s", cpu->hwid, cpu->release_addr,
+				       party_name(d, desc_grant(d, g)), party_kind(desc_grant(d, g)));
+		if (range_overlaps(cpu->release_addr, 8, self, self_size))
+			refuse("CPU 0x%lx: release address 0x%lx lies in the loader's image", cpu->hwid, cpu->release_addr);
+	}
 	check_unique(d, d->cpu_offset, d->cpu_count, sizeof(struct cleave_cpu), ~0ull,
 		     offsetof(struct cleave_cpu, kernel), "CPU 0x%lx is given to " NAME " and " NAME);
 	check_unique(d, d->route_offset, d->route_count, sizeof(struct cleave_route), 0xffffffffu,
