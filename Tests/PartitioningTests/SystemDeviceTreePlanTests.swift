@@ -42,4 +42,21 @@ struct SystemDeviceTreePlanTests {
     let (text, _) = try autoPlan(.cluster)
     #expect(text.contains("cores: [cpus_a78]"))
   }
+
+  /// RAM a cluster's address-map does not map is not the cluster's: plan --auto
+  /// and the resolver place its kernels' memory only in what it reaches.
+  @Test func memoryStaysWhereTheClusterReaches() throws {
+    let board = repositoryRoot.appendingPathComponent("Tests/Fixtures/sdt/partial-reach.dts").path
+    let machine = try Machine.load(board)
+    #expect(machine.memory.contains { $0.range.base == 0x8_0000_0000 })
+    let text = try AutoPlanner(machine: machine, boardReference: board, grouping: .core).plan()
+    let (plan, shape) = PlanParser.parse(text, file: "/tmp/auto-partial-reach.plan.yaml")
+    #expect(shape.isEmpty, "\(shape.map(\.text))")
+    let result = PlanCheck.run(plan: try #require(plan))
+    #expect(result.errors == 0, "\(result.diagnostics.map(\.text))")
+    let p = try #require(result.partition)
+    for k in p.kernels {
+      for m in k.memory { #expect(m.range.last < 0x8000_0000, "\(k.name): \(m.range)") }
+    }
+  }
 }

@@ -151,6 +151,8 @@ public struct AutoPlanner {
     allocator.claim(loader)
     for r in machine.reservations { if let range = r.range { allocator.claim(range) } }
     for w in machine.claimedWindows { allocator.claim(w) }
+    // Only RAM the booted clusters reach through their address-maps.
+    if let reach = Resolver.reach(of: groups.flatMap { $0 }, machine) { allocator.keepOnly(reach) }
     let channels = groups.count - 1
     let sizes = split(groups, allocator: allocator, channels: channels)
     let numa = numaNodes(groups)

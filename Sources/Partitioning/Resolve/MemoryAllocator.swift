@@ -30,6 +30,20 @@ struct MemoryAllocator {
     free = banks.map { Block(range: $0.range, numa: $0.numaNode) }.sorted { $0.range < $1.range }
   }
 
+  /// Keeps only the free space inside `ranges`: a System Device Tree cluster's
+  /// cores reach only the RAM its address-map maps.
+  mutating func keepOnly(_ ranges: [AddressRange]) {
+    cachedSummary = nil
+    failed = [:]
+    var next: [Block] = []
+    for b in free {
+      for r in ranges {
+        if let part = b.range.intersection(r) { next.append(Block(range: part, numa: b.numa)) }
+      }
+    }
+    free = next.sorted { $0.range < $1.range }
+  }
+
   /// Removes a fixed range from the free space.
   mutating func claim(_ r: AddressRange) {
     cachedSummary = nil

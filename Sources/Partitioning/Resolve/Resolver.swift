@@ -494,13 +494,32 @@ public struct Resolver {
         continue
       }
       let wanted = numa?.value ?? kernels[k].numaNode
-      if let r = allocator.place(size: size.value, align: alignment, numa: wanted) {
+      // On a System Device Tree the kernel's cluster reaches only what its address-map maps.
+      var view = allocator
+      if let reach = Self.reach(of: kernels[k].cpus, machine) { view.keepOnly(reach) }
+      if let r = view.place(size: size.value, align: alignment, numa: wanted) {
+        allocator.claim(r)
         kernels[k].memory.append(Partition.MemoryRegion(range: r, location: size.location, placed: true))
       } else {
         unplaceable(
           "memory of '\(spec.name.value)'", size: size.value, at: size.location, allocator: &allocator)
       }
     }
+  }
+
+  /// The RAM every cluster of these cores reaches through its address-map, or
+  /// nil when none of them has one.
+  static func reach(of cpus: [Int], _ machine: Machine) -> [AddressRange]? {
+    var reach: [AddressRange]?
+    var seen = Set<Int>()
+    for c in cpus {
+      guard let cluster = machine.cluster(of: c), cluster.addressMap != nil,
+        seen.insert(cluster.index).inserted
+      else { continue }
+      let visible = machine.visibleMemory(from: cluster)
+      reach = reach.map { mine in mine.flatMap { a in visible.compactMap { a.intersection($0) } } } ?? visible
+    }
+    return reach
   }
 
   private mutating func unplaceable(
