@@ -132,6 +132,15 @@ struct BootInfoRecordTests {
       let lowestOwn = try #require(own.min { $0.0 < $1.0 })
       let firstReserved = try #require(record.reserved.first)
       #expect(firstReserved.0 <= lowestOwn.0 && lowestOwn.1 <= firstReserved.1, "\(name): first reserved")
+      // seL4 hands the first reserved region to the root task: never another kernel's memory, nor the loader.
+      var foreign = [loader]
+      for other in kernels where other["name"] as? String != name {
+        foreign += try (other["memory"] as? [String] ?? []).map(Self.range)
+      }
+      for m in foreign {
+        #expect(
+          m.1 <= firstReserved.0 || firstReserved.1 <= m.0, "\(name): first reserved holds foreign memory")
+      }
       var mustBeReserved = [loader]
       mustBeReserved += try channels.map { try Self.range(try #require($0["region"] as? String)) }
       for other in kernels where other["name"] as? String != name {

@@ -8,8 +8,9 @@ import Machine
 /// task (its 4 KiB-rounded window), then the record, 4 KiB aligned. The record
 /// names as RAM exactly the kernel's memory ranges, sorted; as reserved, the
 /// kernel's channel memory first (the one reserved region seL4 also hands its
-/// root task, as device untyped), then every other kernel's memory, every
-/// channel it is not a member of, the loader and its own record, merged.
+/// root task, as device untyped; its own record when it has no channel), then
+/// every other kernel's memory, every channel it is not a member of, the loader
+/// and its own record, merged.
 public struct BootInfoLayout: Sendable, Hashable {
   /// The record's fixed part: header, one kernel region, one root-task region.
   public static let fixedRecordSize: UInt64 = 0x18 + 0x10 + 0x20
@@ -73,8 +74,12 @@ public struct BootInfoLayout: Sendable, Hashable {
     let count = (ownMerged.isEmpty ? 0 : 1) + merge(Array(ownMerged.dropFirst()) + others).count + 1
     let bytes = fixedRecordSize + 16 * UInt64(ram.count + count) + 8 * UInt64(mpidrs.count)
     let record = AddressRange(base: UInt64(root.end), size: (bytes + page - 1) / page * page)
-    let rest = merge(Array(ownMerged.dropFirst()) + others + [record])
-    let reserved = Array(ownMerged.prefix(1)) + rest
+    // seL4 hands the first reserved region to the root task as device untyped:
+    // the kernel's channel memory, or with no channel its own record, never
+    // another kernel's memory.
+    let handed = ownMerged.first ?? record
+    let rest = merge(Array(ownMerged.dropFirst()) + others + (ownMerged.isEmpty ? [] : [record]))
+    let reserved = [handed] + rest
     return BootInfoLayout(
       kernel: k, node: kernel.bootCPU.flatMap { kernel.systemCores.firstIndex(of: $0) }, window: window,
       windowVirtual: kw.base, entryVirtual: image.entry, root: root, rootVirtual: rw.base,
