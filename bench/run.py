@@ -153,6 +153,49 @@ def lopper_rows(tmp, builds):
             f"map, image); {agree}; target cleave >= 50x faster: {verdict(ratio >= 50)}")
 
 
+def real_rows(tmp, count=3):
+    """The largest DTBs of Debian's arm64 kernel package (build/linux/dtbs):
+    cleave build of plan --auto's plan against dtc decompiling the board and
+    Lopper reading and writing it once. A board that names no RAM gets 4 GiB
+    at 0x80000000, as a user gives it with --ram."""
+    corpus = os.path.join(ROOT, "build/linux/dtbs")
+    if not os.path.isdir(corpus):
+        row("real", "largest corpus boards not measured", note="no build/linux/dtbs (make linux)")
+        return
+    dtbs = []
+    for d, _, files in os.walk(corpus):
+        dtbs += [os.path.join(d, f) for f in files if f.endswith(".dtb")]
+    dtbs.sort(key=lambda f: (-os.path.getsize(f), f))
+    lopper = install_lopper() is None
+    for dtb in dtbs[:count]:
+        name = os.path.relpath(dtb, corpus)[:-4]
+        plan = os.path.join(tmp, name.replace("/", "_") + ".plan.yaml")
+        try:
+            try:
+                run([CLEAVE, "plan", "--auto", dtb, "-o", plan])
+            except Failed:
+                run([CLEAVE, "plan", "--auto", dtb, "--ram", "0x80000000:4G", "-o", plan])
+            kernels = run(["grep", "-c", "^  k[0-9]*:$", plan]).strip()
+            out = os.path.join(tmp, "real-" + name.replace("/", "_"))
+            build, build_m = measure([CLEAVE, "build", plan, "-o", out])
+            dtc_d, _ = measure(["dtc", "-q", "-I", "dtb", "-O", "dts", "-o", os.devnull, dtb])
+        except Failed as e:
+            row("real", f"{name}: not measured", note=str(e))
+            continue
+        size = os.path.getsize(dtb) // 1024
+        note = f"{kernels} kernels; cleave/dtc-decompile {build / dtc_d:.1f}x (dtc {dtc_d * 1000:.1f} ms)"
+        note += f"; target <= 3x dtc: {verdict(build <= 3 * dtc_d)}"
+        if lopper:
+            src = os.path.join(tmp, "real-board.dts")
+            run(["dtc", "-q", "-I", "dtb", "-O", "dts", "-o", src, dtb])
+            try:
+                lt, _ = measure([LOPPER, "-f", src, os.path.join(tmp, "real-lopper-out.dts")], cwd=tmp)
+                note += f"; Lopper read+write {lt * 1000:.0f} ms = {lt / build:.0f}x cleave; target >= 100x: {verdict(lt >= 100 * build)}"
+            except Failed as e:
+                note += f"; Lopper not measured: {e}"
+        row("real", f"{name} ({size} KiB): cleave build", build, build_m, note)
+
+
 def loader_rows():
     for arch in ("aarch64", "riscv64"):
         path = os.path.join(ROOT, f"build/loader-{arch}.bin")
@@ -299,6 +342,9 @@ def main():
 
     # 2. Lopper doing k0's pruning, beside the cleave build above.
     lopper_rows(tmp, builds)
+
+    # 2b. The largest real boards of the corpus make linux fetched.
+    real_rows(tmp)
 
     # 3. Scale: plan --auto + check + build on synthetic boards.
     previous = None
