@@ -45,7 +45,8 @@ extension Machine {
   /// A core that needs no starting: the only enabled CPU of the board is the
   /// one the firmware runs the loader on.
   public func isOnlyCore(_ index: Int) -> Bool {
-    cpus.filter(\.enabled).count == 1 && cpus[index].enabled
+    // Stops at the second enabled CPU: asked once per core, a full count was quadratic.
+    cpus[index].enabled && cpus.lazy.filter(\.enabled).prefix(2).count == 1
   }
 
   /// A core the loader runs on, so that nothing has to start it: the board's
