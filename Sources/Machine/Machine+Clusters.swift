@@ -100,14 +100,5 @@ extension Machine {
   }
 
   /// Whether `node` is `ancestor` or lies below it.
-  func isWithin(_ node: NodeID, _ ancestor: NodeID) -> Bool {
-    var n: NodeID? = node
-    var steps = 0
-    while let current = n, steps <= tree.nodes.count {
-      if current == ancestor { return true }
-      n = tree.parent(of: current)
-      steps += 1
-    }
-    return false
-  }
+  func isWithin(_ node: NodeID, _ ancestor: NodeID) -> Bool { tree.isWithin(node, ancestor) }
 }

@@ -197,6 +197,19 @@ public struct DeviceTree: Sendable {
     return out
   }
 
+  /// Whether `node` is `ancestor` or lies below it (bounded by the node
+  /// count, so a malformed parent chain cannot loop).
+  public func isWithin(_ node: NodeID, _ ancestor: NodeID) -> Bool {
+    var n: NodeID? = node
+    var steps = 0
+    while let current = n, steps <= nodes.count {
+      if current == ancestor { return true }
+      n = parent(of: current)
+      steps += 1
+    }
+    return false
+  }
+
   /// Resolves an alias name, a label, or an absolute path to a node.
   public func resolve(_ reference: String) -> NodeID? {
     if reference.hasPrefix("/") { return node(path: reference) }

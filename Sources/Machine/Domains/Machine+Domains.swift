@@ -88,7 +88,7 @@ extension Machine {
       // The cores the mask counts: a cluster's, in source order. Trees also name
       // a cpus,cluster node nested in /cpus, or one core, so it is the cores
       // that lie under the node named, within the cluster that holds them.
-      let cores = cpus.filter { isBelow($0.node, target, t) }.map(\.index)
+      let cores = cpus.filter { t.isWithin($0.node, target) }.map(\.index)
       guard let first = cores.first, let cluster = clusters.first(where: { $0.cpus.contains(first) }) else {
         throw defect("cpus", "\(t.path(of: target)) holds no CPU")
       }
@@ -204,16 +204,4 @@ private func foldCells(_ cells: ArraySlice<UInt32>) -> UInt64? {
     v = v << 32 | UInt64(c)
   }
   return v
-}
-
-/// Whether `node` is `ancestor` or lies below it.
-private func isBelow(_ node: NodeID, _ ancestor: NodeID, _ t: DeviceTree) -> Bool {
-  var n: NodeID? = node
-  var steps = 0
-  while let current = n, steps <= t.nodes.count {
-    if current == ancestor { return true }
-    n = t.parent(of: current)
-    steps += 1
-  }
-  return false
 }
