@@ -32,33 +32,18 @@ public struct BuildJob {
 
   public func run() throws -> Artifacts {
     var out = Artifacts()
-    var blobs: [[UInt8]] = []
-    // One kernel at a time: a tree is dropped as soon as its files are written,
-    // so a build of a thousand kernels never holds a thousand trees.
+    // Each kernel's tree is cut and written on whichever core is free and
+    // dropped once its files are made; the files are added in kernel order.
     let board = BoardIndex(partition)
-    for (i, k) in partition.kernels.enumerated() {
-      var cut = KernelTree.cut(board, kernel: i, options: options.trees)
-      DomainFences.annotate(&cut.tree, partition, kernel: k.index)
-      let tree = cut.tree
-      let blob: [UInt8]
-      do {
-        blob = try tree.blob()
-      } catch {
-        throw Failure(description: "cannot write the tree of '\(k.name)': \(error)")
-      }
-      blobs.append(blob)
-      out.add("kernels/\(k.name).dtb", blob)
-      out.add("kernels/\(k.name).dts", text: tree.source())
-      let header = """
-        Overlay for kernel '\(k.name)' of \(partition.plan.file), written by cleave build.
-        Append it to \(PathText.name(of: partition.boardPath)) to get kernels/\(k.name).dts.
-        """
-      out.add(
-        "kernels/\(k.name).overlay.dts",
-        text: Overlay.text(board: partition.machine.tree, kernel: cut, header: header))
-      if k.kind == .sel4 {
-        out.add("kernels/\(k.name).sel4.cmake", text: SeL4Settings.text(partition, kernel: k))
-      }
+    let made = concurrently(partition.kernels.count) { kernelFiles(board, kernel: $0) }
+    var blobs: [[UInt8]] = []
+    for (k, files) in zip(partition.kernels, made) {
+      let files = try files.get()
+      blobs.append(files.blob)
+      out.add("kernels/\(k.name).dtb", files.blob)
+      out.add("kernels/\(k.name).dts", text: files.source)
+      out.add("kernels/\(k.name).overlay.dts", text: files.overlay)
+      if let settings = files.sel4Settings { out.add("kernels/\(k.name).sel4.cmake", text: settings) }
     }
     let images = try partition.kernels.map { k -> [UInt8]? in
       guard let image = k.image else { return nil }
@@ -93,7 +78,7 @@ public struct BuildJob {
     }
     if let descriptor {
       out.add("boot/descriptor.bin", descriptor.descriptor)
-      out.add("boot/descriptor.json", text: try json(descriptor.summary))
+      out.add("boot/descriptor.json", text: descriptor.summary.json.text)
     }
     // In OpenSBI domains mode the firmware starts every kernel: no loader image.
     if let descriptor, let loader = options.loader, partition.boot != .opensbiDomains {
@@ -117,7 +102,7 @@ public struct BuildJob {
     if partition.boot == .opensbiDomains {
       do {
         let placement = try DomainPlacement.make(partition, images: images, initrds: initrds, out: &out)
-        out.add("opensbi/placement.json", text: try json(placement))
+        out.add("opensbi/placement.json", text: placement.json.text)
       } catch let e as DomainPlacement.Failure {
         throw Failure(description: e.description)
       }
@@ -126,13 +111,37 @@ public struct BuildJob {
     let map = MemoryMap(partition)
     out.add("map.txt", text: map.text)
     out.add("map.svg", text: map.svg)
-    out.add("report.json", text: try json(BuildReport(partition, artifacts: out)))
+    out.add("report.json", text: BuildReport(partition, artifacts: out).json.text)
     return out
   }
 
-  private func json<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+  /// One kernel's files.
+  private struct KernelFiles {
+    var blob: [UInt8]
+    var source: String
+    var overlay: String
+    var sel4Settings: String?
+  }
+
+  private func kernelFiles(_ board: BoardIndex, kernel i: Int) -> Result<KernelFiles, Failure> {
+    let k = partition.kernels[i]
+    var cut = KernelTree.cut(board, kernel: i, options: options.trees)
+    DomainFences.annotate(&cut.tree, partition, kernel: k.index)
+    let tree = cut.tree
+    let blob: [UInt8]
+    do {
+      blob = try tree.blob()
+    } catch {
+      return .failure(Failure(description: "cannot write the tree of '\(k.name)': \(error)"))
+    }
+    let header = """
+      Overlay for kernel '\(k.name)' of \(partition.plan.file), written by cleave build.
+      Append it to \(PathText.name(of: partition.boardPath)) to get kernels/\(k.name).dts.
+      """
+    return .success(
+      KernelFiles(
+        blob: blob, source: tree.source(),
+        overlay: Overlay.text(board: partition.machine.tree, kernel: cut, header: header),
+        sel4Settings: k.kind == .sel4 ? SeL4Settings.text(partition, kernel: k) : nil))
   }
 }

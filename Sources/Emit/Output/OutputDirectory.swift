@@ -1,5 +1,6 @@
 import DeviceTree
 import Foundation
+import Partitioning
 
 /// Puts a build's files in place so that OUT is always either the previous
 /// complete build or the new complete one: everything is written into a
@@ -38,20 +39,29 @@ public enum OutputDirectory {
       try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
       var made = Set<String>()
       for path in artifacts.paths {
-        guard let bytes = artifacts[path] else { continue }
-        let full = "\(staging)/\(path)"
-        let directory = PathText.directory(of: full)
+        let directory = PathText.directory(of: "\(staging)/\(path)")
         if made.insert(directory).inserted {
           try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
+      }
+      // Creating a file is mostly the file system's own work: spread over the cores.
+      let paths = artifacts.paths
+      let failed = concurrently(paths.count) { i -> String? in
+        let full = "\(staging)/\(paths[i])"
+        guard let bytes = artifacts[paths[i]] else { return nil }
         do {
           try PlainFile.write(bytes, to: full)
+          return nil
         } catch {
-          throw Failure(description: "cannot write \(full)")
+          return full
         }
       }
-      guard fm.createFile(atPath: "\(staging)/\(marker)", contents: Data("made by cleave build\n".utf8))
-      else {
+      if let full = failed.lazy.compactMap({ $0 }).first {
+        throw Failure(description: "cannot write \(full)")
+      }
+      do {
+        try PlainFile.write(Array("made by cleave build\n".utf8), to: "\(staging)/\(marker)")
+      } catch {
         throw Failure(description: "cannot write in \(staging)")
       }
       if exists {

@@ -51,6 +51,9 @@ public struct KernelCut: Sendable {
   public var lost: [Int: Pruned]
   /// Every partitionable device the tree holds, in board order.
   public var devices: [Int]
+  /// What the kept nodes take in a flattened tree (header, structure and
+  /// strings), before the kernel's own nodes are added.
+  public var estimatedBlobSize = 0
 
   /// References cleave may remove from a node and leave the node itself:
   /// hints about CPUs, caches and memory the kernel does not have.
@@ -66,7 +69,7 @@ public struct KernelCut: Sendable {
   {
     let board = board ?? BoardIndex(partition)
     let references = BoardReferences(board.machine.tree)
-    return partition.kernels.indices.map {
+    return concurrently(partition.kernels.count) {
       make(board, references, kernel: $0, keepingForeignDevices: keepingForeignDevices)
     }
   }
@@ -209,15 +212,15 @@ public struct KernelCut: Sendable {
     dropped = dropped.filter { !$0.value.isEmpty }
     let inTree = machine.devices.filter { $0.isPartitionable && kept.contains($0.node) }.map(\.index)
     let providers = inTree.filter { !planned.contains($0) }
-    return KernelCut(
+    var cut = KernelCut(
       kernel: index, providers: providers, reasons: reasons.filter { providers.contains($0.key) },
       nodes: board.inOrder(kept), droppedProperties: dropped, pruned: pruned,
       lost: lost, devices: inTree)
+    cut.estimatedBlobSize = cut.blobSize(tree)
+    return cut
   }
 
-  /// What the kept nodes take in a flattened tree (header, structure and
-  /// strings), before the kernel's own nodes are added.
-  public func estimatedBlobSize(_ tree: DeviceTree) -> Int {
+  private func blobSize(_ tree: DeviceTree) -> Int {
     func padded(_ n: Int) -> Int { (n + 3) / 4 * 4 }
     var bytes = 40 + 16 * (tree.reservations.count + 1) + 4
     var names = Set<String>()
