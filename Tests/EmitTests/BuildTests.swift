@@ -41,15 +41,29 @@ struct SnapshotTests {
 }
 
 struct DescriptorTests {
-  @Test func crcAndHashMatchTheStandardVectors() {
+  @Test func crcMatchesTheStandardVector() {
     #expect(CRC32.checksum(Array("123456789".utf8)) == 0xcbf4_3926)
-    #expect(SHA256.hex(SHA256.hash([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+  }
+
+  /// FIPS 180-4's vectors, by the portable code and (on a CPU that has them)
+  /// the SHA instructions, and both agreeing on every length around a block.
+  @Test(arguments: [false, true])
+  func sha256MatchesTheStandardVectors(accelerated: Bool) throws {
+    if accelerated && !SHA256.accelerated { return }
+    func hex(_ bytes: [UInt8]) -> String { SHA256.hex(SHA256.hash(bytes, accelerated: accelerated)) }
+    #expect(hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    #expect(hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     #expect(
-      SHA256.hex(SHA256.hash(Array("abc".utf8)))
-        == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-    let long = [UInt8](repeating: 0x61, count: 1_000_000)
+      hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+        == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     #expect(
-      SHA256.hex(SHA256.hash(long)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+      hex([UInt8](repeating: 0x61, count: 1_000_000))
+        == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    let bytes = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
+    for n in [55, 56, 63, 64, 65, 127, 128, 129, 300] {
+      let part = Array(bytes[..<n])
+      #expect(hex(part) == SHA256.hex(SHA256.hash(part, accelerated: false)))
+    }
   }
 
   @Test func descriptorReadsBackThroughTheCHeader() throws {
@@ -276,5 +290,43 @@ struct SeL4SettingsTests {
     #expect(unknown.contains("# KernelPlatform: this board's seL4 platform; the tree (compatible"))
     #expect(unknown.contains("set(ARM_CPU \"cortex-a53\" CACHE STRING \"\")"))
     #expect(!unknown.contains("QEMU_DT"))
+  }
+}
+
+/// The build writes its JSON files itself; they must stay what Foundation's
+/// pretty-printed, sorted-keys encoder writes for the same values, and read
+/// back through the Decodable conformances `cleave run` uses.
+struct JSONLayoutTests {
+  func encoderText<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+  }
+
+  @Test(arguments: examplePlans())
+  func buildJSONMatchesTheEncoder(plan: String) throws {
+    let p = try partition(plan)
+    let artifacts = try BuildJob(partition: p).run()
+    let report = BuildReport(p, artifacts: artifacts)
+    #expect(report.json.text == (try encoderText(report)))
+    let written = try #require(artifacts["report.json"])
+    let read = try JSONDecoder().decode(BuildReport.self, from: Data(written))
+    #expect(String(decoding: written, as: UTF8.self) == (try encoderText(read)))
+    if let bytes = artifacts["boot/descriptor.json"] {
+      let summary = try JSONDecoder().decode(DescriptorSummary.self, from: Data(bytes))
+      #expect(String(decoding: bytes, as: UTF8.self) == (try encoderText(summary)))
+      #expect(summary.json.text == String(decoding: bytes, as: UTF8.self))
+    }
+    if let bytes = artifacts["opensbi/placement.json"] {
+      let placement = try JSONDecoder().decode(DomainPlacement.self, from: Data(bytes))
+      #expect(String(decoding: bytes, as: UTF8.self) == (try encoderText(placement)))
+    }
+  }
+
+  @Test func stringsAreEscapedAsTheEncoderDoes() throws {
+    let awkward = ["", "a/b", "quote \" backslash \\", "\n\r\t\u{8}\u{c}\u{1}\u{1f}", "é ✓ \u{7f}"]
+    #expect(awkward.json.text == (try encoderText(awkward)))
+    let nested: [[String]] = [[], ["x"], []]
+    #expect(nested.json.text == (try encoderText(nested)))
   }
 }

@@ -68,3 +68,17 @@ public struct BootInfoReport: Codable, Sendable, Hashable {
     return out
   }
 }
+
+extension BootInfoReport: JSONValue {
+  public var json: JSON {
+    .fields([
+      "node": node, "record": record, "kernelRegion": kernelRegion, "kernelVirtual": kernelVirtual,
+      "rootTask": rootTask, "rootTaskVirtual": rootTaskVirtual, "rootTaskEntry": rootTaskEntry, "ram": ram,
+      "reserved": reserved, "mpidrs": mpidrs, "peers": peers,
+    ])
+  }
+}
+
+extension BootInfoReport.Peer: JSONValue {
+  public var json: JSON { .fields(["kernel": kernel, "node": node, "channel": channel]) }
+}

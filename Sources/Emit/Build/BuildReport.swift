@@ -126,8 +126,55 @@ public struct BuildReport: Codable, Sendable {
           "\(p.kernels[d.kernel].name): \(p.doorbellMechanism == .sgi ? "SGI \(d.interrupt)" : p.doorbellMechanism.rawValue) on \(p.machine.cpus[d.cpu].name)\(d.multiplexed ? ", multiplexed bit \(d.bit)" : "")"
         })
     }
-    files = artifacts.paths.compactMap { path in
-      artifacts[path].map { File(path: path, size: $0.count, sha256: SHA256.hex(SHA256.hash($0))) }
+    let paths = artifacts.paths
+    files = concurrently(paths.count) { i in
+      let bytes = artifacts[paths[i]] ?? []
+      return File(path: paths[i], size: bytes.count, sha256: SHA256.hex(SHA256.hash(bytes)))
     }
   }
+}
+
+extension BuildReport: JSONValue {
+  public var json: JSON {
+    .fields([
+      "plan": plan, "board": board, "target": target, "boot": boot, "loader": loader, "ram": ram,
+      "interruptControllerOwner": interruptControllerOwner, "doorbells": doorbells, "kernels": kernels,
+      "channels": channels, "files": files,
+    ])
+  }
+}
+
+extension BuildReport.Kernel: JSONValue {
+  public var json: JSON {
+    .fields([
+      "name": name, "cpus": cpus, "bootCPU": bootCPU, "memory": memory, "dtb": dtb, "devices": devices,
+      "sharedDevices": sharedDevices, "providers": providers, "removed": removed, "interrupts": interrupts,
+      "image": image, "initrd": initrd, "entry": entry, "protocolName": protocolName, "pass": pass,
+      "fail": fail, "bootInfo": bootInfo,
+    ])
+  }
+}
+
+extension BuildReport.Bank: JSONValue {
+  public var json: JSON { .fields(["base": base, "size": size]) }
+}
+
+extension BuildReport.Provider: JSONValue {
+  public var json: JSON {
+    .fields(["device": device, "neededBy": neededBy, "reference": reference, "owner": owner])
+  }
+}
+
+extension BuildReport.Removal: JSONValue {
+  public var json: JSON { .fields(["node": node, "property": property, "because": because]) }
+}
+
+extension BuildReport.Channel: JSONValue {
+  public var json: JSON {
+    .fields(["name": name, "region": region, "members": members, "doorbells": doorbells])
+  }
+}
+
+extension BuildReport.File: JSONValue {
+  public var json: JSON { .fields(["path": path, "size": size, "sha256": sha256]) }
 }

@@ -124,6 +124,8 @@ public struct BootDescriptor: Sendable {
     let rootTaskOffsets = rootTasks.map(place)
 
     let ic = p.machine.primaryInterruptController
+    // Each image is hashed once, for the descriptor and its summary.
+    var digests = [[UInt8]?](repeating: nil, count: p.kernels.count)
     for k in p.kernels {
       var entry = cleave_kernel()
       setName(&entry.name, k.name)
@@ -158,7 +160,9 @@ public struct BootDescriptor: Sendable {
       if let image = k.image, let bytes = images[k.index] {
         entry.image_size = UInt64(bytes.count)
         entry.image_offset = imageOffsets[k.index]
-        setDigest(&entry.image_sha256, SHA256.hash(bytes))
+        let digest = SHA256.hash(bytes)
+        digests[k.index] = digest
+        setDigest(&entry.image_sha256, digest)
         entry.entry = KernelPlacement.entry(of: k) ?? 0
         let placed = KernelPlacement.segments(of: k)
         switch image.format {
@@ -313,7 +317,7 @@ public struct BootDescriptor: Sendable {
     }
     let summary = DescriptorSummary(
       p, crc: crc, total: total, payload: payload.count, kernels: kernels, segments: segments, routes: routes,
-      grants: grants, images: images)
+      grants: grants, imageDigests: digests)
     return BootDescriptor(descriptor: bytes, payload: payload, summary: summary)
   }
 }

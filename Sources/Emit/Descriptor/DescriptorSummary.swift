@@ -55,7 +55,7 @@ public struct DescriptorSummary: Codable, Sendable {
   init(
     _ p: Partition, crc: UInt32, total: Int, payload: Int, kernels: [cleave_kernel],
     segments: [cleave_segment], routes: [cleave_route], grants: [cleave_grant],
-    images: [[UInt8]?]
+    imageDigests: [[UInt8]?]
   ) {
     magic = Format.hex(UInt64(CLEAVE_DESC_MAGIC))
     version = Int(CLEAVE_DESC_VERSION)
@@ -83,7 +83,7 @@ public struct DescriptorSummary: Codable, Sendable {
           let channel = p.channels.indices.contains(Int(g.channel)) ? p.channels[Int(g.channel)].name : nil
           return "\(range) " + (channel.map { "channel \($0)" } ?? "memory")
         },
-        imageSHA256: images[k.index].map { SHA256.hex(SHA256.hash($0)) },
+        imageSHA256: imageDigests[k.index].map(SHA256.hex),
         ownsInterruptController: e.flags & UInt32(CLEAVE_KERNEL_OWNS_IC) != 0,
         resetsInterruptController: e.flags & UInt32(CLEAVE_KERNEL_RESETS_IC) != 0)
     }
@@ -99,5 +99,37 @@ public struct DescriptorSummary: Codable, Sendable {
     }
     banks = p.machine.memory.map { "\($0.range)" }
     loader = "\(p.loader)"
+  }
+}
+
+extension DescriptorSummary: JSONValue {
+  public var json: JSON {
+    .fields([
+      "magic": magic, "version": version, "crc32": crc32, "totalSize": totalSize, "payloadSize": payloadSize,
+      "arch": arch, "bootMode": bootMode, "interruptController": interruptController,
+      "interruptControllerOwner": interruptControllerOwner, "doorbell": doorbell, "kernels": kernels,
+      "routes": routes, "channels": channels, "banks": banks, "loader": loader,
+    ])
+  }
+}
+
+extension DescriptorSummary.Kernel: JSONValue {
+  public var json: JSON {
+    .fields([
+      "name": name, "protocolName": protocolName, "bootCPU": bootCPU, "cpus": cpus, "entry": entry,
+      "dtb": dtb, "dtbSize": dtbSize, "memory": memory, "segments": segments, "grants": grants,
+      "imageSHA256": imageSHA256, "ownsInterruptController": ownsInterruptController,
+      "resetsInterruptController": resetsInterruptController,
+    ])
+  }
+}
+
+extension DescriptorSummary.Route: JSONValue {
+  public var json: JSON { .fields(["irq": irq, "kernel": kernel, "target": target]) }
+}
+
+extension DescriptorSummary.Channel: JSONValue {
+  public var json: JSON {
+    .fields(["name": name, "region": region, "multiplexed": multiplexed, "ends": ends])
   }
 }

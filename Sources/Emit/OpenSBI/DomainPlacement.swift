@@ -81,3 +81,11 @@ public struct DomainPlacement: Codable, Sendable {
     return (base, flat)
   }
 }
+
+extension DomainPlacement: JSONValue {
+  public var json: JSON { .fields(["firmwareTree": firmwareTree, "load": load]) }
+}
+
+extension DomainPlacement.Item: JSONValue {
+  public var json: JSON { .fields(["file": file, "address": address, "what": what]) }
+}

@@ -1,0 +1,110 @@
+/// A JSON value as the build writes it (report.json, boot/descriptor.json,
+/// opensbi/placement.json): two-space indents, `"key" : value`, keys in byte
+/// order, `/` unescaped. That is the layout of Foundation's pretty-printed,
+/// sorted-keys `JSONEncoder`, which readers of these files have always seen;
+/// writing it directly costs a fraction of the encoder's time.
+public indirect enum JSON: Sendable {
+  case null
+  case bool(Bool)
+  case number(Int64)
+  case string(String)
+  case array([JSON])
+  /// Fields in any order; absent optionals are left out, as the encoder does.
+  case object([(String, JSON)])
+
+  /// An object of the fields that have a value.
+  public static func fields(_ fields: KeyValuePairs<String, (any JSONValue)?>) -> JSON {
+    .object(fields.compactMap { key, value in value.map { (key, $0.json) } })
+  }
+
+  /// The text, with a final newline.
+  public var text: String {
+    var out: [UInt8] = []
+    write(into: &out, depth: 0)
+    out.append(UInt8(ascii: "\n"))
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  private func write(into out: inout [UInt8], depth: Int) {
+    switch self {
+    case .null: out += "null".utf8
+    case .bool(let b): out += (b ? "true" : "false").utf8
+    case .number(let n): out += String(n).utf8
+    case .string(let s): JSON.quote(s, into: &out)
+    case .array(let items):
+      out.append(UInt8(ascii: "["))
+      writeLines(items.count, into: &out, depth: depth) { i, out in
+        items[i].write(into: &out, depth: depth + 1)
+      }
+      out.append(UInt8(ascii: "]"))
+    case .object(let fields):
+      let sorted = fields.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+      out.append(UInt8(ascii: "{"))
+      writeLines(sorted.count, into: &out, depth: depth) { i, out in
+        JSON.quote(sorted[i].0, into: &out)
+        out += " : ".utf8
+        sorted[i].1.write(into: &out, depth: depth + 1)
+      }
+      out.append(UInt8(ascii: "}"))
+    }
+  }
+
+  /// `count` items, one per line at `depth + 1`, then the closing line's
+  /// indent; an empty list is one empty line.
+  private func writeLines(
+    _ count: Int, into out: inout [UInt8], depth: Int, _ item: (Int, inout [UInt8]) -> Void
+  ) {
+    out.append(UInt8(ascii: "\n"))
+    for i in 0..<count {
+      if i > 0 { out += ",\n".utf8 }
+      out += repeatElement(UInt8(ascii: " "), count: 2 * (depth + 1))
+      item(i, &out)
+    }
+    out.append(UInt8(ascii: "\n"))
+    out += repeatElement(UInt8(ascii: " "), count: 2 * depth)
+  }
+
+  private static func quote(_ s: String, into out: inout [UInt8]) {
+    let hex = Array("0123456789abcdef".utf8)
+    out.append(UInt8(ascii: "\""))
+    for b in s.utf8 {
+      switch b {
+      case UInt8(ascii: "\""): out += "\\\"".utf8
+      case UInt8(ascii: "\\"): out += "\\\\".utf8
+      case 0x0a: out += "\\n".utf8
+      case 0x0d: out += "\\r".utf8
+      case 0x09: out += "\\t".utf8
+      case 0x08: out += "\\b".utf8
+      case 0x0c: out += "\\f".utf8
+      case 0..<0x20: out += "\\u00".utf8 + [hex[Int(b >> 4)], hex[Int(b & 0xf)]]
+      default: out.append(b)
+      }
+    }
+    out.append(UInt8(ascii: "\""))
+  }
+}
+
+/// A value that has a JSON form.
+public protocol JSONValue {
+  var json: JSON { get }
+}
+
+extension String: JSONValue {
+  public var json: JSON { .string(self) }
+}
+
+extension Int: JSONValue {
+  public var json: JSON { .number(Int64(self)) }
+}
+
+extension UInt32: JSONValue {
+  public var json: JSON { .number(Int64(self)) }
+}
+
+extension Bool: JSONValue {
+  public var json: JSON { .bool(self) }
+}
+
+extension Array: JSONValue where Element: JSONValue {
+  public var json: JSON { .array(map { $0.json }) }
+}
