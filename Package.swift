@@ -21,11 +21,13 @@ let package = Package(
     .systemLibrary(name: "CLibFDT", path: "Sources/CLibFDT"),
     // The boot descriptor and channel layout, shared with the loader and kernels.
     .target(name: "CBootABI", path: "Sources/CBootABI", sources: ["shim.c"], publicHeadersPath: "include"),
+    // SHA-256 on the host CPU's SHA instructions, for the build's digests.
+    .target(name: "CSHA256", path: "Sources/CSHA256", publicHeadersPath: "include"),
     .target(name: "DeviceTree", dependencies: ["CLibFDT"]),
     .target(name: "Machine", dependencies: ["DeviceTree"]),
     .target(
       name: "Partitioning", dependencies: ["Machine", "CBootABI", .product(name: "Yams", package: "Yams")]),
-    .target(name: "Emit", dependencies: ["Partitioning", "CBootABI"]),
+    .target(name: "Emit", dependencies: ["Partitioning", "CBootABI", "CSHA256"]),
     .target(name: "Boot", dependencies: ["Emit"]),
     // Records the commit the tool is built from, for `cleave --version`.
     .plugin(name: "BuildInfo", capability: .buildTool(), path: "Plugins/BuildInfo"),
