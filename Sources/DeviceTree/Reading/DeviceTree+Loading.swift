@@ -29,10 +29,7 @@ extension DeviceTree {
       bytes = Array(data)
     } else {
       // Sized before it is read, so a huge file is refused without reading it.
-      if let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?
-        .uint64Value,
-        size > UInt64(limit)
-      {
+      if let size = fileSize(atPath: path), size > UInt64(limit) {
         throw tooLarge(size)
       }
       guard let data = FileManager.default.contents(atPath: path) else {

@@ -52,25 +52,28 @@ extension DeviceTree {
 
   /// The phandle references of one property (empty when it holds none cleave knows of).
   public func uses(in p: Property, of id: NodeID) -> [PhandleUse] {
-    guard let cells = p.cells, !cells.isEmpty else { return [] }
-    func use(_ i: Int) -> PhandleUse {
-      PhandleUse(node: id, property: p.name, cell: i, phandle: cells[i], target: node(phandle: cells[i]))
-    }
+    // The name decides first: most properties hold no phandle, and their
+    // cells are never read.
     let name = p.name
-    if name.hasPrefix("pinctrl-"), Int(name.dropFirst(8)) != nil {
-      return cells.indices.filter { cells[$0] != 0 }.map(use)
-    }
+    let pinctrl = name.hasPrefix("pinctrl-") && Int(name.dropFirst(8)) != nil
     var argumentCells: String??
     if name == "gpios" || name == "gpio" || name.hasSuffix("-gpios")
       || name.hasSuffix("-gpio") && name != "nr-gpio"
     {
       argumentCells = "#gpio-cells"
-    } else if name.hasSuffix("-supply") && cells.count == 1 {
+    } else if name.hasSuffix("-supply") && p.value.count == 4 {
       // A regulator: one phandle, no arguments (dtc's own check reads it the same way).
       argumentCells = .some(nil)
     } else if let known = Self.phandleLists[name] {
       argumentCells = known
     }
+    let isMap = name == "msi-map" || name == "iommu-map" || name == "interrupt-map"
+    guard pinctrl || argumentCells != nil || isMap else { return [] }
+    guard let cells = p.cells, !cells.isEmpty else { return [] }
+    func use(_ i: Int) -> PhandleUse {
+      PhandleUse(node: id, property: name, cell: i, phandle: cells[i], target: node(phandle: cells[i]))
+    }
+    if pinctrl { return cells.indices.filter { cells[$0] != 0 }.map(use) }
     if let argumentCells {
       var out: [PhandleUse] = []
       var i = 0
@@ -88,15 +91,9 @@ extension DeviceTree {
       }
       return out
     }
-    switch name {
-    case "msi-map", "iommu-map":
-      // <rid-base phandle target-base length>
-      return stride(from: 1, to: cells.count, by: 4).map(use)
-    case "interrupt-map":
-      return interruptMapUses(cells, of: id, property: p)
-    default:
-      return []
-    }
+    if name == "interrupt-map" { return interruptMapUses(cells, of: id, property: p) }
+    // msi-map, iommu-map: <rid-base phandle target-base length>
+    return stride(from: 1, to: cells.count, by: 4).map(use)
   }
 
   private func interruptMapUses(_ map: [UInt32], of nexus: NodeID, property p: Property) -> [PhandleUse] {

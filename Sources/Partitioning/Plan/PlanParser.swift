@@ -2,6 +2,7 @@ import Foundation
 import Yams
 
 import enum DeviceTree.InputLimits
+import func DeviceTree.fileSize
 
 /// Reads a plan from YAML, checking its shape: every problem becomes a diagnostic
 /// at its `line:column` (unknown keys with the nearest known key, duplicate keys,
@@ -31,9 +32,7 @@ public struct PlanParser {
       return (nil, [Diagnostic(.error, .planSyntax, message, at: SourceLocation(file: path, path: nil))])
     }
     // Sized before it is read or parsed, so a huge file is refused at once.
-    if let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value,
-      size > UInt64(limit)
-    {
+    if let size = fileSize(atPath: path), size > UInt64(limit) {
       return tooLarge(size)
     }
     guard let data = FileManager.default.contents(atPath: path) else {

@@ -701,7 +701,7 @@ public struct Resolver {
         var slot = Self.dtbSlotSize(kernel: kernels[k], channelEnds: ends[kernels[k].index] ?? 0)
         if cuts.indices.contains(k) {
           // A real board's common nodes alone can outgrow the estimate.
-          let need = UInt64(cuts[k].estimatedBlobSize(machine.tree)) + Self.dtbSlot / 4
+          let need = UInt64(cuts[k].estimatedBlobSize) + Self.dtbSlot / 4
           slot = max(slot, (need + Self.dtbSlot - 1) / Self.dtbSlot * Self.dtbSlot)
         }
         // From the last address down: the range may end exactly at 2^64.
@@ -711,7 +711,7 @@ public struct Resolver {
         let path =
           initrd.value.hasPrefix("/") || planDirectory.isEmpty
           ? initrd.value : "\(planDirectory)/\(initrd.value)"
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value
+        let size = fileSize(atPath: path)
         if let size, let dtb = kernels[k].dtb {
           // Just below the DTB, 64 KiB aligned; the image check says if it collides.
           let (up, past) = size.addingReportingOverflow(0xffff)

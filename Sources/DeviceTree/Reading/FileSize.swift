@@ -1,0 +1,16 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The size of a file by stat(2), or `nil` when it cannot be read.
+///
+/// Foundation's `attributesOfItem` also looks up the owner's user and group
+/// names in /etc/passwd and /etc/group, which costs more than reading a
+/// board; an input's size is all cleave asks.
+public func fileSize(atPath path: String) -> UInt64? {
+  var info = stat()
+  guard stat(path, &info) == 0 else { return nil }
+  return UInt64(exactly: info.st_size)
+}
