@@ -27,11 +27,17 @@ public enum DomainsSource {
       var executionLevel: UInt32
       var osType: String?
     }
+    // Each kernel's shared regions and channels, in plan order, found in one pass.
+    var shared = [[AddressRange]](repeating: [], count: p.kernels.count)
+    for r in p.sharedRegions {
+      for k in Set(r.kernels) where shared.indices.contains(k) { shared[k].append(r.range) }
+    }
+    for c in p.channels where c.region.size > 0 {
+      for k in Set(c.members) where shared.indices.contains(k) { shared[k].append(c.region) }
+    }
     var entries: [Entry] = []
     for k in p.kernels {
-      var memory = k.memory.map(\.range)
-      memory += p.sharedRegions.filter { $0.kernels.contains(k.index) }.map(\.range)
-      memory += p.channels.filter { $0.members.contains(k.index) && $0.region.size > 0 }.map(\.region)
+      let memory = k.memory.map(\.range) + (shared.indices.contains(k.index) ? shared[k.index] : [])
       // cleave's loader enters AArch64 kernels at EL2 when it runs there.
       entries.append(
         Entry(
@@ -55,21 +61,26 @@ public enum DomainsSource {
     ]
     if tree.node(path: "/domains") != nil { lines += ["/delete-node/ &{/domains};", ""] }
     lines += ["/ {", "\tdomains {", "\t\t#address-cells = <0x2>;", "\t\t#size-cells = <0x2>;"]
+    // Each core's cluster and place in it, so an entry's masks come from its own cores.
+    var place: [Int: (cluster: Int, position: Int)] = [:]
+    for (i, cluster) in p.machine.cpuClusters.enumerated() {
+      for (n, c) in cluster.cpus.enumerated() where place[c] == nil { place[c] = (i, n) }
+    }
     for (i, e) in entries.enumerated() {
       lines += ["", "\t\t\(e.name) {", "\t\t\tcompatible = \"openamp,domain-v1\";"]
-      var triplets: [String] = []
-      var left: [Int] = []
-      for cluster in p.machine.cpuClusters {
-        var mask: UInt32 = 0
-        for (n, c) in cluster.cpus.enumerated() where e.cpus.contains(c) {
-          if n < 32 { mask |= 1 << UInt32(n) } else { left.append(c) }
-        }
-        if mask != 0 {
-          triplets.append("\(reference(cluster.node)) \(hex(UInt64(mask))) \(hex(UInt64(e.executionLevel)))")
-        }
+      var masks: [Int: UInt32] = [:]
+      var left = 0
+      for c in Set(e.cpus) {
+        guard let at = place[c] else { continue }
+        if at.position < 32 { masks[at.cluster, default: 0] |= 1 << UInt32(at.position) } else { left += 1 }
       }
-      if !left.isEmpty {
-        lines.append("\t\t\t// \(left.count) cores past the 32 a cpu mask names are not listed")
+      let triplets = masks.keys.sorted().compactMap { i -> String? in
+        guard let mask = masks[i] else { return nil }
+        let cluster = p.machine.cpuClusters[i]
+        return "\(reference(cluster.node)) \(hex(UInt64(mask))) \(hex(UInt64(e.executionLevel)))"
+      }
+      if left > 0 {
+        lines.append("\t\t\t// \(left) cores past the 32 a cpu mask names are not listed")
       }
       if !triplets.isEmpty { lines.append("\t\t\tcpus = <\(triplets.joined(separator: ">, <"))>;") }
       lines.append("\t\t\t#memory-flags-cells = <0x0>;")

@@ -16,15 +16,21 @@ extension MemoryMap {
     var y: [UInt128: Double] = [:]
     var cursor = top
     var gaps: [(Double, Double, UInt64)] = []
+    // Every item starts and ends on a boundary, so a stretch between two is
+    // used when some item is open across it: count them in one sweep.
+    var opened: [UInt128: Int] = [:]
+    for item in items where item.range.size > 0 {
+      opened[UInt128(item.range.base), default: 0] += 1
+      opened[item.range.end, default: 0] -= 1
+    }
+    var open = 0
     for (i, b) in boundaries.enumerated() {
       y[b] = cursor
+      open += opened[b] ?? 0
       guard i + 1 < boundaries.count else { break }
       let next = boundaries[i + 1]
       let span = UInt64(clamping: next - b)
-      let used =
-        AddressRange(base: UInt64(clamping: b), end: next).map { stretch in
-          items.contains { $0.range.overlaps(stretch) }
-        } ?? false
+      let used = open > 0
       let height: Double
       if used {
         let log = Double(max(0, 64 - span.leadingZeroBitCount - 12))
@@ -80,6 +86,8 @@ extension MemoryMap {
         lastLabel = by
       }
     }
+    var kernelLanes: [Int: Int] = [:]
+    for i in lanes.indices where lanes[i].kind == .kernel { kernelLanes[i] = kernelLanes.count }
     for item in items {
       guard let y0 = y[UInt128(item.range.base)], let y1 = y[item.range.end] else { continue }
       let lane = lanes[item.lane]
@@ -87,7 +95,7 @@ extension MemoryMap {
       let x = axisWidth + laneWidth * Double(item.lane) + inset
       let w = laneWidth - 2 * inset
       let h = max(y1 - y0, 2)
-      let (fill, stroke) = colors(lane.kind, item)
+      let (fill, stroke) = colors(lane.kind, item, kernelLanes)
       s.append(
         "<rect x=\"\(fmt(x))\" y=\"\(fmt(y0))\" width=\"\(fmt(w))\" height=\"\(fmt(h))\" rx=\"3\" fill=\"\(fill)\" stroke=\"\(stroke)\"><title>\(escape("\(item.label) \(item.range) \(Format.size(item.range.size))"))</title></rect>"
       )
@@ -112,12 +120,12 @@ extension MemoryMap {
     return s.joined(separator: "\n") + "\n"
   }
 
-  private func colors(_ kind: Lane.Kind, _ item: Item) -> (String, String) {
+  /// `kernelLanes[lane]`: the lane's place among the kernel lanes.
+  private func colors(_ kind: Lane.Kind, _ item: Item, _ kernelLanes: [Int: Int]) -> (String, String) {
     switch kind {
     case .kernel:
       let palette = ["#cfe2ff", "#d1f2d6", "#ffe5b4", "#e8d5ff", "#ffd6e0", "#d5f5f6", "#f9f3c2", "#e2e2e2"]
-      let kernelLanes = lanes.indices.filter { lanes[$0].kind == .kernel }
-      let n = kernelLanes.firstIndex(of: item.lane) ?? 0
+      let n = kernelLanes[item.lane] ?? 0
       return item.label.hasSuffix("dtb") ? ("#ffffff", "#555") : (palette[n % palette.count], "#4a6fa5")
     case .loader: return ("#e0d4f7", "#7a5bb5")
     case .shared: return ("#ffd8a8", "#d9822b")

@@ -248,7 +248,10 @@ extension Machine {
               lineSize: try tree.u32("cache-line-size", of: next), sets: try tree.u32("cache-sets", of: next),
               unified: tree.property("cache-unified", of: next) != nil, sharedBy: []))
         }
-        if !caches[index].sharedBy.contains(cpu.index) { caches[index].sharedBy.append(cpu.index) }
+        // CPUs come one at a time: only the last one added can be this one
+        // (a chain never visits a cache twice), and a cache shared by thousands
+        // of cores is not searched again for each.
+        if caches[index].sharedBy.last != cpu.index { caches[index].sharedBy.append(cpu.index) }
         chain.append(index)
         current = next
       }

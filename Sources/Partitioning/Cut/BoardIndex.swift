@@ -34,7 +34,10 @@ public struct BoardIndex: Sendable {
   public let partition: Partition
   public let machine: Machine
   public let selector: NodeSelector
-  public let anchors: [NodeID: Anchor]
+  /// The anchor at each node (by node index), `nil` where there is none.
+  private let anchorAt: [Anchor?]
+  /// How many anchors the board has.
+  public let anchorCount: Int
   /// Nodes no anchor holds, kept in every tree.
   public let common: [NodeID]
   /// The anchor each node belongs to (`nil`: a common node).
@@ -55,14 +58,21 @@ public struct BoardIndex: Sendable {
     let tree = machine.tree
     selector = NodeSelector(tree)
 
-    var anchors: [NodeID: Anchor] = [:]
+    // By node index: a board of thousands of cores looks anchors up millions of times.
+    var anchors = [Anchor?](repeating: nil, count: tree.nodes.count)
+    func mark(_ id: NodeID, _ change: (inout Anchor) -> Void) {
+      guard anchors.indices.contains(id.index) else { return }
+      var a = anchors[id.index] ?? Anchor()
+      change(&a)
+      anchors[id.index] = a
+    }
     var cpuOfNode: [NodeID: Int] = [:]
     for c in machine.cpus {
-      anchors[c.node, default: Anchor()].cpu = c.index
+      mark(c.node) { $0.cpu = c.index }
       cpuOfNode[c.node] = c.index
     }
-    for c in machine.caches { anchors[c.node, default: Anchor()].cache = c.index }
-    for d in machine.devices where d.isPartitionable { anchors[d.node, default: Anchor()].device = d.index }
+    for c in machine.caches { mark(c.node) { $0.cache = c.index } }
+    for d in machine.devices where d.isPartitionable { mark(d.node) { $0.device = d.index } }
 
     // cpu-map: the outermost nodes with a one-cell `cpu` are leaves; the rest are groups.
     var groups = Set<NodeID>()
@@ -72,8 +82,10 @@ public struct BoardIndex: Sendable {
       while let id = stack.popLast() {
         if let ph = tree.property("cpu", of: id)?.u32 {
           let cpu = tree.node(phandle: ph).flatMap { cpuOfNode[$0] }
-          anchors[id, default: Anchor()].isLeaf = true
-          anchors[id, default: Anchor()].leafCPU = cpu
+          mark(id) {
+            $0.isLeaf = true
+            $0.leafCPU = cpu
+          }
           if let cpu { leaves[cpu, default: []].append(id) }
         } else {
           groups.insert(id)
@@ -86,14 +98,14 @@ public struct BoardIndex: Sendable {
     var stack: [(id: NodeID, above: NodeID?)] = [(tree.root, nil)]
     while let (id, above) = stack.popLast() {
       var owner = above
-      if anchors[id] != nil {
-        anchors[id]?.parent = above
+      if anchors.indices.contains(id.index), anchors[id.index] != nil {
+        anchors[id.index]?.parent = above
         owner = id
       }
       if groups.contains(id) {
         // Kept only as the ancestor of a kept leaf.
-      } else if let owner {
-        anchors[owner]?.members.append(id)
+      } else if let owner, anchors.indices.contains(owner.index) {
+        anchors[owner.index]?.members.append(id)
       } else {
         common.append(id)
       }
@@ -105,11 +117,14 @@ public struct BoardIndex: Sendable {
     }
     self.order = order
     var anchorOf = [NodeID?](repeating: nil, count: tree.nodes.count)
-    for (a, anchor) in anchors {
-      for m in anchor.members where anchorOf.indices.contains(m.index) { anchorOf[m.index] = a }
+    for (a, anchor) in anchors.enumerated() {
+      for m in anchor?.members ?? [] where anchorOf.indices.contains(m.index) {
+        anchorOf[m.index] = NodeID(a)
+      }
     }
     self.anchorOf = anchorOf
-    self.anchors = anchors
+    self.anchorAt = anchors
+    self.anchorCount = anchors.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
     self.common = common
     self.leaves = leaves
     contextLists = Self.contextLists(machine)
@@ -141,7 +156,7 @@ public struct BoardIndex: Sendable {
       var n: NodeID? = id
       var steps = 0
       while let a = n {
-        guard let anchor = anchors[a], stays(anchor), steps < anchors.count else { return false }
+        guard let anchor = anchor(a), stays(anchor), steps < anchorCount else { return false }
         n = anchor.parent
         steps += 1
       }
@@ -150,7 +165,7 @@ public struct BoardIndex: Sendable {
     var out = common
     var seen = Set<NodeID>()
     func take(_ id: NodeID) {
-      guard seen.insert(id).inserted, let a = anchors[id], isKept(id) else { return }
+      guard seen.insert(id).inserted, let a = anchor(id), isKept(id) else { return }
       out += a.members
     }
     for c in k.cpus where machine.cpus.indices.contains(c) {
@@ -164,6 +179,11 @@ public struct BoardIndex: Sendable {
       for d in devices.sorted() where machine.devices.indices.contains(d) { take(machine.devices[d].node) }
     }
     return out
+  }
+
+  /// The anchor at a node, if the node is one.
+  public func anchor(_ id: NodeID) -> Anchor? {
+    anchorAt.indices.contains(id.index) ? anchorAt[id.index] : nil
   }
 
   /// `nodes` in the board's document order.

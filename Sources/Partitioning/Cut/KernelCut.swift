@@ -99,11 +99,11 @@ public struct KernelCut: Sendable {
       guard devices.insert(d).inserted else { return }
       reasons[d] = dependency
       let node = machine.devices[d].node
-      if let anchor = board.anchors[node] {
+      if let anchor = board.anchor(node) {
         for m in anchor.members { queue.append((m, dependency.device)) }
         // A device stays only when the devices above it stay.
         var up = anchor.parent
-        while let a = up, let above = board.anchors[a] {
+        while let a = up, let above = board.anchor(a) {
           if let p = above.device {
             add(p, Dependency(device: dependency.device, node: node, property: "parent"))
           }
@@ -113,10 +113,10 @@ public struct KernelCut: Sendable {
     }
     for d in kernel.allDevices where machine.devices.indices.contains(d) {
       let node = machine.devices[d].node
-      guard let anchor = board.anchors[node] else { continue }
+      guard let anchor = board.anchor(node) else { continue }
       for m in anchor.members { queue.append((m, d)) }
       var up = anchor.parent
-      while let a = up, let above = board.anchors[a] {
+      while let a = up, let above = board.anchor(a) {
         if let p = above.device { add(p, Dependency(device: d, node: node, property: "parent")) }
         up = above.parent
       }
@@ -135,7 +135,7 @@ public struct KernelCut: Sendable {
       for u in uses {
         guard let t = u.target else { continue }
         if let a = board.anchorOf[t.index] {
-          if let d = board.anchors[a]?.device {
+          if let d = board.anchor(a)?.device {
             add(d, Dependency(device: via, node: u.node, property: u.property))
           }
         } else {

@@ -15,7 +15,9 @@ struct References {
     var byName: [String: [(String, [Int])]] = [:]
     func walk(_ n: TopologyNode) {
       coreNames[n.path] = n.cpus
-      if let r = n.path.range(of: "/cpus/cpu-map/") { coreNames[String(n.path[r.upperBound...])] = n.cpus }
+      if let r = n.path.utf8.firstRange(of: "/cpus/cpu-map/".utf8) {
+        coreNames[String(n.path[r.upperBound...])] = n.cpus
+      }
       byName[n.name, default: []].append((n.path, n.cpus))
       n.children.forEach(walk)
     }
@@ -35,14 +37,16 @@ struct References {
     }
     for cluster in machine.cpuClusters where cluster.isSDTCluster { coreNames[cluster.path] = cluster.cpus }
     // Labels last so that they win over a same-named cpu-map node (manycore's cluster8 label).
+    var cacheAt: [NodeID: Int] = [:]
+    for c in machine.caches where cacheAt[c.node] == nil { cacheAt[c.node] = c.index }
     for id in tree.descendants() {
       for label in tree[id].labels {
         let path = tree.path(of: id)
         if let cpus = coreNames[path] {
           coreNames[label] = cpus
           ambiguous[label] = nil
-        } else if let cache = machine.caches.first(where: { $0.node == id }) {
-          coreNames[label] = cache.sharedBy
+        } else if let cache = cacheAt[id] {
+          coreNames[label] = machine.caches[cache].sharedBy
           ambiguous[label] = nil
         }
       }
