@@ -11,6 +11,14 @@ public struct TopologyNode: Sendable, Hashable {
   /// The CPU a `core` or `thread` leaf names, as an index into ``Machine/cpus``.
   public var cpu: Int?
 
+  /// The path below `/cpus/cpu-map/` (`cluster0/core1`), the name a plan may
+  /// use; `nil` for a node elsewhere.
+  public var pathInMap: String? {
+    let map = "/cpus/cpu-map/"
+    guard path.utf8.starts(with: map.utf8) else { return nil }
+    return String(path.dropFirst(map.count))
+  }
+
   /// Every CPU at or below this node.
   public var cpus: [Int] {
     (cpu.map { [$0] } ?? []) + children.flatMap(\.cpus)

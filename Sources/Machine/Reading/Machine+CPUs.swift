@@ -178,9 +178,11 @@ extension Machine {
     guard let map = tree.node(path: "/cpus/cpu-map") else { return [] }
     let byNode = Dictionary(uniqueKeysWithValues: cpus.map { ($0.node, $0.index) })
     var used: [Int: String] = [:]
-    func read(_ id: NodeID, depth: Int) throws -> TopologyNode? {
+    // Each node's path is its parent's and its name: not walked up again per node.
+    func read(_ id: NodeID, under parent: String, depth: Int) throws -> TopologyNode? {
       if depth > 8 { throw tree.error(id, "cpu-map nested deeper than 8 levels") }
       let node = tree[id]
+      let path = parent + "/" + node.name
       let kind: TopologyNode.Kind
       switch true {
       case node.name.hasPrefix("socket"): kind = .socket
@@ -201,13 +203,14 @@ extension Machine {
         if let first = used[index] {
           throw tree.error(id, "cpu", "\(tree.path(of: target)) is already placed at \(first)")
         }
-        used[index] = tree.path(of: id)
+        used[index] = path
         cpu = index
       }
-      let children = try node.children.compactMap { try read($0, depth: depth + 1) }
-      return TopologyNode(kind: kind, name: node.name, path: tree.path(of: id), children: children, cpu: cpu)
+      let children = try node.children.compactMap { try read($0, under: path, depth: depth + 1) }
+      return TopologyNode(kind: kind, name: node.name, path: path, children: children, cpu: cpu)
     }
-    return try tree[map].children.compactMap { try read($0, depth: 0) }
+    let mapPath = tree.path(of: map)
+    return try tree[map].children.compactMap { try read($0, under: mapPath, depth: 0) }
   }
 
   /// Follows each CPU's `next-level-cache` chain; a cache node is shared by every CPU whose chain reaches it.

@@ -21,9 +21,7 @@ struct GroupNames {
       let cpus = n.cpus
       if let id { for l in tree[id].labels { candidates.append((l, cpus)) } }
       candidates.append((n.name, cpus))
-      if let r = n.path.firstRange(of: "/cpus/cpu-map/") {
-        candidates.append((String(n.path[r.upperBound...]), cpus))
-      }
+      if let below = n.pathInMap { candidates.append((below, cpus)) }
       let children =
         id.map { p in
           Dictionary(tree[p].children.map { (tree[$0].name, $0) }, uniquingKeysWith: { a, _ in a })

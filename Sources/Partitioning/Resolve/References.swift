@@ -14,11 +14,10 @@ struct References {
     // cpu-map nodes: absolute path, path below cpu-map, and the bare name when unique.
     var byName: [String: [(String, [Int])]] = [:]
     func walk(_ n: TopologyNode) {
-      coreNames[n.path] = n.cpus
-      if let r = n.path.utf8.firstRange(of: "/cpus/cpu-map/".utf8) {
-        coreNames[String(n.path[r.upperBound...])] = n.cpus
-      }
-      byName[n.name, default: []].append((n.path, n.cpus))
+      let cpus = n.cpus
+      coreNames[n.path] = cpus
+      if let below = n.pathInMap { coreNames[below] = cpus }
+      byName[n.name, default: []].append((n.path, cpus))
       n.children.forEach(walk)
     }
     machine.topology.forEach(walk)
