@@ -366,6 +366,11 @@ extension BootDescriptor {
   /// loader lets exactly that channel's members share it.
   static func grants(_ p: Partition) -> [cleave_grant] {
     var grants: [cleave_grant] = []
+    // Each kernel's channels, found in one pass rather than once per kernel.
+    var channels = [[Int]](repeating: [], count: p.kernels.count)
+    for (i, c) in p.channels.enumerated() where c.region.size > 0 {
+      for m in Set(c.members) where channels.indices.contains(m) { channels[m].append(i) }
+    }
     for k in p.kernels {
       for m in k.memory where m.range.size > 0 {
         grants.append(
@@ -373,7 +378,8 @@ extension BootDescriptor {
             range: cleave_range(base: m.range.base, size: m.range.size), kernel: UInt32(k.index),
             channel: CLEAVE_GRANT_MEMORY))
       }
-      for (i, c) in p.channels.enumerated() where c.region.size > 0 && c.members.contains(k.index) {
+      for i in channels.indices.contains(k.index) ? channels[k.index] : [] {
+        let c = p.channels[i]
         grants.append(
           cleave_grant(
             range: cleave_range(base: c.region.base, size: c.region.size), kernel: UInt32(k.index),

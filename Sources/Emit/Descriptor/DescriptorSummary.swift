@@ -67,6 +67,8 @@ public struct DescriptorSummary: Codable, Sendable {
     interruptController = p.machine.primaryInterruptController?.kind?.rawValue ?? "none"
     interruptControllerOwner = p.interruptControllerOwner.map { p.kernels[$0].name }
     doorbell = p.doorbellMechanism.rawValue
+    var grantsOf: [Int: [cleave_grant]] = [:]
+    for g in grants { grantsOf[Int(g.kernel), default: []].append(g) }
     self.kernels = zip(p.kernels, kernels).map { k, e in
       let segs = segments[Int(e.segment_first)..<Int(e.segment_first + e.segment_count)]
       return Kernel(
@@ -78,7 +80,7 @@ public struct DescriptorSummary: Codable, Sendable {
         segments: segs.map {
           "\(AddressRange(base: $0.dest, size: $0.mem_size)) from payload +\(Format.hex($0.src_offset)), \($0.file_size) bytes"
         },
-        grants: grants.filter { $0.kernel == UInt32(k.index) }.map { g in
+        grants: (grantsOf[k.index] ?? []).map { g in
           let range = AddressRange(base: g.range.base, size: g.range.size)
           let channel = p.channels.indices.contains(Int(g.channel)) ? p.channels[Int(g.channel)].name : nil
           return "\(range) " + (channel.map { "channel \($0)" } ?? "memory")
