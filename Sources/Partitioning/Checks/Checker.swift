@@ -39,6 +39,24 @@ extension Partition {
     return SourceLocation(file: boardPath, path: place)
   }
 
+  /// `memory_overlaps_reserved`: `what` (a kernel's or a foreign entry's
+  /// memory) overlaps the board's reservation `r` at `range`; `detail` follows
+  /// the ranges in the message.
+  func reportReservedOverlap(
+    _ what: String, _ r: Reservation, at range: AddressRange, detail: String = "", location: SourceLocation,
+    into engine: inout DiagnosticEngine
+  ) {
+    let noMap = r.noMap && r.source == .reservedMemory ? " (no-map)" : ""
+    engine.error(
+      .memoryOverlapsReserved, "\(what) overlaps reserved memory \(r.name) \(range)\(noMap)\(detail)",
+      at: location,
+      notes: [
+        .init(
+          "reserved by the board",
+          at: boardLocation(r.node.map { machine.tree.path(of: $0) } ?? "/memreserve/"))
+      ])
+  }
+
   /// Whether the core is known to run another architecture than the target.
   func isForeign(_ cpu: CPU) -> Bool {
     cpu.architecture != .unknown && cpu.architecture.rawValue != target.rawValue

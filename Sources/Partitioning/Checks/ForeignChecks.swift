@@ -89,15 +89,8 @@ enum ForeignChecks {
         }
         for r in p.machine.reservations where r.noMap || r.source == .memreserve {
           guard let range = r.range, let both = range.intersection(m.range) else { continue }
-          engine.error(
-            .memoryOverlapsReserved,
-            "\(what) overlaps reserved memory \(r.name) \(range)\(r.noMap && r.source == .reservedMemory ? " (no-map)" : "") (both hold \(both))",
-            at: m.location,
-            notes: [
-              .init(
-                "reserved by the board",
-                at: p.boardLocation(r.node.map { p.machine.tree.path(of: $0) } ?? "/memreserve/"))
-            ])
+          p.reportReservedOverlap(
+            what, r, at: range, detail: " (both hold \(both))", location: m.location, into: &engine)
         }
       }
     }

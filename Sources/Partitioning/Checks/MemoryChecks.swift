@@ -133,15 +133,7 @@ enum MemoryChecks {
         at: m.location,
         notes: [.init(note, at: p.loaderLocation)])
     case (.kernel(let k, let m), .reservation(let r)):
-      engine.error(
-        .memoryOverlapsReserved,
-        "\(p.describe(kernel: k, m.range)) overlaps reserved memory \(r.name) \(rb)\(r.noMap && r.source == .reservedMemory ? " (no-map)" : "")",
-        at: m.location,
-        notes: [
-          .init(
-            "reserved by the board",
-            at: p.boardLocation(r.node.map { p.machine.tree.path(of: $0) } ?? "/memreserve/"))
-        ])
+      p.reportReservedOverlap(p.describe(kernel: k, m.range), r, at: rb, location: m.location, into: &engine)
     case (.kernel(let k, let m), .mmio(let d)):
       engine.error(
         .memoryOverlapsMMIO, "\(p.describe(kernel: k, m.range)) overlaps the MMIO window \(rb) of \(d.path)",
