@@ -16,6 +16,16 @@ struct NumberTests {
     #expect(throws: Numbers.Failure.overflow) { try Numbers.parse("0x1_0000_0000_0000_0000") }
     #expect(throws: Numbers.Failure.notANumber) { try Numbers.parse("0xZZ") }
     #expect(try Numbers.parse("0x4000_0000") == 0x4000_0000)
+    #expect(try Numbers.parse("18446744073709551615") == UInt64.max)
+    #expect(throws: Numbers.Failure.overflow) { try Numbers.parse("18446744073709551616") }
+    #expect(try Numbers.parse("_0x1_0") == 16)
+    #expect(throws: Numbers.Failure.notANumber) { try Numbers.parse("12a") }
+    #expect(throws: Numbers.Failure.notANumber) { try Numbers.parse("0x") }
+    #expect(throws: Numbers.Failure.notANumber) { try Numbers.parse("") }
+    #expect(throws: Numbers.Failure.notANumber) { try Numbers.parse("٣") }
+    #expect(try Numbers.size(" 64 K\t") == 65536)
+    #expect(try Numbers.size("\u{a0}2M\u{2009}") == 2 << 20)
+    #expect(throws: Numbers.Failure.notANumber) { try Numbers.size("  ") }
   }
 }
 
