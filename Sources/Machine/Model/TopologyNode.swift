@@ -19,6 +19,20 @@ public struct TopologyNode: Sendable, Hashable {
     return String(path.dropFirst(map.count))
   }
 
+  /// Every node's CPUs (``cpus``) by path, gathered in one pass from the
+  /// leaves up, where asking each node would walk its subtree again.
+  public static func cpusByPath(_ roots: [TopologyNode]) -> [String: [Int]] {
+    var out: [String: [Int]] = [:]
+    func gather(_ n: TopologyNode) -> [Int] {
+      var cpus = n.cpu.map { [$0] } ?? []
+      for c in n.children { cpus += gather(c) }
+      out[n.path] = cpus
+      return cpus
+    }
+    for r in roots { _ = gather(r) }
+    return out
+  }
+
   /// Every CPU at or below this node.
   public var cpus: [Int] {
     (cpu.map { [$0] } ?? []) + children.flatMap(\.cpus)

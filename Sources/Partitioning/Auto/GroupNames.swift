@@ -17,8 +17,9 @@ struct GroupNames {
     let tree = machine.tree
     // The tree node goes down with the topology node: looking each one up by
     // path scans every sibling, which is quadratic in a cpu-map of thousands.
+    let cpusOf = TopologyNode.cpusByPath(machine.topology)
     func collect(_ n: TopologyNode, _ id: NodeID?) {
-      let cpus = n.cpus
+      let cpus = cpusOf[n.path] ?? n.cpus
       if let id { for l in tree[id].labels { candidates.append((l, cpus)) } }
       candidates.append((n.name, cpus))
       if let below = n.pathInMap { candidates.append((below, cpus)) }

@@ -13,8 +13,10 @@ struct References {
     let tree = machine.tree
     // cpu-map nodes: absolute path, path below cpu-map, and the bare name when unique.
     var byName: [String: [(String, [Int])]] = [:]
+    let cpusOf = TopologyNode.cpusByPath(machine.topology)
+    coreNames.reserveCapacity(2 * cpusOf.count + 2 * machine.cpus.count)
     func walk(_ n: TopologyNode) {
-      let cpus = n.cpus
+      let cpus = cpusOf[n.path] ?? n.cpus
       coreNames[n.path] = cpus
       if let below = n.pathInMap { coreNames[below] = cpus }
       byName[n.name, default: []].append((n.path, cpus))
