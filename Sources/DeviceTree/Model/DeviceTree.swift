@@ -230,7 +230,18 @@ public struct DeviceTree: Sendable {
 
   /// Whether any of the node's `compatible` strings is one of `names`.
   public func isCompatible(_ id: NodeID, with names: String...) -> Bool {
-    compatible(id).contains { names.contains($0) }
+    // On the bytes: asked of every node of a board, decoding each list into
+    // strings first cost more than the answer.
+    guard let value = property("compatible", of: id)?.value, value.last == 0 else { return false }
+    var start = 0
+    var found = false
+    for i in value.indices where value[i] == 0 {
+      let entry = value[start..<i]
+      if !found, names.contains(where: { $0.utf8.elementsEqual(entry) }) { found = true }
+      start = i + 1
+    }
+    // As ``compatible(_:)`` reads it: a list with an entry that is not UTF-8 is no list.
+    return found && property("compatible", of: id)?.strings != nil
   }
 
   /// `status` is absent, "okay" or "ok".
