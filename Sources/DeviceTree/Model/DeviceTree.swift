@@ -232,7 +232,8 @@ public struct DeviceTree: Sendable {
   public func isCompatible(_ id: NodeID, with names: String...) -> Bool {
     // On the bytes: asked of every node of a board, decoding each list into
     // strings first cost more than the answer.
-    guard let value = property("compatible", of: id)?.value, value.last == 0 else { return false }
+    guard let list = property("compatible", of: id), list.value.last == 0 else { return false }
+    let value = list.value
     var start = 0
     var found = false
     for i in value.indices where value[i] == 0 {
@@ -241,7 +242,7 @@ public struct DeviceTree: Sendable {
       start = i + 1
     }
     // As ``compatible(_:)`` reads it: a list with an entry that is not UTF-8 is no list.
-    return found && property("compatible", of: id)?.strings != nil
+    return found && list.strings != nil
   }
 
   /// `status` is absent, "okay" or "ok".

@@ -37,7 +37,7 @@ public struct BoardIndex: Sendable {
   /// The anchor at each node (by node index), `nil` where there is none.
   private let anchorAt: [Anchor?]
   /// How many anchors the board has.
-  public let anchorCount: Int
+  let anchorCount: Int
   /// Nodes no anchor holds, kept in every tree.
   public let common: [NodeID]
   /// The anchor each node belongs to (`nil`: a common node).

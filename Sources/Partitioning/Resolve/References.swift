@@ -38,16 +38,16 @@ struct References {
     }
     for cluster in machine.cpuClusters where cluster.isSDTCluster { coreNames[cluster.path] = cluster.cpus }
     // Labels last so that they win over a same-named cpu-map node (manycore's cluster8 label).
-    var cacheAt: [NodeID: Int] = [:]
-    for c in machine.caches where cacheAt[c.node] == nil { cacheAt[c.node] = c.index }
+    var sharersAt: [NodeID: [Int]] = [:]
+    for c in machine.caches where sharersAt[c.node] == nil { sharersAt[c.node] = c.sharedBy }
     for id in tree.descendants() {
       for label in tree[id].labels {
         let path = tree.path(of: id)
         if let cpus = coreNames[path] {
           coreNames[label] = cpus
           ambiguous[label] = nil
-        } else if let cache = cacheAt[id] {
-          coreNames[label] = machine.caches[cache].sharedBy
+        } else if let sharers = sharersAt[id] {
+          coreNames[label] = sharers
           ambiguous[label] = nil
         }
       }
