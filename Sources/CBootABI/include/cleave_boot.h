@@ -20,6 +20,7 @@
  *   struct cleave_grant[]         the memory each kernel is granted, grouped by kernel
  *   struct cleave_boot_info[]     what the loader writes into each seL4 boot-info record
  *   uint64_t mpidrs[]             the system core list those records carry (core index -> MPIDR)
+ *   struct cleave_window[]        device MMIO each kernel may reach under the fence, grouped by kernel
  *
  * The CRC-32 (IEEE 802.3, reflected, as zlib's crc32) covers the whole
  * descriptor (total_size bytes) computed with the crc32 field set to zero.
@@ -32,7 +33,7 @@
 #include <stdint.h>
 
 #define CLEAVE_DESC_MAGIC	0x45564c43u	/* "CLVE" */
-#define CLEAVE_DESC_VERSION	3u
+#define CLEAVE_DESC_VERSION	4u
 #define CLEAVE_NAME_MAX		16
 
 /* cleave_desc.arch */
@@ -70,6 +71,28 @@
 /* cleave_kernel.flags */
 #define CLEAVE_KERNEL_OWNS_IC		(1u << 0)	/* initialises the distributor / PLIC itself */
 #define CLEAVE_KERNEL_RESETS_IC		(1u << 1)	/* resets the whole distributor at boot (Linux): start it first */
+#define CLEAVE_KERNEL_MAY_POWER		(1u << 2)	/* under the fence: may SYSTEM_OFF / SYSTEM_RESET the machine */
+
+/*
+ * cleave_desc.flags. CLEAVE_DESC_FENCE (AArch64, `isolation: stage2`): the
+ * loader stays resident at EL2 and runs every kernel at EL1 behind stage-2
+ * translation. A kernel reaches exactly its grants (memory and channels, as
+ * Normal memory) and its windows (as Device-nGnRE); on the GIC, its own
+ * cores' redistributor frames (GICv3; the other frames' first 64 KiB read
+ * only, so a kernel can find its own) or the CPU interface (GICv2). The
+ * distributor is unmapped: the fence emulates each access by SPI ownership
+ * (the route table). PSCI calls are filtered: CPU_ON, CPU_OFF and
+ * AFFINITY_INFO for the kernel's own cores, SYSTEM_OFF and SYSTEM_RESET for
+ * a CLEAVE_KERNEL_MAY_POWER kernel. Any other access faults: the fence
+ * prints a line and injects a synchronous external abort into the kernel,
+ * or, with CLEAVE_DESC_FENCE_STOP, stops that core.
+ */
+#define CLEAVE_DESC_FENCE		(1u << 0)
+#define CLEAVE_DESC_FENCE_STOP		(1u << 1)
+
+/* cleave_window.kind */
+#define CLEAVE_WINDOW_OWNED		1u	/* MMIO of a device the kernel owns */
+#define CLEAVE_WINDOW_SHARED		2u	/* MMIO of a device it shares with other kernels */
 
 /* cleave_cpu.flags */
 #define CLEAVE_CPU_BOOT		(1u << 0)	/* the kernel's boot CPU */
@@ -150,6 +173,9 @@ struct cleave_desc {
 	uint32_t boot_info_count, boot_info_offset;
 	uint32_t mpidr_count, mpidr_offset;
 	struct cleave_range loader;	/* the plan's loader region: no grant may touch it */
+	uint32_t flags;			/* CLEAVE_DESC_* */
+	uint32_t reserved;		/* zero */
+	uint32_t window_count, window_offset;
 };
 
 struct cleave_kernel {
@@ -221,6 +247,18 @@ struct cleave_grant {
 	struct cleave_range range;
 	uint32_t kernel;		/* index of the kernel granted it */
 	uint32_t channel;		/* CLEAVE_GRANT_MEMORY, or an index into the channel table */
+};
+
+/*
+ * Device MMIO a kernel may reach under the fence (CLEAVE_DESC_FENCE): the
+ * reg ranges of its owned and shared devices, rounded out to 4 KiB pages,
+ * grouped by kernel in kernel order. The interrupt controller's own frames
+ * are never windows (the fence maps or emulates them). Empty without the fence.
+ */
+struct cleave_window {
+	struct cleave_range range;	/* 4 KiB aligned base and size */
+	uint32_t kernel;		/* index of the kernel that may reach it */
+	uint32_t kind;			/* CLEAVE_WINDOW_* */
 };
 
 /*
@@ -364,7 +402,8 @@ _Static_assert(sizeof(struct cleave_boot_info) == 96 + (CLEAVE_SEL4_MAX_RAM + CL
 _Static_assert(__builtin_offsetof(struct cleave_boot_info, ram) == 96, "cleave_boot_info.ram");
 _Static_assert(sizeof(struct cleave_range) == 16, "cleave_range");
 _Static_assert(sizeof(struct cleave_end) == 16, "cleave_end");
-_Static_assert(sizeof(struct cleave_desc) == 152, "cleave_desc");
+_Static_assert(sizeof(struct cleave_desc) == 168, "cleave_desc");
+_Static_assert(sizeof(struct cleave_window) == 24, "cleave_window");
 _Static_assert(sizeof(struct cleave_kernel) == 144, "cleave_kernel");
 _Static_assert(sizeof(struct cleave_cpu) == 32, "cleave_cpu");
 _Static_assert(sizeof(struct cleave_segment) == 32, "cleave_segment");
