@@ -69,7 +69,7 @@ LOADER_MODEL_riscv64 :=
 # vectors.S is the probe's: the AArch64 loader's vector table lives inside entry.S.
 LOADER_SRCS_aarch64 := $(wildcard Sources/Loader/common/*.c) $(wildcard Sources/Loader/aarch64/*.c) \
 	Sources/Loader/aarch64/entry.S Sources/Loader/aarch64/smccc.S Sources/Loader/aarch64/sha256.S \
-	Sources/Loader/aarch64/sel4.S
+	Sources/Loader/aarch64/sel4.S Sources/Loader/aarch64/fence.S
 LOADER_SRCS_riscv64 := $(wildcard Sources/Loader/common/*.c) $(wildcard Sources/Loader/riscv64/*.c) \
 	Sources/Loader/riscv64/entry.S
 

@@ -7,6 +7,11 @@
 /// `rtio,qemu`. The untangler gives back `cleave|INFO|k0: …` whole and
 /// `Model: riscv-virtio,qemu` whole, in the order each was completed, so that a
 /// kernel's pass text is found however the lines were interleaved.
+///
+/// The EL2 fence prints its `cleave|FENCE|…` lines on the UART a character at a
+/// time too, while probe kernels run: a protocol line can land inside one of
+/// those, so the last `cleave|` of a raw line starts the whole line and
+/// whatever precedes it, protocol marker or not, is the head of a streamed one.
 public struct ConsoleUntangler: Sendable {
   /// The start of a foreign line whose end has not arrived yet.
   public private(set) var partial = ""
@@ -15,7 +20,7 @@ public struct ConsoleUntangler: Sendable {
 
   /// Takes one raw console line (without its newline) and returns the lines it completes.
   public mutating func take(_ raw: Substring) -> [String] {
-    guard let start = raw.range(of: "cleave|") else {
+    guard let start = raw.ranges(of: "cleave|").last else {
       defer { partial = "" }
       return [partial + raw]
     }

@@ -80,6 +80,17 @@ struct launch_slot;
 uint64_t arch_boot_info_tables(const struct cleave_desc *d, const struct cleave_boot_info *bi,
 			       struct launch_slot *slot, uint64_t pool, uint64_t pool_end, uint64_t loader);
 
+/* --- isolation ------------------------------------------------------- */
+
+/*
+ * Set up the isolation the descriptor asks for (CLEAVE_DESC_FENCE: the
+ * AArch64 EL2 fence) in pages from [pool, pool_end), and switch every
+ * kernel's launch slot to it. Returns where free pages start; without the
+ * flag it does nothing (arch_check_desc refuses the flag where there is no
+ * fence).
+ */
+uint64_t arch_fence_setup(const struct cleave_desc *d, uint64_t pool, uint64_t pool_end);
+
 /* --- starting kernels ------------------------------------------------ */
 
 /*

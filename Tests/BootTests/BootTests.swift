@@ -77,6 +77,23 @@ struct UntanglerTests {
       ])
   }
 
+  /// The fence's lines are streamed like U-Boot's, and start with the same marker as the probe's.
+  @Test func fenceLinesAreRejoinedAroundProbeLines() {
+    let console = """
+      cleave|FENCE|k1: cleave|INFO|k0: 2/2 cores up: boot 0x0, started 0x1
+      read from 0x9000018 (k0's device) blocked
+      cleave|FENCE|k2: wricleave|PASS|k0: 2 cores
+      te to 0x41000000 (k0's memory) blocked
+      """
+    #expect(
+      ConsoleUntangler.lines(of: console) == [
+        "cleave|INFO|k0: 2/2 cores up: boot 0x0, started 0x1",
+        "cleave|FENCE|k1: read from 0x9000018 (k0's device) blocked",
+        "cleave|PASS|k0: 2 cores",
+        "cleave|FENCE|k2: write to 0x41000000 (k0's memory) blocked",
+      ])
+  }
+
   /// The run passes on a pass text split by a probe line, and on one that
   /// waits at the end of an unfinished line.
   @Test(arguments: [

@@ -1,6 +1,7 @@
 #include "aarch64.h"
 #include "arch.h"
 #include "entry.h"
+#include "fence.h"
 #include "launch.h"
 
 uint64_t arch_cpu_id(void)
@@ -52,6 +53,8 @@ void arch_enter(const struct launch_slot *slot)
 {
 	if (slot->mode == LAUNCH_MODE_SEL4)
 		aarch64_enter_sel4(slot);
+	if (slot->mode == LAUNCH_MODE_FENCE)
+		aarch64_fence_enter((struct fence_cpu *)(uintptr_t)slot->fence);
 	aarch64_enter_kernel(slot->entry, slot->dtb);
 }
 

@@ -4,6 +4,7 @@
  * The loader is one position-independent blob: every address below is
  * formed PC-relative (adr/adrp), so it runs wherever the image was loaded.
  */
+#include "fence.h"
 #include "launch.h"
 
 	.section .text.entry, "ax"
@@ -11,9 +12,10 @@
 /*
  * The loader's start doubles as its exception vector table (VBAR = _start,
  * hence the 2 KiB alignment). The loader runs on SP_ELx with IRQ, FIQ and
- * SError masked and nothing runs below it, so the one entry that can ever be
- * taken is "current EL, SPx, synchronous" at 0x200 (a fault). This file's
- * code fills the slots before it; the rest of the loader follows it.
+ * SError masked, so the entries that can be taken are "current EL, SPx,
+ * synchronous" at 0x200 (a fault) and, once the EL2 fence runs kernels at
+ * EL1 (fence.h), "lower EL, AArch64, synchronous" at 0x400 (their traps;
+ * their interrupts go to EL1). This file's code fills the slots between.
  *
  * _start: the one core the machine started, at EL2 or EL1, MMU and caches
  * off. x0 holds a DTB if the previous stage passed one (QEMU passes 0 for
@@ -101,7 +103,11 @@ aarch64_trampoline:
 
 	ldr	x2, [x1, #LAUNCH_MODE]
 	mov	x0, x1
-	cbnz	x2, aarch64_enter_sel4
+	cmp	x2, #LAUNCH_MODE_FENCE
+	b.ne	4f
+	ldr	x0, [x1, #LAUNCH_FENCE]
+	b	aarch64_fence_enter
+4:	cbnz	x2, aarch64_enter_sel4
 	ldr	x4, [x1, #LAUNCH_ENTRY]
 	ldr	x0, [x1, #LAUNCH_DTB]
 	mov	x1, xzr
@@ -109,6 +115,59 @@ aarch64_trampoline:
 	mov	x3, xzr
 	br	x4
 	.size	aarch64_trampoline, . - aarch64_trampoline
+
+/*
+ * A synchronous exception in the loader (a bug: it expects none) reports
+ * fail("exception: ESR, ELR, FAR") and parks; a second one, say from fail()
+ * itself, just parks.
+ */
+fault:
+	adrp	x4, fault_taken
+	add	x4, x4, :lo12:fault_taken
+	ldr	w5, [x4]
+	cbnz	w5, 3f
+	str	w4, [x4]
+	mrs	x3, CurrentEL
+	cmp	x3, #(2 << 2)
+	b.ne	1f
+	mrs	x1, esr_el2
+	mrs	x2, elr_el2
+	mrs	x3, far_el2
+	b	2f
+1:	mrs	x1, esr_el1
+	mrs	x2, elr_el1
+	mrs	x3, far_el1
+2:	adr	x0, fault_message
+	b	fail
+3:	wfe
+	b	3b
+fault_message:
+	.asciz	"exception: ESR 0x%lx, ELR 0x%lx, FAR 0x%lx"
+
+/* Current EL, SPx, synchronous. */
+	.org	0x200
+	b	fault
+
+/* The second half of a fence trap (0x400): restore the kernel's registers and return to it. */
+fence_return:
+	ldp	x0, x1, [sp, #0]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldp	x18, x19, [sp, #144]
+	ldp	x20, x21, [sp, #160]
+	ldp	x22, x23, [sp, #176]
+	ldp	x24, x25, [sp, #192]
+	ldp	x26, x27, [sp, #208]
+	ldp	x28, x29, [sp, #224]
+	ldr	x30, [sp, #240]
+	add	sp, sp, #FENCE_FRAME
+	eret
 
 /*
  * aarch64_enter_kernel(entry, dtb): enter a kernel on this core the same
@@ -176,38 +235,6 @@ aarch64_icache_sync:
 	.size	aarch64_icache_sync, . - aarch64_icache_sync
 
 /*
- * A synchronous exception in the loader (a bug: it expects none) reports
- * fail("exception: ESR, ELR, FAR") and parks; a second one, say from fail()
- * itself, just parks.
- */
-fault:
-	adrp	x4, fault_taken
-	add	x4, x4, :lo12:fault_taken
-	ldr	w5, [x4]
-	cbnz	w5, 3f
-	str	w4, [x4]
-	mrs	x3, CurrentEL
-	cmp	x3, #(2 << 2)
-	b.ne	1f
-	mrs	x1, esr_el2
-	mrs	x2, elr_el2
-	mrs	x3, far_el2
-	b	2f
-1:	mrs	x1, esr_el1
-	mrs	x2, elr_el1
-	mrs	x3, far_el1
-2:	adr	x0, fault_message
-	b	fail
-3:	wfe
-	b	3b
-fault_message:
-	.asciz	"exception: ESR 0x%lx, ELR 0x%lx, FAR 0x%lx"
-
-/* Current EL, SPx, synchronous. */
-	.org	0x200
-	b	fault
-
-/*
  * aarch64_spin_trampoline: where a spin-table core starts when the loader
  * releases it (x0 = 0, as the firmware leaves it). The loader starts one
  * core at a time and waits for it to check in, so the one context word it
@@ -243,6 +270,33 @@ aarch64_spin_wait:
 	mov	x3, xzr
 	br	x4
 	.size	aarch64_spin_wait, . - aarch64_spin_wait
+
+/*
+ * Lower EL, AArch64, synchronous: a kernel behind the fence trapped (HVC,
+ * SMC, a stage-2 abort). Save its registers as a struct fence_frame on this
+ * core's EL2 stack and let aarch64_fence_trap() handle it.
+ */
+	.org	0x400
+	sub	sp, sp, #FENCE_FRAME
+	stp	x0, x1, [sp, #0]
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x19, [sp, #144]
+	stp	x20, x21, [sp, #160]
+	stp	x22, x23, [sp, #176]
+	stp	x24, x25, [sp, #192]
+	stp	x26, x27, [sp, #208]
+	stp	x28, x29, [sp, #224]
+	str	x30, [sp, #240]
+	mov	x0, sp
+	bl	aarch64_fence_trap
+	b	fence_return
 
 	.bss
 	.balign	4

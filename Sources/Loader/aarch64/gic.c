@@ -56,6 +56,10 @@ int arch_check_desc(const struct cleave_desc *d)
 	}
 	if (!v3 && d->ic_kind != CLEAVE_IC_GICV2 && (d->ic_kind != CLEAVE_IC_NONE || d->route_count))
 		problems += wrong("ic_kind", d->ic_kind);
+	/* The fence emulates a GIC distributor, catches PSCI, and enters kernels itself (not seL4's way, yet). */
+	if ((d->flags & CLEAVE_DESC_FENCE) &&
+	    ((!v3 && d->ic_kind != CLEAVE_IC_GICV2) || d->boot_mode != CLEAVE_BOOT_PSCI || d->boot_info_count))
+		problems += wrong("flags", d->flags);
 	for (uint32_t r = 0; r < d->route_count; r++) {
 		const struct cleave_route *rt = desc_route(d, r);
 
@@ -126,6 +130,12 @@ int arch_check_live(const struct cleave_desc *d, const struct dt *live)
 	    (kind && (rev + 1) / 2 != kind - 1)) {
 		log_error("live DTB: %s at 0x%lx / 0x%lx (revision %u); descriptor: %s at 0x%lx / 0x%lx",
 			  ic_name(kind), dist, second, rev, ic_name(d->ic_kind), d->ic_base, d->ic_redist_base);
+		diffs++;
+	}
+	/* The fence runs at EL2 and calls the firmware itself, so PSCI must answer SMC there. */
+	if ((d->flags & CLEAVE_DESC_FENCE) && (aarch64_el() != 2 || aarch64_conduit != CLEAVE_CONDUIT_SMC)) {
+		log_error("isolation: stage2 needs the loader at EL2 with PSCI through smc; it runs at EL%u, PSCI via %s",
+			  aarch64_el(), conduit_name(aarch64_conduit));
 		diffs++;
 	}
 	if (!diffs)

@@ -10,6 +10,7 @@
 #include "aarch64.h"
 #include "arch.h"
 #include "entry.h"
+#include "fence.h"
 #include "launch.h"
 #include "lib.h"
 #include "log.h"
@@ -29,11 +30,7 @@
 
 _Static_assert(CLEAVE_SEL4_MAIR_VALUE == CLEAVE_SEL4_MAIR, "one MAIR for the seL4 entry");
 
-struct pool {
-	uint64_t next, end;
-};
-
-static uint64_t *table(struct pool *p)
+uint64_t *aarch64_pool_page(struct aarch64_pool *p)
 {
 	uint64_t *t = (uint64_t *)(uintptr_t)p->next;
 
@@ -45,7 +42,7 @@ static uint64_t *table(struct pool *p)
 }
 
 /* Map the 2 MiB block holding va to the one holding pa, with attrs. */
-static void map_block(struct pool *p, uint64_t *l0, uint64_t va, uint64_t pa, uint64_t attrs)
+static void map_block(struct aarch64_pool *p, uint64_t *l0, uint64_t va, uint64_t pa, uint64_t attrs)
 {
 	uint64_t *t = l0;
 
@@ -53,7 +50,7 @@ static void map_block(struct pool *p, uint64_t *l0, uint64_t va, uint64_t pa, ui
 		uint64_t *e = &t[(va >> shift) & 511];
 
 		if (!(*e & 1))
-			*e = (uint64_t)(uintptr_t)table(p) | PTE_TABLE;
+			*e = (uint64_t)(uintptr_t)aarch64_pool_page(p) | PTE_TABLE;
 		t = (uint64_t *)(uintptr_t)(*e & PTE_ADDR);
 	}
 	t[(va >> 21) & 511] = (pa & ~(BLOCK_SIZE - 1)) | attrs | PTE_BLOCK;
@@ -62,8 +59,8 @@ static void map_block(struct pool *p, uint64_t *l0, uint64_t va, uint64_t pa, ui
 uint64_t arch_boot_info_tables(const struct cleave_desc *d, const struct cleave_boot_info *bi,
 			       struct launch_slot *slot, uint64_t pool, uint64_t pool_end, uint64_t loader)
 {
-	struct pool p = { pool, pool_end };
-	uint64_t *high = table(&p), *low = table(&p), console = aarch64_console_base();
+	struct aarch64_pool p = { pool, pool_end };
+	uint64_t *high = aarch64_pool_page(&p), *low = aarch64_pool_page(&p), console = aarch64_console_base();
 
 	(void)d;
 	for (uint64_t off = 0; off < bi->window.size; off += BLOCK_SIZE)

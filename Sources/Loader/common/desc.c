@@ -8,7 +8,9 @@
 #include "lib.h"
 #include "log.h"
 
-#define KNOWN_KERNEL_FLAGS	(CLEAVE_KERNEL_OWNS_IC | CLEAVE_KERNEL_RESETS_IC)
+#define KNOWN_KERNEL_FLAGS	(CLEAVE_KERNEL_OWNS_IC | CLEAVE_KERNEL_RESETS_IC | CLEAVE_KERNEL_MAY_POWER)
+#define KNOWN_DESC_FLAGS	(CLEAVE_DESC_FENCE | CLEAVE_DESC_FENCE_STOP)
+#define PAGE_MASK		0xfffull
 
 /* check_header() walks the nine count/offset pairs as one array. */
 #define TABLES	9
@@ -68,6 +70,12 @@ static void check_header(const struct cleave_desc *d, uint64_t avail)
 	    d->route_count > CLEAVE_MAX_ROUTES || d->grant_count > CLEAVE_MAX_GRANTS ||
 	    d->boot_info_count > d->kernel_count || d->mpidr_count > CLEAVE_MAX_CPUS)
 		bad("header", "count", d->kernel_count);
+	/* The window table, after the header's other tables; only the fence reads it. */
+	if ((d->flags & ~KNOWN_DESC_FLAGS) || d->reserved || d->window_count > CLEAVE_MAX_GRANTS ||
+	    (d->window_count && ((d->window_offset & 7) || d->window_offset < sizeof(*d) ||
+				 (uint64_t)d->window_offset + (uint64_t)d->window_count * sizeof(struct cleave_window) >
+					 d->total_size)))
+		bad("header", "flags or windows", d->flags);
 }
 
 static void check_kernel(const struct cleave_desc *d, uint32_t i)
@@ -205,6 +213,16 @@ void desc_check(const struct cleave_desc *d, uint64_t avail)
 			in_bank |= range_inside(gr->range.base, gr->range.size, desc_bank(d, b)->base, desc_bank(d, b)->size);
 		if (gr->kernel >= d->kernel_count || !member || !in_bank || !gr->range.size)
 			bad("grant", "entry", g);
+	}
+	/* Windows: whole pages, grouped by kernel, none without the fence. */
+	for (uint32_t w = 0; w < d->window_count; w++) {
+		const struct cleave_window *win = desc_window(d, w);
+
+		if (!(d->flags & CLEAVE_DESC_FENCE) || win->kernel >= d->kernel_count ||
+		    (w && win->kernel < desc_window(d, w - 1)->kernel) || win->kind - 1 > CLEAVE_WINDOW_SHARED - 1 ||
+		    !win->range.size || ((win->range.base | win->range.size) & PAGE_MASK) ||
+		    range_wraps(win->range.base, win->range.size))
+			bad("window", "entry", w);
 	}
 	problems = arch_check_desc(d);
 	if (problems)

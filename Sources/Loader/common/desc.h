@@ -59,6 +59,11 @@ static inline const uint64_t *desc_mpidr(const struct cleave_desc *d, uint32_t i
 	return (const uint64_t *)(desc_bytes(d) + d->mpidr_offset) + i;
 }
 
+static inline const struct cleave_window *desc_window(const struct cleave_desc *d, uint32_t i)
+{
+	return (const struct cleave_window *)(desc_bytes(d) + d->window_offset) + i;
+}
+
 /* The seL4 record inputs of kernel `kernel`, or 0 if it is not a seL4 boot-info kernel. */
 static inline const struct cleave_boot_info *desc_kernel_boot_info(const struct cleave_desc *d, uint32_t kernel)
 {

@@ -10,7 +10,9 @@
  *   3. enters the kernel with its protocol's registers (AArch64: x0 = dtb,
  *      x1-x3 = 0; RISC-V: a0 = hart id, a1 = dtb), or, when mode is
  *      LAUNCH_MODE_SEL4 (AArch64), at EL1h with the MMU on through ttbr0 and
- *      ttbr1, TPIDR_EL1 = node, x0 = record and x1 = dtb.
+ *      ttbr1, TPIDR_EL1 = node, x0 = record and x1 = dtb; or, when mode is
+ *      LAUNCH_MODE_FENCE (AArch64), at EL1 behind the EL2 fence, as the
+ *      fence record at `fence` says.
  * Holding kernels at step 2 lets the loader finish its own messages before
  * any kernel prints, and start a distributor-resetting kernel first.
  *
@@ -30,6 +32,7 @@
 #define LAUNCH_NODE		64
 #define LAUNCH_TTBR0		72
 #define LAUNCH_TTBR1		80
+#define LAUNCH_FENCE		88
 #define LAUNCH_SLOT_SHIFT	7
 
 /* CLEAVE_SEL4_MAIR for the assembly entry (aarch64/mmu.c asserts they agree). */
@@ -38,6 +41,7 @@
 /* launch_slot.mode */
 #define LAUNCH_MODE_DIRECT	0	/* MMU off, at the loader's EL */
 #define LAUNCH_MODE_SEL4	1	/* seL4 multikernel boot protocol */
+#define LAUNCH_MODE_FENCE	2	/* at EL1 behind the EL2 fence (aarch64/fence.h), from its record at fence */
 #define LAUNCH_CHECKED_IN_BIT	63
 
 /* At most this many kernels in one descriptor. */
@@ -60,7 +64,8 @@ struct launch_slot {
 	uint64_t record;		/* seL4: physical address of the boot-info record (x0) */
 	uint64_t node;			/* seL4: TPIDR_EL1 */
 	uint64_t ttbr0, ttbr1;		/* seL4: the instance's translation tables */
-	uint64_t reserved[5];
+	uint64_t fence;			/* LAUNCH_MODE_FENCE: the boot core's fence record */
+	uint64_t reserved[4];
 };
 
 _Static_assert(sizeof(struct launch_slot) == 1u << LAUNCH_SLOT_SHIFT, "launch slot size");
@@ -75,6 +80,7 @@ _Static_assert(offsetof(struct launch_slot, record) == LAUNCH_RECORD, "launch re
 _Static_assert(offsetof(struct launch_slot, node) == LAUNCH_NODE, "launch node");
 _Static_assert(offsetof(struct launch_slot, ttbr0) == LAUNCH_TTBR0, "launch ttbr0");
 _Static_assert(offsetof(struct launch_slot, ttbr1) == LAUNCH_TTBR1, "launch ttbr1");
+_Static_assert(offsetof(struct launch_slot, fence) == LAUNCH_FENCE, "launch fence");
 
 extern struct launch_slot loader_launch[LOADER_MAX_KERNELS];
 #endif

@@ -29,6 +29,17 @@ static void line(const char *level, const char *fmt, va_list ap, const char *tai
 	emit("%s\n", tail);
 }
 
+void log_for(const char *level, const char *who, const char *fmt, ...)
+{
+	va_list ap;
+
+	emit("cleave|%s|%.16s: ", level, who);
+	va_start(ap, fmt);
+	fmt_emit(console, 0, fmt, ap);
+	va_end(ap);
+	emit("\n");
+}
+
 void log_line(const char *level, const char *fmt, ...)
 {
 	va_list ap;

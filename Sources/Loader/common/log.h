@@ -2,6 +2,7 @@
  * Console lines with a fixed prefix and level, one per call:
  *   cleave|INFO|cpu0: <message>
  *   cleave|ERROR|cpu0: <message>
+ *   cleave|FENCE|k1: <message>       (log_for: the EL2 fence, about a kernel)
  * fail() is the single way to give up: it prints an ERROR line and parks.
  * refuse() is fail() for what stops a boot before any kernel was touched:
  * its line ends "; refusing to boot".
@@ -12,6 +13,8 @@
 #include <stdint.h>
 
 void log_line(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A line on behalf of a kernel rather than a core: cleave|<level>|<who>: <message> (the EL2 fence's). */
+void log_for(const char *level, const char *who, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 

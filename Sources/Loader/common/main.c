@@ -173,7 +173,8 @@ static void init_channels(const struct cleave_desc *d)
  * Every kernel's launch slot: entry and DTB; for a seL4 instance also its
  * record, node and translation tables, built in the pages that follow the
  * packed image inside the plan's loader region (every seL4 instance lists
- * that region as reserved, so its tables stay intact until it replaces them).
+ * that region as reserved, so its tables stay intact until it replaces them);
+ * under the EL2 fence, its stage-2 tables and EL2 stacks after those.
  */
 static void fill_slots(const struct cleave_desc *d, uint64_t base, uint64_t image_end)
 {
@@ -194,8 +195,9 @@ static void fill_slots(const struct cleave_desc *d, uint64_t base, uint64_t imag
 		slot->mode = LAUNCH_MODE_DIRECT;
 		if (bi)
 			pool = arch_boot_info_tables(d, bi, slot, pool, end, base);
-		arch_dcache_clean((uintptr_t)slot, sizeof(*slot));
 	}
+	arch_fence_setup(d, pool, end);
+	arch_dcache_clean((uintptr_t)loader_launch, sizeof(loader_launch[0]) * d->kernel_count);
 }
 
 static void start_kernel(const struct cleave_desc *d, uint32_t i)

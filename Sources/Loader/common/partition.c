@@ -133,6 +133,21 @@ void desc_check_partition(const struct cleave_desc *d, uint64_t self, uint64_t s
 		if (range_overlaps(cpu->release_addr, 8, self, self_size))
 			refuse("CPU 0x%lx: release address 0x%lx lies in the loader's image", cpu->hwid, cpu->release_addr);
 	}
+	/* A device window is never memory: no grant, and not the loader (the fence lives there). */
+	for (uint32_t w = 0; w < d->window_count; w++) {
+		const struct cleave_window *win = desc_window(d, w);
+		struct cleave_grant as = { win->range, win->kernel, CLEAVE_GRANT_MEMORY };
+
+		for (uint32_t g = 0; g < d->grant_count; g++)
+			if (grants_overlap(&as, desc_grant(d, g)))
+				refuse(NAME " window " RANGE " overlaps " NAME " %s", desc_kernel(d, win->kernel)->name,
+				       win->range.base, range_last(win->range.base, win->range.size),
+				       party_name(d, desc_grant(d, g)), party_kind(desc_grant(d, g)));
+		if (range_overlaps(win->range.base, win->range.size, d->loader.base, d->loader.size) ||
+		    range_overlaps(win->range.base, win->range.size, self, self_size))
+			refuse(NAME " window " RANGE " overlaps the loader", desc_kernel(d, win->kernel)->name,
+			       win->range.base, range_last(win->range.base, win->range.size));
+	}
 	check_unique(d, d->cpu_offset, d->cpu_count, sizeof(struct cleave_cpu), ~0ull,
 		     offsetof(struct cleave_cpu, kernel), "CPU 0x%lx is given to " NAME " and " NAME);
 	check_unique(d, d->route_offset, d->route_count, sizeof(struct cleave_route), 0xffffffffu,

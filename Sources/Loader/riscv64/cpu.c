@@ -70,6 +70,12 @@ uint64_t arch_boot_info_tables(const struct cleave_desc *d, const struct cleave_
 	fail("kernel %u: seL4's multikernel boot protocol is AArch64 only", bi->kernel);
 }
 
+uint64_t arch_fence_setup(const struct cleave_desc *d, uint64_t pool, uint64_t pool_end)
+{
+	(void)d, (void)pool_end;
+	return pool;
+}
+
 void arch_park(void)
 {
 	riscv_csr_clear(sstatus, SSTATUS_SIE);

@@ -29,6 +29,9 @@ int arch_check_desc(const struct cleave_desc *d)
 		problems += wrong("arch/boot_mode", d->boot_mode);
 	if (d->conduit != CLEAVE_CONDUIT_NONE)
 		problems += wrong("conduit", d->conduit);
+	/* The EL2 fence is AArch64's; OpenSBI domains isolate RISC-V kernels. */
+	if (d->flags)
+		problems += wrong("flags", d->flags);
 	for (uint32_t c = 0; c < d->cpu_count; c++)
 		if (desc_cpu(d, c)->start != CLEAVE_START_SBI_HSM || desc_cpu(d, c)->reserved || desc_cpu(d, c)->release_addr)
 			problems += wrong("cpu start", desc_cpu(d, c)->hwid);
