@@ -174,10 +174,16 @@ const char *cpu_start_call(void);	/* "PSCI CPU_ON", "SBI HSM hart_start" */
 const char *cpu_start_error(int64_t rc);
 /*
  * Load from addr, where a fault is expected: the name of the fault it took
- * ("load access fault"), or 0 if the load succeeded. fail() if it took
- * another fault, or one that names another address.
+ * ("load access fault", "synchronous external abort, ESR 0x96000010"), or 0
+ * if the load succeeded. fail() if it took another fault, or one that
+ * names another address. cpu_store_fault: the same for a store (of 0).
  */
 const char *cpu_load_fault(uint64_t addr);
+const char *cpu_store_fault(uint64_t addr);
+/* Whether rc is the firmware's refusal (PSCI DENIED, SBI_ERR_DENIED). */
+int cpu_denied(int64_t rc);
+/* Ask the firmware to power the machine off: the call's name; *rc its error if it returns. */
+const char *cpu_power_off(int64_t *rc);
 void cpu_barrier(void);			/* order this core's memory accesses for the others */
 void cpu_signal(void);			/* after a barrier: wake cores waiting for a change */
 uint64_t counter(void);

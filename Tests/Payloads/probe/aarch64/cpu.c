@@ -1,4 +1,5 @@
 #include "aarch64.h"
+#include "fmt.h"
 #include "lib.h"
 #include "probe.h"
 
@@ -71,13 +72,71 @@ const char *cpu_start_call(void)
 
 const char *cpu_start_error(int64_t rc)
 {
-	return rc == PSCI_ALREADY_ON ? "ALREADY_ON: the core runs another kernel" : "PSCI error";
+	switch (rc) {
+	case PSCI_ALREADY_ON:
+		return "ALREADY_ON: the core runs another kernel";
+	case PSCI_DENIED:
+		return "DENIED";
+	default:
+		return "PSCI error";
+	}
 }
 
-/* Only OpenSBI domains fence memory (main.c asks in that mode alone): nothing here recovers from an abort. */
+int cpu_denied(int64_t rc)
+{
+	return rc == PSCI_DENIED;
+}
+
+/* Through the same conduit as CPU_ON; it returns only if refused (or if the tree has no /psci). */
+const char *cpu_power_off(int64_t *rc)
+{
+	if (!conduit)
+		fail("asked to power the machine off, but the tree has no /psci");
+	*rc = !strcmp(conduit, "smc") ? aarch64_smc(PSCI_SYSTEM_OFF, 0, 0, 0) : aarch64_hvc(PSCI_SYSTEM_OFF, 0, 0, 0);
+	return "PSCI SYSTEM_OFF";
+}
+
+/* A data abort at the current EL (ESR.EC), a synchronous external abort (ESR.ISS DFSC), a write (ESR.ISS WnR). */
+#define ESR_EC_DABT_CUR		0x25
+#define ESR_DFSC_SEA		0x10
+#define ESR_WNR			(1u << 6)
+
+/* vectors.S: {0, -} if the access went through, else the ESR and FAR of the exception it took. */
+struct probed {
+	uint64_t esr, far;
+};
+struct probed aarch64_probe_load(uint64_t addr);
+struct probed aarch64_probe_store(uint64_t addr);
+
+/*
+ * The EL2 fence of isolation "stage2" blocks the access at stage 2 and
+ * injects a synchronous external abort at this EL: a data abort whose
+ * syndrome says which way the access went and whose FAR is the address.
+ */
+static const char *fault(uint64_t addr, int store)
+{
+	static char text[2][48];
+	struct probed r = store ? aarch64_probe_store(addr) : aarch64_probe_load(addr);
+	const char *what = store ? "a store to" : "a load from";
+
+	if (!r.esr)
+		return 0;
+	if ((r.esr >> 26 & 0x3f) != ESR_EC_DABT_CUR || (r.esr & 0x3f) != ESR_DFSC_SEA ||
+	    !(r.esr & ESR_WNR) != !store || r.far != addr)
+		fail("%s 0x%lx took ESR 0x%lx, FAR 0x%lx: not a synchronous external abort there", what, addr, r.esr,
+		     r.far);
+	fmt_format(text[store], sizeof(text[store]), "synchronous external abort, ESR 0x%lx", r.esr);
+	return text[store];
+}
+
 const char *cpu_load_fault(uint64_t addr)
 {
-	fail("asked to prove a fence at 0x%lx: AArch64 partitions have no fenced memory", addr);
+	return fault(addr, 0);
+}
+
+const char *cpu_store_fault(uint64_t addr)
+{
+	return fault(addr, 1);
 }
 
 void cpu_barrier(void)

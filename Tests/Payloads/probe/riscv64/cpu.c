@@ -4,8 +4,13 @@
 
 /* How long a hart may take to read stopped (it may be leaving the loader through hart_stop). */
 #define STOPPING_MS	1000
-/* The scause of a load that PMP (or the bus) refused. */
+/* The scause of a load or store that PMP (or the bus) refused. */
 #define RISCV_CAUSE_LOAD_ACCESS	5
+#define RISCV_CAUSE_STORE_ACCESS	7
+/* SBI system reset: system_reset(type shutdown, reason none). */
+#define SBI_EXT_SRST		0x53525354
+#define SBI_SRST_RESET		0
+#define SBI_SRST_SHUTDOWN	0
 
 /* The time CSR's rate, from the tree's /cpus timebase-frequency. */
 static uint64_t timebase;
@@ -97,27 +102,51 @@ uint64_t counter_hz(void)
 	return timebase;
 }
 
-/* entry.S: a0 = 0 and a1 = the word, or a0 = scause and a1 = stval of the fault the load took. */
+/* entry.S: a0 = 0 and a1 = the word, or a0 = scause and a1 = stval of the fault the access took. */
 struct probed {
 	uint64_t cause, value;
 };
 struct probed riscv_probe_load(uint64_t addr);
+struct probed riscv_probe_store(uint64_t addr);
 
 /*
  * A PMP fence: OpenSBI takes the access fault in M-mode (its medeleg keeps
- * access faults) and, the load being S-mode's, redirects it to stvec as
- * itself (scause 5, stval the address).
+ * access faults) and, the access being S-mode's, redirects it to stvec as
+ * itself (scause 5 or 7, stval the address).
  */
-const char *cpu_load_fault(uint64_t addr)
+static const char *fault(uint64_t addr, int store)
 {
-	struct probed r = riscv_probe_load(addr);
+	struct probed r = store ? riscv_probe_store(addr) : riscv_probe_load(addr);
+	uint64_t cause = store ? RISCV_CAUSE_STORE_ACCESS : RISCV_CAUSE_LOAD_ACCESS;
+	const char *what = store ? "store" : "load";
 
 	if (!r.cause)
 		return 0;
-	if (r.cause != RISCV_CAUSE_LOAD_ACCESS || r.value != addr)
-		fail("a load from 0x%lx took scause %lu, stval 0x%lx: not a load access fault there", addr, r.cause,
-		     r.value);
-	return "load access fault";
+	if (r.cause != cause || r.value != addr)
+		fail("a %s %s 0x%lx took scause %lu, stval 0x%lx: not a %s access fault there", what,
+		     store ? "to" : "from", addr, r.cause, r.value, what);
+	return store ? "store access fault" : "load access fault";
+}
+
+const char *cpu_load_fault(uint64_t addr)
+{
+	return fault(addr, 0);
+}
+
+const char *cpu_store_fault(uint64_t addr)
+{
+	return fault(addr, 1);
+}
+
+int cpu_denied(int64_t rc)
+{
+	return rc == SBI_ERR_DENIED;
+}
+
+const char *cpu_power_off(int64_t *rc)
+{
+	*rc = riscv_sbi(SBI_EXT_SRST, SBI_SRST_RESET, SBI_SRST_SHUTDOWN, 0, 0).error;
+	return "SBI SRST shutdown";
 }
 
 /* Any other trap is a bug in the probe or a fault cleave caused (a foreign device, say). */

@@ -53,15 +53,19 @@ probe_secondary_entry:
 
 /*
  * Any trap is a bug (interrupts stay off): report it (riscv64/cpu.c), unless
- * it is the one riscv_probe_load asked for. stvec: 4-byte aligned, direct.
+ * it is one riscv_probe_load or riscv_probe_store asked for. stvec: 4-byte
+ * aligned, direct.
  */
 	.balign	4
 trap:
 	csrr	t0, sepc
 	lla	t1, probe_load
+	lla	t2, probe_resume
+	beq	t0, t1, 2f
+	lla	t1, probe_store
+	lla	t2, probe_store_resume
 	bne	t0, t1, 1f
-	lla	t0, probe_resume
-	csrw	sepc, t0
+2:	csrw	sepc, t2
 	csrr	a0, scause
 	csrr	a1, stval
 	sret
@@ -74,6 +78,7 @@ trap:
  * riscv_probe_load(addr): a load where a fault is expected. Returns a0 = 0,
  * a1 = the word at addr; or, if the load faults, a0 = scause, a1 = stval:
  * trap resumes after it with those in place of the result.
+ * riscv_probe_store(addr): the same for a store of 0.
  */
 	.global	riscv_probe_load
 	.type	riscv_probe_load, %function
@@ -85,6 +90,17 @@ probe_load:
 probe_resume:
 	ret
 	.size	riscv_probe_load, . - riscv_probe_load
+
+	.global	riscv_probe_store
+	.type	riscv_probe_store, %function
+riscv_probe_store:
+	mv	t0, a0
+	li	a0, 0
+probe_store:
+	sd	zero, 0(t0)
+probe_store_resume:
+	ret
+	.size	riscv_probe_store, . - riscv_probe_store
 
 /*
  * probe_write0(s): semihosting SYS_WRITE0 (0x04), one whole string. QEMU
