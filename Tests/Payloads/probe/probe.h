@@ -107,6 +107,7 @@ struct probe {
 	uint64_t ic_cpu;		/* the boot core's GICR frame (v3), its PLIC S-mode context */
 	uint32_t masks;			/* GICv2: CPU-interface bits of all my cores */
 	const char *irq_kind;		/* what a device interrupt is called: "SPIs", "PLIC sources" */
+	const char *irq_one;		/* and one of them: "SPI", "PLIC source" */
 	const char *bell_kind;		/* what a doorbell is called: "SGI", "software interrupt" */
 	int shared_doorbell;		/* one doorbell serves every channel: always read the pending bitmap */
 	struct channel ch[PROBE_MAX_CHANNELS];
@@ -212,6 +213,19 @@ uint32_t ic_poll(void);			/* a doorbell taken and ended, or IC_NONE */
  * device interrupt (a PPI, an inert entry); fail() if it goes elsewhere.
  */
 int ic_check_interrupt(int node, const uint8_t *spec);
+/*
+ * The EL2 fence's proofs (isolation "stage2"; fail() on a controller that
+ * has none). ic_mark_own: give every interrupt ic_check_interrupt counted a
+ * priority of this probe's own, before any kernel tampers. ic_verify_own:
+ * fail() unless each still has that priority, the route ic_check_interrupt
+ * saw and the enable bit ic_mark_own saw; how many it verified. ic_tamper:
+ * read another kernel's interrupt irq, try to disable, enable,
+ * re-prioritise and re-route it to this core, read it again: 0 if every
+ * read saw nothing of it, else what leaked.
+ */
+void ic_mark_own(void);
+uint32_t ic_verify_own(void);
+const char *ic_tamper(uint32_t irq);
 
 /* entry.S */
 void probe_secondary_entry(void);

@@ -1,9 +1,19 @@
 #include "aarch64.h"
+#include "fmt.h"
 #include "mmio.h"
 #include "probe.h"
 
 #define DOORBELL_PRIORITY	0x80
 #define WAKE_SPINS		1000000
+/*
+ * Fence proofs: the priority this probe gives its own SPIs (neither the
+ * loader's 0xa0 nor 0, and below its doorbells) and the one it tries to give
+ * another kernel's. Both have only the top four bits set, which every GIC
+ * implements.
+ */
+#define OWN_PRIORITY		0xc0
+#define TAMPER_PRIORITY		0x10
+#define OWN_MAX			64
 
 #define ICC_SRE_SRE		(1u << 0)
 #define ICC_SRE_ENABLE		(1u << 3)
@@ -27,6 +37,7 @@ void ic_find(void)
 			continue;
 		probe.ic_node = n;
 		probe.irq_kind = "SPIs";
+		probe.irq_one = "SPI";
 		probe.bell_kind = "SGI";
 		if (dt_reg_phys(dt, n, 0, &probe.ic_base, &size) ||
 		    dt_reg_phys(dt, n, 1, &probe.ic_second, &probe.ic_second_size))
@@ -176,16 +187,23 @@ uint32_t ic_cpu_mask(void)
 	return probe.ic == CLEAVE_IC_GICV2 ? gic_my_mask() : 0;
 }
 
+/* GICv3 IROUTER, or the GICv2 ITARGETSR byte. */
+static uint64_t spi_route(uint32_t intid)
+{
+	if (probe.ic == CLEAVE_IC_GICV3)
+		return mmio_read64(probe.ic_base + GICD_IROUTER + 8 * intid);
+	return mmio_read8(probe.ic_base + GICD_ITARGETSR + intid);
+}
+
 /*
  * Does the distributor deliver this SPI to one of this kernel's cores?
  * *where gets what it is routed to (GICv3 IROUTER, GICv2 ITARGETSR byte).
  */
 static int spi_routed_here(uint32_t intid, uint64_t *where)
 {
-	if (probe.ic == CLEAVE_IC_GICV3) {
-		uint64_t r = mmio_read64(probe.ic_base + GICD_IROUTER + 8 * intid);
+	uint64_t r = *where = spi_route(intid);
 
-		*where = r;
+	if (probe.ic == CLEAVE_IC_GICV3) {
 		if (r & (1u << 31))	/* IRM: any core at all */
 			return 0;
 		for (uint32_t c = 0; c < probe.ncpus; c++)
@@ -193,9 +211,15 @@ static int spi_routed_here(uint32_t intid, uint64_t *where)
 				return 1;
 		return 0;
 	}
-	*where = mmio_read8(probe.ic_base + GICD_ITARGETSR + intid);
-	return *where && !(*where & ~(uint64_t)probe.masks);
+	return r && !(r & ~(uint64_t)probe.masks);
 }
+
+/* The SPIs ic_check_interrupt found routed here, with their route then, for the fence's proofs. */
+static struct own_spi {
+	uint32_t intid, enabled;
+	uint64_t route;
+} own[OWN_MAX];
+static uint32_t nown, own_overflow;
 
 /* A GIC interrupt specifier: <type number flags>; type 0 is an SPI, 1 a PPI. */
 int ic_check_interrupt(int node, const uint8_t *spec)
@@ -209,5 +233,92 @@ int ic_check_interrupt(int node, const uint8_t *spec)
 	if (!spi_routed_here(intid, &where))
 		fail("device %s: INTID %u is routed to 0x%lx, not to a core of this kernel",
 		     dt_path_of(&probe.dt, node, path, sizeof(path)), intid, where);
+	if (nown < OWN_MAX)
+		own[nown++] = (struct own_spi){ intid, 0, where };
+	else
+		own_overflow = 1;
 	return 1;
+}
+
+static uint32_t spi_enabled(uint32_t intid)
+{
+	return mmio_read32(probe.ic_base + GICD_ISENABLER + 4 * (intid / 32)) >> (intid % 32) & 1;
+}
+
+static uint32_t spi_priority(uint32_t intid)
+{
+	return mmio_read8(probe.ic_base + GICD_IPRIORITYR + intid);
+}
+
+/*
+ * Byte intid of a register of byte fields, read-modify-written as a whole
+ * word, as Linux and seL4 write priorities and targets: the fence must keep
+ * the bytes that are not the writer's, whoever's they are.
+ */
+static void spi_write_byte(uint64_t reg, uint32_t intid, uint32_t v)
+{
+	uint64_t at = reg + (intid & ~3u);
+	uint32_t shift = 8 * (intid % 4);
+
+	mmio_write32(at, (mmio_read32(at) & ~(0xffu << shift)) | v << shift);
+}
+
+void ic_mark_own(void)
+{
+	if (own_overflow)
+		fail("more than %u SPIs of its own to watch", OWN_MAX);
+	for (uint32_t i = 0; i < nown; i++) {
+		own[i].enabled = spi_enabled(own[i].intid);
+		spi_write_byte(probe.ic_base + GICD_IPRIORITYR, own[i].intid, OWN_PRIORITY);
+		if (spi_priority(own[i].intid) != OWN_PRIORITY)
+			fail("SPI %u of its own keeps priority 0x%x, not the 0x%x written", own[i].intid,
+			     spi_priority(own[i].intid), OWN_PRIORITY);
+	}
+}
+
+uint32_t ic_verify_own(void)
+{
+	for (uint32_t i = 0; i < nown; i++) {
+		uint32_t intid = own[i].intid, pri = spi_priority(intid), on = spi_enabled(intid);
+		uint64_t route = spi_route(intid);
+
+		if (route != own[i].route || pri != OWN_PRIORITY || on != own[i].enabled)
+			fail("its SPI %u was changed behind its back: route 0x%lx (was 0x%lx), priority 0x%x "
+			     "(was 0x%x), enabled %u (was %u)", intid, route, own[i].route, pri, OWN_PRIORITY, on,
+			     own[i].enabled);
+	}
+	return nown;
+}
+
+/* Another kernel's SPI reads as nothing: 0, else what the reads saw (when: before or after the writes). */
+static const char *foreign_reads(uint32_t intid, const char *when)
+{
+	static char leak[96];
+	uint32_t on = spi_enabled(intid), pri = spi_priority(intid);
+	uint64_t route = spi_route(intid);
+
+	if (!on && !pri && !route)
+		return 0;
+	fmt_format(leak, sizeof(leak), "%s it reads enabled %u, priority 0x%x, route 0x%lx", when, on, pri, route);
+	return leak;
+}
+
+const char *ic_tamper(uint32_t intid)
+{
+	uint64_t d = probe.ic_base, word = 4 * (intid / 32);
+	uint32_t bit = 1u << (intid % 32);
+	const char *leak;
+
+	if (intid < 32 || intid > 1019)
+		fail("fenced-interrupt %u is no SPI", intid);
+	if ((leak = foreign_reads(intid, "before any write")))
+		return leak;
+	mmio_write32(d + GICD_ICENABLER + word, bit);
+	mmio_write32(d + GICD_ISENABLER + word, bit);
+	spi_write_byte(d + GICD_IPRIORITYR, intid, TAMPER_PRIORITY);
+	if (probe.ic == CLEAVE_IC_GICV3)
+		mmio_write64(d + GICD_IROUTER + 8 * intid, probe.self);
+	else
+		spi_write_byte(d + GICD_ITARGETSR, intid, gic_my_mask());
+	return foreign_reads(intid, "after this kernel's writes");
 }
