@@ -33,6 +33,10 @@ static void read_tree(uint64_t dtb)
 		fail("no /chosen/cleave in the tree at 0x%lx", dtb);
 	mode = dt_prop_str(dt, chosen, "boot-mode");
 	probe.domains = mode && !strcmp(mode, "opensbi-domains");
+	mode = dt_prop_str(dt, chosen, "isolation");
+	probe.fence = mode && !strcmp(mode, "stage2");
+	mode = dt_prop_str(dt, chosen, "on-fault");
+	probe.fence_inject = probe.fence && mode && !strcmp(mode, "inject");
 	probe.name = dt_prop_str(dt, chosen, "name");
 	if (!probe.name)
 		probe.name = dt_prop_str(dt, chosen, "kernel");
@@ -173,6 +177,20 @@ static void check_ownership(void)
 	say("no foreign core or memory; %u %s of %u devices routed to its own cores", irqs, probe.irq_kind, devices);
 }
 
+/* The next name of a string list (fenced-kernels), or "another kernel" once it runs out. */
+static const char *next_name(const char **names, uint32_t *left)
+{
+	const char *name = *names;
+	uint32_t step;
+
+	if (!*left)
+		return "another kernel";
+	step = strnlen(name, *left) + 1;
+	*names += step;
+	*left = step < *left ? *left - step : 0;
+	return name;
+}
+
 /*
  * Domains mode: OpenSBI's PMP, not good manners, keeps this kernel out of
  * the others' memory. /chosen/cleave names one address in each
@@ -184,18 +202,12 @@ static uint32_t check_isolation(void)
 	const struct dt *dt = &probe.dt;
 	uint32_t len = 0, nlen = 0, n = 0;
 	const uint8_t *fenced = dt_prop(dt, probe.chosen, "fenced", &len);
-	const char *names = dt_prop(dt, probe.chosen, "fenced-kernels", &nlen);
+	const char *names = dt_prop(dt, probe.chosen, "fenced-kernels", &nlen), *name, *fault;
 
 	for (; fenced && (n + 1) * 8 <= len; n++) {
 		uint64_t addr = dt_be64(fenced + 8 * n);
-		const char *name = nlen ? names : "another kernel", *fault;
 
-		if (nlen) {
-			uint32_t step = strnlen(names, nlen) + 1;
-
-			names += step;
-			nlen = step < nlen ? nlen - step : 0;
-		}
+		name = next_name(&names, &nlen);
 		fault = cpu_load_fault(addr);
 		if (!fault)
 			fail("read 0x%lx of %s's memory without a fault: not isolated", addr, name);
@@ -205,12 +217,129 @@ static uint32_t check_isolation(void)
 	return n;
 }
 
+/* A <hi lo> property of /chosen/cleave (0, or -1 if absent) and whose it is, as owner_prop names it. */
+static int fenced_at(const char *prop, const char *owner_prop, uint64_t *at, const char **owner)
+{
+	uint32_t len = 0;
+	const uint8_t *v = dt_prop(&probe.dt, probe.chosen, prop, &len);
+
+	if (!v || len != 8)
+		return -1;
+	*at = dt_be64(v);
+	*owner = dt_prop_str(&probe.dt, probe.chosen, owner_prop);
+	if (!*owner)
+		*owner = "another kernel";
+	return 0;
+}
+
+/*
+ * isolation "stage2": the EL2 fence, not good manners, holds this kernel
+ * to its partition. /chosen/cleave names what to try: an address in each
+ * other kernel's memory (fenced, fenced-kernels as in domains mode), where
+ * a load and a store must fault, and a page of another's device
+ * (fenced-device), where a load must, both only when the fence injects its
+ * faults (on-fault "inject"; "stop" would stop this core); another
+ * kernel's SPI (fenced-interrupt), which must read as nothing and ignore
+ * every write; another kernel's core (fenced-cpu), which CPU_ON may not
+ * start; and, unless the plan lets this kernel power the machine
+ * (may-power), SYSTEM_OFF must be refused. Before tampering it marks its
+ * own SPIs, which it verifies at the end. The number of kernels it proved
+ * itself fenced from.
+ */
+static uint32_t check_fence(void)
+{
+	const struct dt *dt = &probe.dt;
+	uint32_t len = 0, nlen = 0, n = 0, irq;
+	const uint8_t *fenced = dt_prop(dt, probe.chosen, "fenced", &len);
+	const char *names = dt_prop(dt, probe.chosen, "fenced-kernels", &nlen), *owner, *load, *store;
+	uint64_t at;
+	int64_t rc;
+
+	ic_mark_own();
+	if (!probe.fence_inject)
+		say("isolation: the fence stops a core that faults (on-fault \"stop\"): no load or store into another "
+		    "kernel's memory or device tried");
+	for (; probe.fence_inject && fenced && (n + 1) * 8 <= len; n++) {
+		at = dt_be64(fenced + 8 * n);
+		owner = next_name(&names, &nlen);
+		if (!(load = cpu_load_fault(at)))
+			fail("read 0x%lx of %s's memory without a fault: not isolated", at, owner);
+		if (!(store = cpu_store_fault(at)))
+			fail("wrote 0x%lx of %s's memory without a fault: not isolated", at, owner);
+		say("isolation: a load from and a store to 0x%lx (%s's memory) faulted (%s; %s), as the EL2 fence must "
+		    "make it", at, owner, load, store);
+	}
+	if (probe.fence_inject && !fenced_at("fenced-device", "fenced-device-owner", &at, &owner)) {
+		if (!(load = cpu_load_fault(at)))
+			fail("read 0x%lx of %s's device without a fault: not isolated", at, owner);
+		say("isolation: a load from 0x%lx (%s's device) faulted (%s), as the EL2 fence must make it", at, owner,
+		    load);
+	}
+	if (!dt_prop_u32(dt, probe.chosen, "fenced-interrupt", &irq)) {
+		const char *leak = ic_tamper(irq);
+
+		owner = dt_prop_str(dt, probe.chosen, "fenced-interrupt-owner");
+		if (!owner)
+			owner = "another kernel";
+		if (leak)
+			fail("%s %u of %s: %s: not isolated", probe.irq_one, irq, owner, leak);
+		say("isolation: %s %u (%s's) reads as 0 and ignores disable, enable, priority and re-route",
+		    probe.irq_one, irq, owner);
+	}
+	if (!fenced_at("fenced-cpu", "fenced-cpu-owner", &at, &owner)) {
+		/* A slot past the last: were the core started, it would park at once. */
+		rc = cpu_start(at, PROBE_MAX_CPUS);
+		if (!cpu_denied(rc))
+			fail("%s 0x%lx (%s's core) returned %ld (%s), not DENIED: not isolated", cpu_start_call(), at,
+			     owner, rc, cpu_start_error(rc));
+		say("isolation: %s 0x%lx (%s's core) returned %ld (%s), as the EL2 fence must make it",
+		    cpu_start_call(), at, owner, rc, cpu_start_error(rc));
+	}
+	if (!dt_prop(dt, probe.chosen, "may-power", 0)) {
+		const char *call = cpu_power_off(&rc);
+
+		if (!cpu_denied(rc))
+			fail("%s returned %ld, not DENIED, though this kernel may not power the machine", call, rc);
+		say("isolation: %s returned %ld (DENIED): this kernel may not power the machine, as the EL2 fence must "
+		    "make it", call, rc);
+	}
+	return n;
+}
+
+/*
+ * The fence kept every other kernel off this kernel's SPIs: their route,
+ * priority and enable bit are what check_ownership and check_fence left.
+ * Every kernel it shares a channel with has made its attempts by now (it
+ * was through check_fence before the rendezvous); another may still be
+ * trying, and the line says which.
+ */
+static void check_own_interrupts(void)
+{
+	const struct dt *dt = &probe.dt;
+	uint32_t kernels = 0, len = 0, peers = 0, n;
+	const char *p = dt_prop(dt, probe.chosen, "peers", &len), *kind;
+
+	n = ic_verify_own();
+	if (!n)
+		return;
+	dt_prop_u32(dt, probe.chosen, "kernels", &kernels);
+	for (uint32_t i = 0; p && i < len; i++)
+		peers += !p[i];
+	kind = n == 1 ? probe.irq_one : probe.irq_kind;
+	if (peers + 1 >= kernels)
+		say("isolation: its %u %s kept route, priority and enable bit through every other kernel's attempts", n,
+		    kind);
+	else
+		say("isolation: its %u %s kept route, priority and enable bit through the attempts of its %u channel "
+		    "peer%s (of %u other kernels)", n, kind, peers, peers == 1 ? "" : "s", kernels - 1);
+}
+
 void probe_main(uint64_t dtb, uint64_t entered)
 {
 	char list[PROBE_MAX_RANGES * 48];
 	size_t n = 0;
 	uint64_t total = 0;
-	char isolated[40] = "";
+	char isolated[48] = "";
 
 	probe.level = cpu_level();
 	probe.self = cpu_id();
@@ -240,15 +369,20 @@ void probe_main(uint64_t dtb, uint64_t entered)
 	ic_init_cpu();
 	start_cores();
 	check_ownership();
-	if (probe.domains) {
-		uint32_t k = check_isolation();
+	if (probe.domains || probe.fence) {
+		uint32_t k = probe.fence ? check_fence() : check_isolation();
 
-		fmt_format(isolated, sizeof(isolated), ", isolated from %u kernel%s", k, k == 1 ? "" : "s");
+		if (probe.fence && !probe.fence_inject)
+			fmt_format(isolated, sizeof(isolated), ", fenced (on-fault stop: no access tried)");
+		else
+			fmt_format(isolated, sizeof(isolated), ", isolated from %u kernel%s", k, k == 1 ? "" : "s");
 	}
 	memory_fill();
 	channels_rendezvous();
 	memory_verify();
 	channels_round_trips();
+	if (probe.fence)
+		check_own_interrupts();
 	if (probe.nch == 0)
 		pass("%u cores, %lu MiB verified, no channels%s", probe.ncpus, total >> 20, isolated);
 	else

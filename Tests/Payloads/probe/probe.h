@@ -91,6 +91,14 @@ struct probe {
 	 * kernel routes its own interrupts and touches nothing else.
 	 */
 	int domains;
+	/*
+	 * isolation "stage2": cleave's loader stays at EL2 as a fence and runs
+	 * this kernel at EL1 behind stage-2 translation, with the GIC
+	 * distributor and PSCI filtered by ownership. fence_inject: on-fault
+	 * "inject", a blocked access comes back as an abort instead of
+	 * stopping the core, so the probe can try some.
+	 */
+	int fence, fence_inject;
 	const char *level;		/* privilege level: "EL2", "S-mode" */
 	uint64_t self;			/* boot core hwid */
 	uint64_t cpus[PROBE_MAX_CPUS];
