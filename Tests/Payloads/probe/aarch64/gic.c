@@ -269,7 +269,8 @@ void ic_mark_own(void)
 		fail("more than %u SPIs of its own to watch", OWN_MAX);
 	for (uint32_t i = 0; i < nown; i++) {
 		own[i].enabled = spi_enabled(own[i].intid);
-		spi_write_byte(probe.ic_base + GICD_IPRIORITYR, own[i].intid, OWN_PRIORITY);
+		/* A byte: a word would write back 0 into others' bytes (they read as 0 behind the fence). */
+		mmio_write8(probe.ic_base + GICD_IPRIORITYR + own[i].intid, OWN_PRIORITY);
 		if (spi_priority(own[i].intid) != OWN_PRIORITY)
 			fail("SPI %u of its own keeps priority 0x%x, not the 0x%x written", own[i].intid,
 			     spi_priority(own[i].intid), OWN_PRIORITY);
