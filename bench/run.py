@@ -30,6 +30,8 @@ LOPPER = os.path.join(VENV, "bin/lopper")
 # time while every vCPU idles, and the entry counters varied between runs.
 ICOUNT = "-icount shift=0,sleep=off"
 BOOT_PLANS = ["qemu-virt-aarch64-gicv3", "qemu-virt-aarch64-gicv2", "qemu-virt-riscv64"]
+# Each fence plan is its board's plan plus isolation: stage2; both boot to PASS.
+FENCE_BOARDS = ["qemu-virt-aarch64-gicv3", "qemu-virt-aarch64-gicv2"]
 
 
 class Failed(Exception):
@@ -332,8 +334,82 @@ def boot_rows(tmp):
             row("boot", f"{name}: {k} entered after {ticks * 10**9 // hz:,} instructions", note=note)
 
 
+def full_boot(tmp, plan, options):
+    """The console of one whole boot of plan to its verdict, under -icount shift=0."""
+    out = os.path.join(tmp, "fence-" + plan)
+    run([CLEAVE, "build", os.path.join(ROOT, "dts", plan + ".plan.yaml"), "-o", out], cwd=ROOT)
+    return run([CLEAVE, "run", out, "--timeout", "300", f"--machine-options={options} {ICOUNT}"], cwd=ROOT)
+
+
+def fence_costs(console):
+    """Hz, the fence's table-building ticks, and per kernel (register-read ticks, round-trip ticks)."""
+    hz, tables, reads, trips = None, None, {}, {}
+    for line in console.splitlines():
+        m = re.search(r"\|INFO\|(\S+): entered at counter \d+ \((\d+) Hz\)", line)
+        if m:
+            hz = int(m.group(2))
+        m = re.search(r"isolation: EL2 fence for .* built in (\d+) ticks", line)
+        if m:
+            tables = int(m.group(1))
+        m = re.search(r"\|INFO\|(\S+): interrupt controller: (\d+) register reads in (\d+) ticks", line)
+        if m:
+            reads[m.group(1)] = int(m.group(3)) / int(m.group(2))
+        m = re.search(r"\|INFO\|(\S+): \d+ doorbells taken in \d+ ms, (\d+) ticks", line)
+        if m:
+            trips[m.group(1)] = int(m.group(2))
+    if not hz or not reads:
+        raise Failed(f"no entry or register-read lines in the console: {console.splitlines()[-1:]}")
+    return hz, tables, reads, trips
+
+
+def fence_rows(tmp):
+    """What the EL2 fence costs: building its tables, a trapped distributor access, channel round trips.
+
+    Each board's plan boots twice to PASS under -icount shift=0 (1 ns of
+    virtual time per instruction), as it is and with isolation: stage2; the
+    probes time 1000 reads of the distributor's type register and their
+    round trips in counter ticks.
+    """
+    for board in FENCE_BOARDS:
+        try:
+            with open(os.path.join(ROOT, "dts", board + ".dts")) as f:
+                options = f.readline().split(":", 1)[1].strip()
+            hz, _, bare_reads, bare_trips = fence_costs(full_boot(tmp, board, options))
+            _, tables, reads, trips = fence_costs(full_boot(tmp, board + ".fence", options))
+        except Failed as e:
+            row("fence", f"{board}: not measured", note=str(e))
+            continue
+        ns = 10**9 / hz
+        row("fence", f"{board}: stage-2 tables and EL2 stacks built in {tables * ns:,.0f} instructions",
+            note=f"{tables} ticks at {hz} Hz, once, before any kernel starts")
+        per = max(reads.values()) * ns
+        bare = max(bare_reads.values()) * ns
+        row("fence", f"{board}: a trapped distributor read: {per:,.0f} instructions",
+            note=f"{bare:,.0f} without the fence (slowest kernel of {len(reads)}, 1000 reads of GICD_TYPER); "
+                 f"target < 300: {verdict(per < 300)}")
+        for k in sorted(trips):
+            if k in bare_trips:
+                ratio = trips[k] / bare_trips[k]
+                row("fence", f"{board}: {k}'s channel round trips: {trips[k] * ns:,.0f} instructions",
+                    note=f"{bare_trips[k] * ns:,.0f} without the fence, {ratio:.2f}x; "
+                         f"target no change (within 10%): {verdict(abs(ratio - 1) <= 0.1)}")
+
+
+def print_rows():
+    width = max(len(r[1]) for r in rows)
+    print(f"{'section':9}  {'measurement':{width}}  {'time':>12}  {'peak':>11}  notes")
+    for s, w, t, m, n in rows:
+        print(f"{s:9}  {w:{width}}  {t:>12}  {m:>11}  {n}")
+    print(f"\nmedians of {REPEAT} runs (boot and fence: one deterministic {ICOUNT} run per plan); "
+          f"{os.cpu_count()} CPUs; {time.strftime('%Y-%m-%d')}")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="cleave-bench-")
+    if os.environ.get("BENCH_ONLY") == "fence":
+        fence_rows(tmp)
+        print_rows()
+        return
     boards = sorted(f for f in os.listdir(os.path.join(ROOT, "dts")) if f.endswith(".dts"))
     nothing, _ = measure([os.path.join(BENCH_BIN, "swift-nothing")])
     row("baseline", "do-nothing Swift executable", nothing)
@@ -412,13 +488,9 @@ def main():
     # 5. Boot cost: loader size, and instructions from reset to each kernel.
     loader_rows()
     boot_rows(tmp)
-
-    width = max(len(r[1]) for r in rows)
-    print(f"{'section':9}  {'measurement':{width}}  {'time':>12}  {'peak':>11}  notes")
-    for s, w, t, m, n in rows:
-        print(f"{s:9}  {w:{width}}  {t:>12}  {m:>11}  {n}")
-    print(f"\nmedians of {REPEAT} runs (boot: one deterministic {ICOUNT} run per plan); "
-          f"{os.cpu_count()} CPUs; {time.strftime('%Y-%m-%d')}")
+    # 6. The EL2 fence's costs, against the same plans without it.
+    fence_rows(tmp)
+    print_rows()
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ struct fence {
 };
 
 /* Blocked accesses reported per kernel before the fence stops printing them (a kernel may retry forever). */
-#define FENCE_REPORTS	8
+#define FENCE_REPORTS	16
 
 #define FENCE_NOBODY	0xff
 #define FENCE_INTIDS	1020

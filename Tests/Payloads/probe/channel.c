@@ -287,7 +287,8 @@ void channels_round_trips(void)
 		say("channel %s: %u round trips with %s, every message checked", probe.ch[i].name, PROBE_ROUND_TRIPS,
 		    probe.ch[i].peer);
 	if (doorbells || !polled)
-		say("%u doorbells taken in %lu ms (one may cover several messages)", doorbells, ms_since(t0));
+		say("%u doorbells taken in %lu ms, %lu ticks (one may cover several messages)", doorbells, ms_since(t0),
+		    now() - t0);
 	else
 		say("no doorbells: %u channel%s polled for %lu ms", polled, polled == 1 ? "" : "s", ms_since(t0));
 }

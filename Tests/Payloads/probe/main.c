@@ -4,6 +4,8 @@
 
 /* How long a started core has to report in. */
 #define CHECKIN_MS	1000
+/* Reads of the interrupt controller timed for the cost of an access (behind the fence, of a trap). */
+#define IC_READS	1000
 /* The largest tree the probe accepts. */
 #define DTB_MAX		(1u << 20)
 
@@ -369,6 +371,7 @@ void probe_main(uint64_t dtb, uint64_t entered)
 	ic_init_cpu();
 	start_cores();
 	check_ownership();
+	say("interrupt controller: %u register reads in %lu ticks", IC_READS, ic_read_cost(IC_READS));
 	if (probe.domains || probe.fence) {
 		uint32_t k = probe.fence ? check_fence() : check_isolation();
 

@@ -233,6 +233,12 @@ int ic_check_interrupt(int node, const uint8_t *spec);
  */
 void ic_mark_own(void);
 uint32_t ic_verify_own(void);
+/*
+ * Counter ticks n reads of the controller's type register take (GICD_TYPER,
+ * trapped and emulated behind the EL2 fence; the PLIC's first priority
+ * register): the fence's cost per access, for make bench.
+ */
+uint64_t ic_read_cost(uint32_t n);
 const char *ic_tamper(uint32_t irq);
 
 /* entry.S */

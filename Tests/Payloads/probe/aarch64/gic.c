@@ -263,6 +263,15 @@ static void spi_write_byte(uint64_t reg, uint32_t intid, uint32_t v)
 	mmio_write32(at, (mmio_read32(at) & ~(0xffu << shift)) | v << shift);
 }
 
+uint64_t ic_read_cost(uint32_t n)
+{
+	uint64_t t0 = counter();
+
+	for (uint32_t i = 0; i < n; i++)
+		(void)mmio_read32(probe.ic_base + GICD_TYPER);
+	return counter() - t0;
+}
+
 void ic_mark_own(void)
 {
 	if (own_overflow)

@@ -203,6 +203,15 @@ static void no_fence(void)
 	fail("isolation \"stage2\" on a PLIC: no fence filters its registers");
 }
 
+uint64_t ic_read_cost(uint32_t n)
+{
+	uint64_t t0 = counter();
+
+	for (uint32_t i = 0; i < n; i++)
+		(void)mmio_read32(probe.ic_base);
+	return counter() - t0;
+}
+
 void ic_mark_own(void)
 {
 	no_fence();
