@@ -28,7 +28,8 @@ extension CheckID {
       "A kernel's name becomes a file name under OUT, a node and strings in its tree and a field of the boot "
         + "descriptor; a name with '/' or '..' could write outside OUT, and one too long would be cut short."
     case .kernelUnknown:
-      "A channel or shared entry that names no kernel describes memory or a device nobody would map."
+      "A channel or shared entry that names no kernel describes memory or a device nobody would map; an "
+        + "`isolation.power` name that names none leaves the kernel that was meant unable to power the machine off."
     case .targetMismatch:
       "The loader, the entry protocol and the interrupt controller all follow the target; a plan for the wrong "
         + "architecture cannot boot on the board."

@@ -106,7 +106,8 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
     case .boardUnreadable: "the board file cannot be read or understood"
     case .nameInvalid:
       "a kernel or channel name that is not an identifier (letters, digits, _ and -, from a letter, at most 15)"
-    case .kernelUnknown: "a channel or shared entry names a kernel the plan does not define"
+    case .kernelUnknown:
+      "a channel, shared entry or `isolation.power` names a kernel the plan does not define"
     case .targetMismatch: "the plan's target is not the board's architecture"
     case .coreUnknown: "a core reference that names nothing on the board (with the nearest name)"
     case .coreAssignedTwice: "a core given to two kernels"

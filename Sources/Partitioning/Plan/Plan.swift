@@ -20,6 +20,8 @@ public struct Plan: Sendable {
   /// What runs in a kernel, where cleave knows something about it that its
   /// image does not say: seL4 resets the interrupt distributor at boot.
   public enum KernelKind: String, Sendable, CaseIterable { case sel4 }
+  /// The exception level an image must be entered at: a hypervisor needs EL2.
+  public enum ExceptionLevel: String, Sendable, CaseIterable { case el1, el2 }
 
   public var file: String
   /// The board path, relative to the plan file.
@@ -40,6 +42,9 @@ public struct Plan: Sendable {
   /// Software cleave does not boot (another cluster's domains): what it holds
   /// is kept from the kernels unless a `shared` entry names both.
   public var foreign: [Foreign] = []
+  /// `isolation:`: whether the partition is enforced while the kernels run
+  /// (an AArch64 EL2 fence) rather than only checked before they start.
+  public var isolation: Isolation? = nil
 
   public struct Region: Sendable {
     public var base: Located<UInt64>
@@ -86,6 +91,26 @@ public struct Plan: Sendable {
     public var kind: Located<KernelKind>?
     /// `resets: [interrupt-controller]`: the image resets the whole distributor / PLIC at boot.
     public var resets: [Located<String>]
+    /// `exception-level:`: what the image must be entered at, when the plan says.
+    public var exceptionLevel: Located<ExceptionLevel>? = nil
+  }
+
+  /// `isolation: stage2`, or `isolation: { fence: stage2, on-fault: inject | stop,
+  /// power: [k0] }`: the loader stays at EL2 and runs every kernel at EL1
+  /// behind stage-2 translation, the GIC distributor emulated by ownership and
+  /// PSCI filtered (CBootABI's `CLEAVE_DESC_FENCE`).
+  public struct Isolation: Sendable {
+    public enum Fence: String, Sendable, CaseIterable { case stage2 }
+    /// What the fence does to a core that touches what is not its kernel's:
+    /// inject an abort into the kernel (so it can survive a probe), or stop the core.
+    public enum OnFault: String, Sendable, CaseIterable { case inject, stop }
+    public var fence: Located<Fence>
+    /// `inject` when absent.
+    public var onFault: Located<OnFault>?
+    /// Kernels that may power the machine off or reset it (PSCI SYSTEM_OFF, SYSTEM_RESET).
+    public var power: [Located<String>]
+    /// Where `isolation:` is written.
+    public var location: SourceLocation
   }
 
   /// `console: { pass: TEXT, fail: TEXT or [TEXT, ...] }` of a kernel.

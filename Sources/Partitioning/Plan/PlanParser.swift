@@ -11,7 +11,7 @@ import func DeviceTree.fileSize
 /// Shape problems make the plan unusable; the caller stops when any is reported.
 public struct PlanParser {
   public let file: String
-  private var engine = DiagnosticEngine()
+  var engine = DiagnosticEngine()
 
   public init(file: String) {
     self.file = file
@@ -93,6 +93,7 @@ public struct PlanParser {
         root, what: "the plan",
         keys: [
           "board", "target", "boot", "loader", "ram", "kernels", "channels", "shared", "doorbells", "foreign",
+          "isolation",
         ])
     else {
       return nil
@@ -112,6 +113,7 @@ public struct PlanParser {
     plan.target = top["target"].flatMap { choice($0, what: "target") }
     plan.boot = top["boot"].flatMap { choice($0, what: "boot") }
     plan.loader = top["loader"].flatMap { region($0, what: "loader") }
+    plan.isolation = top["isolation"].flatMap { isolation($0) }
     if let ram = top["ram"], let list = sequence(ram, what: "ram") {
       let regions = list.compactMap { region($0, what: "a RAM bank") }
       if regions.count == list.count { plan.ram = regions }
@@ -165,7 +167,7 @@ public struct PlanParser {
   private mutating func kernel(_ name: Located<String>, _ node: Node) -> Plan.Kernel? {
     let keys = [
       "cores", "memory", "devices", "interrupts", "image", "initrd", "bootargs", "stdout", "owns", "console",
-      "kind", "resets",
+      "kind", "resets", "exception-level",
     ]
     guard let m = mapping(node, what: "kernel '\(name.value)'", keys: keys) else { return nil }
     var k = Plan.Kernel(
@@ -195,6 +197,7 @@ public struct PlanParser {
       k.console = Plan.Console(pass: c["pass"].flatMap { string($0, what: "console.pass") }, fail: fail)
     }
     k.kind = m["kind"].flatMap { choice($0, what: "kind") }
+    k.exceptionLevel = m["exception-level"].flatMap { choice($0, what: "exception-level") }
     if let resets = m["resets"] {
       k.resets = sharedParts(
         resets, what: "resets", refusal: "cannot be reset; the only shared part a kernel resets is")
@@ -371,7 +374,7 @@ public struct PlanParser {
 
   // MARK: Typed values
 
-  private func loc(_ mark: Mark?) -> SourceLocation {
+  func loc(_ mark: Mark?) -> SourceLocation {
     SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
   }
 
@@ -379,7 +382,7 @@ public struct PlanParser {
     SourceLocation(file: file, line: line, column: column)
   }
 
-  private func describe(_ node: Node) -> String {
+  func describe(_ node: Node) -> String {
     switch node {
     case .scalar(let s): "the scalar '\(s.string)'"
     case .mapping: "a mapping"
@@ -396,7 +399,7 @@ public struct PlanParser {
   }
 
   /// A mapping with only the known keys (duplicates were refused by the YAML reader).
-  private mutating func mapping(_ node: Node, what: String, keys: [String]) -> Fields? {
+  mutating func mapping(_ node: Node, what: String, keys: [String]) -> Fields? {
     guard let pairs = pairs(node, what: what) else { return nil }
     var out = Fields()
     for (k, v) in pairs {
@@ -438,7 +441,7 @@ public struct PlanParser {
   }
 
   /// A list of names, or a single name standing for a one-element list.
-  private mutating func references(_ node: Node, what: String) -> [Located<String>] {
+  mutating func references(_ node: Node, what: String) -> [Located<String>] {
     if case .scalar = node { return string(node, what: what).map { [$0] } ?? [] }
     guard let list = sequence(node, what: what) else { return [] }
     return list.compactMap { string($0, what: "an entry of \(what)") }
@@ -493,7 +496,7 @@ public struct PlanParser {
     }
   }
 
-  private mutating func choice<T: RawRepresentable & CaseIterable>(_ node: Node, what: String) -> Located<T>?
+  mutating func choice<T: RawRepresentable & CaseIterable>(_ node: Node, what: String) -> Located<T>?
   where T.RawValue == String {
     guard let s = string(node, what: what) else { return nil }
     guard let v = T(rawValue: s.value) else {

@@ -23,6 +23,16 @@ public struct Partition: Sendable {
   public var cuts: [KernelCut] = []
   /// The plan's `foreign:` entries: what other software holds, kept from the kernels.
   public var foreign: [Foreign] = []
+  /// The EL2 fence of `isolation: stage2`; nil when the plan has none.
+  public var isolation: Isolation? = nil
+
+  /// `isolation:` resolved: what the fence does on a fault and which kernels may power the machine.
+  public struct Isolation: Sendable {
+    public var onFault: Plan.Isolation.OnFault
+    /// Kernels that may call PSCI SYSTEM_OFF / SYSTEM_RESET (indexes into ``Partition/kernels``).
+    public var power: [Int]
+    public var location: SourceLocation
+  }
 
   /// A `foreign:` entry resolved: cores, memory and devices some software
   /// cleave does not boot uses (another cluster's domain).
@@ -82,6 +92,8 @@ public struct Partition: Sendable {
     /// the record's MPIDRs, in order; its node index is its boot core's place here.
     public var systemCores: [Int] = []
     public var systemCoresLocation: SourceLocation? = nil
+    /// The exception level the plan says the image must be entered at (`exception-level:`).
+    public var exceptionLevel: Plan.ExceptionLevel? = nil
 
     public var bootCPU: Int? { cpus.first }
     /// Owned and shared devices together.

@@ -62,7 +62,7 @@ public struct Resolver {
         resetsInterruptController: k.image?.protocol.value == .linux || k.kind?.value == .sel4
           || k.resets.contains { $0.value == "interrupt-controller" },
         dtb: nil,
-        numaNode: nil)
+        numaNode: nil, exceptionLevel: k.exceptionLevel?.value)
     }
     let kernelIndex = Dictionary(
       plan.kernels.enumerated().map { ($1.name.value, $0) }, uniquingKeysWith: { a, _ in a })
@@ -86,6 +86,7 @@ public struct Resolver {
       kernels: kernels, channels: channels, sharedRegions: shared, interruptControllerOwner: owner,
       doorbellMechanism: mechanism)
     partition.foreign = foreign
+    partition.isolation = resolveIsolation(kernelIndex: kernelIndex)
     partition.cuts = KernelCut.all(partition)
     routeProviderInterrupts(&partition)
     kernels = partition.kernels

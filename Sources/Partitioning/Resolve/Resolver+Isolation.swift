@@ -1,0 +1,19 @@
+extension Resolver {
+  /// `isolation:` with its `power:` names made kernel indexes; an unknown name
+  /// is reported as a channel's or shared entry's is.
+  mutating func resolveIsolation(kernelIndex: [String: Int]) -> Partition.Isolation? {
+    guard let spec = plan.isolation else { return nil }
+    var power: [Int] = []
+    for ref in spec.power {
+      guard let k = kernelIndex[ref.value] else {
+        engine.error(
+          .kernelUnknown,
+          "isolation.power names kernel '\(ref.value)', which the plan does not define\(suggestion(ref.value, in: plan.kernels.map(\.name.value)))",
+          at: ref.location)
+        continue
+      }
+      if !power.contains(k) { power.append(k) }
+    }
+    return Partition.Isolation(onFault: spec.onFault?.value ?? .inject, power: power, location: spec.location)
+  }
+}
