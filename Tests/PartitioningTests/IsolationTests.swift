@@ -121,6 +121,73 @@ struct IsolationResolveTests {
     let p = try #require(result.partition)
     #expect(p.isolation == nil)
     #expect(p.kernels[0].exceptionLevel == .el2)
+    #expect(p.fenceWindows.isEmpty, "no window table without the fence")
     #expect(result.errors == 0, "el2 is fine without the fence: \(result.diagnostics.map(\.text))")
+  }
+}
+
+/// The windows the fence maps: whole pages of each kernel's devices, merged
+/// per kernel and kind, with the interrupt controller's ITS for its owner.
+struct FenceWindowTests {
+  @Test func windowsArePagesMergedPerKernelAndKind() throws {
+    let result = try IsolationResolveTests.check(
+      """
+      board: \(boardPath("qemu-virt-aarch64-gicv3.dts"))
+      isolation: stage2
+      kernels:
+        k0:
+          cores: [cluster0]
+          memory: 64M
+          devices: [/pl011@9000000, /virtio_mmio@a000000, /virtio_mmio@a000200, /virtio_mmio@a001000]
+          owns: [interrupt-controller]
+        k1: { cores: [cluster1], memory: 64M, devices: [/pl031@9010000] }
+      shared:
+        - { device: /fw-cfg@9020000, kernels: [k0, k1] }
+      """)
+    #expect(result.errors == 0, "\(result.diagnostics.map(\.text))")
+    let p = try #require(result.partition)
+    let windows = p.fenceWindows.map { "\($0.kernel) \($0.kind.rawValue) \($0.range)" }
+    #expect(
+      windows == [
+        "0 owned [0x8080000, 0x80a0000)",  // the ITS, which goes with the GIC's owner
+        "0 owned [0x9000000, 0x9001000)",
+        "0 shared [0x9020000, 0x9021000)",  // fw-cfg's 24 bytes, rounded out
+        "0 owned [0xa000000, 0xa002000)",  // two transports on one page, a third on the next
+        "1 owned [0x9010000, 0x9011000)",
+        "1 shared [0x9020000, 0x9021000)",
+      ])
+    #expect(!windows.contains { $0.contains("0x8000000") || $0.contains("0x80a0000,") }, "no GIC frame")
+  }
+
+  @Test func pagesRoundOutAndStopAtTheTop() {
+    #expect(
+      Partition.pages(of: AddressRange(base: 0x9020010, size: 0x18))
+        == AddressRange(base: 0x9020000, size: 0x1000))
+    #expect(
+      Partition.pages(of: AddressRange(base: 0xfff, size: 2)) == AddressRange(base: 0, size: 0x2000))
+    #expect(
+      Partition.pages(of: AddressRange(base: UInt64.max - 0x10, size: 0x11))
+        == AddressRange(base: UInt64.max - 0xfff, size: 0x1000))
+    #expect(Partition.pages(of: AddressRange(base: 0x1000, size: 0)) == nil)
+  }
+
+  /// 4 KiB-aligned memory on a device page overlaps the registers themselves
+  /// (memory_overlaps_mmio); only memory off the page grid shows the page case.
+  @Test func aDevicePageOverAnotherKernelsMemory() throws {
+    let result = try IsolationResolveTests.check(
+      """
+      board: \(boardPath("qemu-virt-aarch64-gicv3.dts"))
+      ram: [{ base: 0x9020000, size: 64K }, { base: 0x40000000, size: 1G }]
+      isolation: stage2
+      kernels:
+        k0: { cores: [cluster0], memory: 64M, devices: [/fw-cfg@9020000] }
+        k1: { cores: [cluster1], memory: [{ base: 0x9020800, size: 0x800 }, { base: 0x48000000, size: 64M }] }
+      """)
+    let fence = result.diagnostics.filter { $0.check == CheckID.fencePageShared.rawValue }.map(\.text)
+    #expect(
+      fence == [
+        "/tmp/isolation.plan.yaml:5:51: error[fence_page_shared]: under isolation: stage2 the page [0x9020000, 0x9021000) of /fw-cfg@9020000 of 'k0' also holds part of 'k1' memory [0x9020800, 0x9021000): the fence maps whole 4 KiB pages, so 'k0' would reach it\n"
+          + "/tmp/isolation.plan.yaml:6:37: note: 'k1' memory [0x9020800, 0x9021000) is given here"
+      ])
   }
 }

@@ -182,6 +182,28 @@ extension CheckID {
     case .domainPMPExhausted:
       "OpenSBI fences each domain with the hart's PMP entries; a domain with more regions than entries cannot "
         + "be fenced, and OpenSBI refuses to boot it."
+    case .fenceNeedsEL2:
+      "The fence is the loader staying at EL2 with a stage-2 table per kernel, AArch64's virtualization "
+        + "extensions. Where a hypervisor already holds EL2 (it answers PSCI calls made with hvc), the loader runs "
+        + "at EL1 and can fence nothing; a GIC whose tree shows no virtualization interface (GICv3 without its "
+        + "maintenance interrupt, GICv2 without GICH and GICV) comes from a machine whose EL2 is off or not "
+        + "emulated; and another architecture has no EL2 at all. The plan would promise isolation the boot cannot give."
+    case .fenceNeedsPSCI:
+      "Under the fence every core enters its kernel at EL1 behind its stage-2 tables: the loader starts boot "
+        + "cores through PSCI, and takes the CPU_ON calls kernels make for their other cores. A spin-table core is "
+        + "started by whoever writes its release address: a kernel releasing its own cores sends them from the "
+        + "firmware's loop straight into the kernel at EL2, outside the fence."
+    case .fenceKernelNeedsEL2:
+      "The fence holds EL2 and enters every kernel at EL1; a kernel that must be entered at EL2 (a hypervisor, "
+        + "Linux running KVM's host) finds EL2 taken and fails or runs without what it needs."
+    case .fenceProtocol:
+      "seL4's multikernel boot protocol enters the kernel at EL1 with the MMU on, through translation tables the "
+        + "loader builds for it; the fence does not build those beside its stage-2 tables yet, so sel4-boot-info "
+        + "kernels are not supported under it yet."
+    case .fencePageShared:
+      "Stage-2 translation maps whole 4 KiB pages. A page holding registers of two kernels' devices is mapped into "
+        + "both, and a device page that covers part of another kernel's memory or channel maps that RAM too: the "
+        + "fence could not keep either kernel off what the plan gives the other."
     }
   }
 
@@ -304,6 +326,18 @@ extension CheckID {
         + "until seL4 checks interrupt ownership itself."
     case .domainPMPExhausted:
       "Give the kernel fewer, larger or naturally aligned ranges and fewer devices, so its domain needs fewer regions."
+    case .fenceNeedsEL2:
+      "Boot with EL2 left to the loader and the GIC's virtualization interface on (QEMU: `-M virt,virtualization=on`, "
+        + "and dump the board's tree with it), or remove `isolation:`; on RISC-V, `boot: opensbi-domains` fences "
+        + "each kernel with PMP."
+    case .fenceNeedsPSCI: "Use `boot: psci` on firmware that implements PSCI, or remove `isolation:`."
+    case .fenceKernelNeedsEL2:
+      "Build the kernel to run at EL1 and say `exception-level: el1`, or remove `isolation:`."
+    case .fenceProtocol:
+      "Remove `isolation:` from plans with sel4-boot-info kernels until the fence supports them."
+    case .fencePageShared:
+      "Give the devices on the page to one kernel, share them between both (`shared:`), or move the memory or "
+        + "channel off the page."
     }
   }
 

@@ -82,6 +82,12 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
   case bootInfoCoreList = "boot_info_core_list"
   case bootInfoPrimary = "boot_info_primary"
   case bootInfoSPIReroute = "boot_info_spi_reroute"
+  // The AArch64 EL2 fence (isolation: stage2).
+  case fenceNeedsEL2 = "fence_needs_el2"
+  case fenceNeedsPSCI = "fence_needs_psci"
+  case fenceKernelNeedsEL2 = "fence_kernel_needs_el2"
+  case fenceProtocol = "fence_protocol"
+  case fencePageShared = "fence_page_shared"
 
   /// Whether the finding means the input is unusable (exit status 2) rather than wrong.
   public var isInputError: Bool {
@@ -182,6 +188,15 @@ public enum CheckID: String, CaseIterable, Sendable, Codable {
       "the sel4-boot-info kernel at node 0 (it masks every SPI at boot) does not own the interrupt controller or does not start first"
     case .bootInfoSPIReroute:
       "a sel4-boot-info kernel that does not own the interrupt controller beside SPIs another kernel owns, which it can re-route"
+    case .fenceNeedsEL2:
+      "`isolation: stage2` where the loader cannot hold EL2: a target other than aarch64, PSCI through hvc (a hypervisor has EL2), or a GIC that shows no virtualization interface"
+    case .fenceNeedsPSCI:
+      "`isolation: stage2` with `boot: spin-table`, whose cores kernels release straight into EL2, past the fence"
+    case .fenceKernelNeedsEL2:
+      "a kernel that must be entered at EL2 (`exception-level: el2`) under the fence, which holds EL2 itself"
+    case .fenceProtocol: "a sel4-boot-info kernel under the fence, which does not support that protocol yet"
+    case .fencePageShared:
+      "under the fence, a 4 KiB page holding registers of two kernels' devices, or a device page over another kernel's memory or channel"
     }
   }
 }

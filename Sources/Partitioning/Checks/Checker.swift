@@ -3,7 +3,7 @@ import Machine
 
 /// Runs every check over a resolved partition, in dependency order: cores and
 /// devices first (the others read them), then memory, interrupts, topology,
-/// images and OpenSBI domains.
+/// images, OpenSBI domains, seL4 and the EL2 fence.
 public enum Checker {
   public static let families: [(name: String, run: @Sendable (Partition, inout DiagnosticEngine) -> Void)] = [
     ("cores", CoreChecks.run),
@@ -17,6 +17,7 @@ public enum Checker {
     ("domains", DomainChecks.run),
     ("sel4", SeL4Checks.run),
     ("boot-info", BootInfoChecks.run),
+    ("fence", FenceChecks.run),
   ]
 
   public static func run(_ partition: Partition, _ engine: inout DiagnosticEngine) {
