@@ -58,6 +58,7 @@ public struct BootDescriptor: Sendable {
     var channels: [cleave_channel] = []
     let banks = p.machine.memory.map { cleave_range(base: $0.range.base, size: $0.range.size) }
     let grants = Self.grants(p)
+    let windows = Self.windows(p)
     var cpuSlot: [Int: Int] = [:]  // machine CPU index -> cpu table index
 
     for k in p.kernels {
@@ -97,7 +98,8 @@ public struct BootDescriptor: Sendable {
     let grantOffset = bankOffset + counts.banks * MemoryLayout<cleave_range>.size
     let bootInfoOffset = grantOffset + grants.count * MemoryLayout<cleave_grant>.size
     let mpidrOffset = bootInfoOffset + bootInfos.count * MemoryLayout<cleave_boot_info>.size
-    let total = mpidrOffset + mpidrs.count * MemoryLayout<UInt64>.size
+    let windowOffset = mpidrOffset + mpidrs.count * MemoryLayout<UInt64>.size
+    let total = windowOffset + windows.count * MemoryLayout<cleave_window>.size
 
     // Payload after the descriptor: DTBs, then images, each 8-byte aligned.
     var cursor = UInt64(align8(total))
@@ -139,6 +141,7 @@ public struct BootDescriptor: Sendable {
       var flags: UInt32 = 0
       if p.interruptControllerOwner == k.index { flags |= UInt32(CLEAVE_KERNEL_OWNS_IC) }
       if k.resetsInterruptController { flags |= UInt32(CLEAVE_KERNEL_RESETS_IC) }
+      if p.isolation?.power.contains(k.index) == true { flags |= UInt32(CLEAVE_KERNEL_MAY_POWER) }
       entry.flags = flags
       let first = k.cpus.first.flatMap { cpuSlot[$0] } ?? 0
       entry.boot_cpu = UInt32(first)
@@ -290,6 +293,10 @@ public struct BootDescriptor: Sendable {
     header.mpidr_count = UInt32(mpidrs.count)
     header.mpidr_offset = mpidrs.isEmpty ? 0 : UInt32(mpidrOffset)
     header.loader = cleave_range(base: p.loader.base, size: p.loader.size)
+    header.flags = Self.flags(p)
+    header.reserved = 0
+    header.window_count = UInt32(windows.count)
+    header.window_offset = windows.isEmpty ? 0 : UInt32(windowOffset)
 
     var bytes = raw(header)
     for x in kernels { bytes += raw(x) }
@@ -301,6 +308,7 @@ public struct BootDescriptor: Sendable {
     for x in grants { bytes += raw(x) }
     for x in bootInfos { bytes += raw(x) }
     for x in mpidrs { bytes += raw(x) }
+    for x in windows { bytes += raw(x) }
     guard bytes.count == total else {
       throw Failure(description: "descriptor layout: \(bytes.count) bytes, expected \(total)")
     }
@@ -317,7 +325,7 @@ public struct BootDescriptor: Sendable {
     }
     let summary = DescriptorSummary(
       p, crc: crc, total: total, payload: payload.count, kernels: kernels, segments: segments, routes: routes,
-      grants: grants, imageDigests: digests)
+      grants: grants, windows: windows, flags: header.flags, imageDigests: digests)
     return BootDescriptor(descriptor: bytes, payload: payload, summary: summary)
   }
 }

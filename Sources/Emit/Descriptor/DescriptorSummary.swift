@@ -21,6 +21,8 @@ public struct DescriptorSummary: Codable, Sendable {
   public var banks: [String]
   /// The plan's loader region, which no grant may touch.
   public var loader: String
+  /// `cleave_desc.flags` by name: `fence` (isolation: stage2), `fence-stop` (on-fault: stop).
+  public var flags: [String]
 
   public struct Kernel: Codable, Sendable {
     public var name: String
@@ -37,6 +39,10 @@ public struct DescriptorSummary: Codable, Sendable {
     public var imageSHA256: String?
     public var ownsInterruptController: Bool
     public var resetsInterruptController: Bool
+    /// Under the fence: may power the machine off or reset it.
+    public var mayPower: Bool
+    /// Under the fence: the device pages it may reach, `[base, end) owned` or `shared`.
+    public var windows: [String]
   }
 
   public struct Route: Codable, Sendable {
@@ -54,8 +60,8 @@ public struct DescriptorSummary: Codable, Sendable {
 
   init(
     _ p: Partition, crc: UInt32, total: Int, payload: Int, kernels: [cleave_kernel],
-    segments: [cleave_segment], routes: [cleave_route], grants: [cleave_grant],
-    imageDigests: [[UInt8]?]
+    segments: [cleave_segment], routes: [cleave_route], grants: [cleave_grant], windows: [cleave_window],
+    flags: UInt32, imageDigests: [[UInt8]?]
   ) {
     magic = Format.hex(UInt64(CLEAVE_DESC_MAGIC))
     version = Int(CLEAVE_DESC_VERSION)
@@ -69,6 +75,12 @@ public struct DescriptorSummary: Codable, Sendable {
     doorbell = p.doorbellMechanism.rawValue
     var grantsOf: [Int: [cleave_grant]] = [:]
     for g in grants { grantsOf[Int(g.kernel), default: []].append(g) }
+    var windowsOf: [Int: [String]] = [:]
+    for w in windows {
+      let kind = w.kind == UInt32(CLEAVE_WINDOW_OWNED) ? "owned" : "shared"
+      windowsOf[Int(w.kernel), default: []].append(
+        "\(AddressRange(base: w.range.base, size: w.range.size)) \(kind)")
+    }
     self.kernels = zip(p.kernels, kernels).map { k, e in
       let segs = segments[Int(e.segment_first)..<Int(e.segment_first + e.segment_count)]
       return Kernel(
@@ -87,7 +99,8 @@ public struct DescriptorSummary: Codable, Sendable {
         },
         imageSHA256: imageDigests[k.index].map(SHA256.hex),
         ownsInterruptController: e.flags & UInt32(CLEAVE_KERNEL_OWNS_IC) != 0,
-        resetsInterruptController: e.flags & UInt32(CLEAVE_KERNEL_RESETS_IC) != 0)
+        resetsInterruptController: e.flags & UInt32(CLEAVE_KERNEL_RESETS_IC) != 0,
+        mayPower: e.flags & UInt32(CLEAVE_KERNEL_MAY_POWER) != 0, windows: windowsOf[k.index] ?? [])
     }
     self.routes = routes.map {
       Route(irq: $0.irq, kernel: p.kernels[Int($0.kernel)].name, target: Format.hex($0.target))
@@ -101,6 +114,9 @@ public struct DescriptorSummary: Codable, Sendable {
     }
     banks = p.machine.memory.map { "\($0.range)" }
     loader = "\(p.loader)"
+    self.flags =
+      (flags & UInt32(CLEAVE_DESC_FENCE) != 0 ? ["fence"] : [])
+      + (flags & UInt32(CLEAVE_DESC_FENCE_STOP) != 0 ? ["fence-stop"] : [])
   }
 }
 
@@ -110,7 +126,7 @@ extension DescriptorSummary: JSONValue {
       "magic": magic, "version": version, "crc32": crc32, "totalSize": totalSize, "payloadSize": payloadSize,
       "arch": arch, "bootMode": bootMode, "interruptController": interruptController,
       "interruptControllerOwner": interruptControllerOwner, "doorbell": doorbell, "kernels": kernels,
-      "routes": routes, "channels": channels, "banks": banks, "loader": loader,
+      "routes": routes, "channels": channels, "banks": banks, "loader": loader, "flags": flags,
     ])
   }
 }
@@ -121,7 +137,7 @@ extension DescriptorSummary.Kernel: JSONValue {
       "name": name, "protocolName": protocolName, "bootCPU": bootCPU, "cpus": cpus, "entry": entry,
       "dtb": dtb, "dtbSize": dtbSize, "memory": memory, "segments": segments, "grants": grants,
       "imageSHA256": imageSHA256, "ownsInterruptController": ownsInterruptController,
-      "resetsInterruptController": resetsInterruptController,
+      "resetsInterruptController": resetsInterruptController, "mayPower": mayPower, "windows": windows,
     ])
   }
 }
