@@ -127,6 +127,7 @@ public struct BuildJob {
     let k = partition.kernels[i]
     var cut = KernelTree.cut(board, kernel: i, options: options.trees)
     DomainFences.annotate(&cut.tree, partition, kernel: k.index)
+    StageTwoFence.annotate(&cut.tree, partition, kernel: k.index)
     let tree = cut.tree
     let blob: [UInt8]
     do {
