@@ -31,12 +31,16 @@ public struct QEMUCommand: Sendable, Equatable {
   /// The board's own machine options when its source records them on line 1
   /// (`// qemu: -M virt,... -smp 8 -m 2G`, as scripts/boards.sh writes), else
   /// options derived from the machine: CPU count, RAM, GIC version, and
-  /// virtualization when PSCI is called through SMC.
+  /// virtualization when PSCI is called through SMC. Under the EL2 fence
+  /// (`fence`) the machine always emulates EL2 (`virtualization=on`), recorded
+  /// options included; options given on the command line are taken as they are.
   public static func make(
     target: Plan.Target, board: String, machine: Machine, payload: Payload,
-    machineOptions given: [String]? = nil, extra: [String] = []
+    machineOptions given: [String]? = nil, fence: Bool = false, extra: [String] = []
   ) -> QEMUCommand {
-    let machineOptions = given ?? recordedOptions(board) ?? derivedOptions(target: target, machine: machine)
+    let machineOptions =
+      given ?? recordedOptions(board).map { fence ? withVirtualization($0) : $0 }
+      ?? derivedOptions(target: target, machine: machine, fence: fence)
     // No NIC: a partitioned boot needs no network, and QEMU's default NIC loads a
     // ROM (efi-virtio.rom) from a package a minimal install lacks. A user who
     // wants one passes it in --machine-options.
@@ -87,7 +91,7 @@ public struct QEMUCommand: Sendable, Equatable {
     return first.dropFirst(9).split(separator: " ").map(String.init)
   }
 
-  static func derivedOptions(target: Plan.Target, machine m: Machine) -> [String] {
+  static func derivedOptions(target: Plan.Target, machine m: Machine, fence: Bool = false) -> [String] {
     let megabytes = max(m.totalMemory >> 20, 128)
     switch target {
     case .aarch64:
@@ -95,15 +99,27 @@ public struct QEMUCommand: Sendable, Equatable {
       if let ic = m.primaryInterruptController?.kind {
         machine += ic == .gicV2 ? ",gic-version=2" : ",gic-version=3"
       }
-      if m.psci?.method == "smc" { machine += ",virtualization=on" }
       // Spin-table cores: firmware (cleave's stub) at EL3, and no PSCI of QEMU's.
-      if m.cpus.contains(where: { $0.enableMethod == "spin-table" }) {
-        machine += ",virtualization=on,secure=on"
-      }
+      let spinTable = m.cpus.contains { $0.enableMethod == "spin-table" }
+      // EL2 for the firmware's guest: PSCI through SMC says the board had it,
+      // and the EL2 fence needs it.
+      if m.psci?.method == "smc" || fence || spinTable { machine += ",virtualization=on" }
+      if spinTable { machine += ",secure=on" }
       return ["-M", machine, "-cpu", "cortex-a57", "-smp", "\(m.cpus.count)", "-m", "\(megabytes)M"]
     case .riscv64:
       return ["-M", "virt", "-smp", "\(m.cpus.count)", "-m", "\(megabytes)M"]
     }
+  }
+
+  /// Options with `virtualization=on` in their `-M` / `-machine` value (added when absent).
+  static func withVirtualization(_ options: [String]) -> [String] {
+    var out = options
+    for i in out.indices.dropLast() where out[i] == "-M" || out[i] == "-machine" {
+      if !out[i + 1].split(separator: ",").contains("virtualization=on") {
+        out[i + 1] += ",virtualization=on"
+      }
+    }
+    return out
   }
 
   /// The command as one shell line, for logs and the README.

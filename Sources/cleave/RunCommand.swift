@@ -98,7 +98,8 @@ struct RunCommand: ParsableCommand {
     }
     let command = QEMUCommand.make(
       target: targetArch, board: report.board, machine: machine, payload: payload,
-      machineOptions: machineOptions.map { $0.split(separator: " ").map(String.init) })
+      machineOptions: machineOptions.map { $0.split(separator: " ").map(String.init) },
+      fence: report.isolation != nil)
     let kernels = report.kernels.map(\.name)
     // The plan's console texts, then the command line's, which override them.
     var passText: [String: String] = [:]

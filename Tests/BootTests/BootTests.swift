@@ -155,6 +155,40 @@ struct CommandTests {
   }
 }
 
+/// Under the EL2 fence QEMU must emulate EL2 for the loader, whatever the board says.
+struct FenceCommandTests {
+  @Test func theFenceAlwaysGetsVirtualization() throws {
+    // Dumped without virtualization=on: PSCI through hvc, so nothing derived asks for EL2.
+    let board = repositoryRoot.appendingPathComponent(
+      "Tests/Fixtures/checks/boards/gicv3-no-virtualization.dts"
+    ).path
+    let m = try Machine.load(board)
+    #expect(QEMUCommand.recordedOptions(board) == nil)
+    #expect(
+      QEMUCommand.derivedOptions(target: .aarch64, machine: m).prefix(2) == ["-M", "virt,gic-version=3"])
+    let fenced = QEMUCommand.make(
+      target: .aarch64, board: board, machine: m, payload: .image("out/image.elf"), fence: true)
+    #expect(fenced.arguments.prefix(2) == ["-M", "virt,gic-version=3,virtualization=on"])
+    // Recorded options gain it once, and keep it when they have it.
+    #expect(
+      QEMUCommand.withVirtualization(["-M", "virt,gic-version=2", "-smp", "4"])
+        == ["-M", "virt,gic-version=2,virtualization=on", "-smp", "4"])
+    #expect(
+      QEMUCommand.withVirtualization(["-machine", "virt,virtualization=on", "-M"])
+        == ["-machine", "virt,virtualization=on", "-M"])
+    let recorded = repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv3.dts").path
+    let r = QEMUCommand.make(
+      target: .aarch64, board: recorded, machine: try Machine.load(recorded), payload: .image("i.elf"),
+      fence: true)
+    #expect(r.arguments.prefix(2) == ["-M", "virt,gic-version=3,virtualization=on"])
+    // --machine-options are the user's: taken as given, to see the loader refuse them.
+    let given = QEMUCommand.make(
+      target: .aarch64, board: board, machine: m, payload: .image("i.elf"), machineOptions: ["-M", "virt"],
+      fence: true)
+    #expect(given.arguments.prefix(2) == ["-M", "virt"])
+  }
+}
+
 struct RunSettingsTests {
   /// No NIC: QEMU's default one needs a ROM package a minimal install lacks.
   @Test func qemuStartsWithoutANetwork() throws {

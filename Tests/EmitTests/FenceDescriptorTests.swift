@@ -93,5 +93,11 @@ struct FenceDescriptorTests {
     #expect(summary.flags == ["fence", "fence-stop"])
     #expect(summary.kernels.map(\.mayPower) == [false, false, true])
     #expect(summary.kernels[0].windows == ["[0x8080000, 0x80a0000) owned", "[0x9000000, 0x9001000) owned"])
+    // report.json says so too: `cleave run OUT` boots it with EL2 emulated.
+    let report = try JSONDecoder().decode(
+      BuildReport.self, from: Data(try #require(artifacts["report.json"])))
+    #expect(report.isolation?.fence == "stage2")
+    #expect(report.isolation?.onFault == "stop")
+    #expect(report.isolation?.power == ["k2"])
   }
 }

@@ -13,6 +13,8 @@ public struct BuildReport: Codable, Sendable {
   public var ram: [Bank]?
   public var interruptControllerOwner: String?
   public var doorbells: String
+  /// The EL2 fence, when the plan asks for it: `cleave run` boots it with EL2 emulated.
+  public var isolation: Isolation?
   public var kernels: [Kernel]
   public var channels: [Channel]
   public var files: [File]
@@ -40,6 +42,16 @@ public struct BuildReport: Codable, Sendable {
     public var fail: [String]?
     /// A sel4-boot-info kernel's record: node, regions, peers.
     public var bootInfo: BootInfoReport?
+  }
+
+  /// `isolation:` resolved.
+  public struct Isolation: Codable, Sendable {
+    /// `stage2`.
+    public var fence: String
+    /// `inject` or `stop`.
+    public var onFault: String
+    /// Kernels that may power the machine off or reset it.
+    public var power: [String]
   }
 
   /// A RAM bank as hexadecimal strings, so 64-bit values survive any JSON reader.
@@ -89,6 +101,11 @@ public struct BuildReport: Codable, Sendable {
     ram = p.machine.memory.map { Bank(base: Format.hex($0.range.base), size: Format.hex($0.range.size)) }
     interruptControllerOwner = p.interruptControllerOwner.map { p.kernels[$0].name }
     doorbells = p.doorbellMechanism.rawValue
+    isolation = p.isolation.map { i in
+      Isolation(
+        fence: Plan.Isolation.Fence.stage2.rawValue, onFault: i.onFault.rawValue,
+        power: i.power.map { p.kernels[$0].name })
+    }
     let tree = p.machine.tree
     var owner: [Int: String] = [:]
     for k in p.kernels { for d in k.devices { owner[d] = k.name } }
@@ -139,7 +156,7 @@ extension BuildReport: JSONValue {
     .fields([
       "plan": plan, "board": board, "target": target, "boot": boot, "loader": loader, "ram": ram,
       "interruptControllerOwner": interruptControllerOwner, "doorbells": doorbells, "kernels": kernels,
-      "channels": channels, "files": files,
+      "channels": channels, "files": files, "isolation": isolation,
     ])
   }
 }
@@ -153,6 +170,10 @@ extension BuildReport.Kernel: JSONValue {
       "fail": fail, "bootInfo": bootInfo,
     ])
   }
+}
+
+extension BuildReport.Isolation: JSONValue {
+  public var json: JSON { .fields(["fence": fence, "onFault": onFault, "power": power]) }
 }
 
 extension BuildReport.Bank: JSONValue {
