@@ -5,6 +5,10 @@ extension Partition {
   /// One block per kernel and channel: what the plan resolved to.
   public var summary: String {
     var out: [String] = []
+    var windows = [[String]](repeating: [], count: kernels.count)
+    for w in fenceWindows where windows.indices.contains(w.kernel) {
+      windows[w.kernel].append("\(w.range)\(w.kind == .shared ? " (shared)" : "")")
+    }
     for k in kernels {
       let cores = k.cpus.map { machine.cpus[$0].name }.joined(separator: " ")
       var line = "\(k.name.padded(8)) cores \(cores)"
@@ -25,6 +29,9 @@ extension Partition {
       }
       let irqs = Set(k.interrupts.map(\.number)).sorted()
       if !irqs.isEmpty { out.append("         interrupts \(Self.spans(irqs))") }
+      if windows.indices.contains(k.index), !windows[k.index].isEmpty {
+        out.append("         windows \(windows[k.index].joined(separator: " "))")
+      }
     }
     for c in channels {
       let bells = c.doorbells.map { d in
@@ -45,6 +52,12 @@ extension Partition {
       if !devices.isEmpty {
         out.append("         devices (\(devices.count)) \(devices.joined(separator: ", "))")
       }
+    }
+    if let fence = isolation {
+      let power = fence.power.map { "'\(kernels[$0].name)'" }
+      out.append(
+        "isolation stage2: EL2 fence, on fault \(fence.onFault.rawValue)"
+          + (power.isEmpty ? "" : ", \(power.joined(separator: " and ")) may power the machine off"))
     }
     for s in sharedRegions {
       let members = s.kernels.map { kernels[$0].name } + s.foreign.map { foreign[$0].name }
