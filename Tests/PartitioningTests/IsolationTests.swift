@@ -191,3 +191,47 @@ struct FenceWindowTests {
       ])
   }
 }
+
+/// `fence_needs_el2` beyond its fixture (hvc PSCI and a GICv3 without its
+/// maintenance interrupt): another target, and a GICv2 without GICH / GICV.
+struct FenceMachineTests {
+  @Test func riscvHasNoEL2() throws {
+    let result = try IsolationResolveTests.check(
+      """
+      board: \(boardPath("qemu-virt-riscv64.dts"))
+      isolation: stage2
+      kernels:
+        k0: { cores: [cpu@0, cpu@1], memory: 64M }
+        k1: { cores: [cpu@2, cpu@3], memory: 64M }
+      """)
+    #expect(
+      result.diagnostics.filter { $0.severity == .error }.map(\.text) == [
+        "/tmp/isolation.plan.yaml:2:12: error[fence_needs_el2]: isolation: stage2 is AArch64's EL2 fence; the target is riscv64, which has no EL2 (boot: opensbi-domains fences RISC-V kernels with PMP)"
+      ])
+  }
+
+  @Test func gicv2WithoutItsVirtualizationFrames() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "cleave-fence-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let board = dir.appendingPathComponent("gicv2-no-gich.dts")
+    try """
+    /include/ "\(boardPath("qemu-virt-aarch64-gicv2.dts"))"
+    &intc { reg = <0x00 0x8000000 0x00 0x10000 0x00 0x8010000 0x00 0x10000>; };
+    """.write(to: board, atomically: true, encoding: .utf8)
+    let result = try IsolationResolveTests.check(
+      """
+      board: \(board.path)
+      isolation: { fence: stage2 }
+      kernels:
+        k0: { cores: [cpu@0, cpu@1], memory: 64M }
+        k1: { cores: [cpu@2, cpu@3], memory: 64M }
+      """)
+    let errors = result.diagnostics.filter { $0.severity == .error }.map(\.message)
+    #expect(
+      errors == [
+        "isolation: stage2 needs the GIC's virtualization interface, and the board shows none: its GICv2 /intc@8000000 has 2 reg entries, no GICH and GICV; the machine's EL2 is off or not emulated (QEMU: -M virt,virtualization=on)"
+      ])
+  }
+}
