@@ -30,6 +30,8 @@ struct BootTests {
     arguments: [
       ("qemu-virt-aarch64-gicv2.plan.yaml", ["k0", "k1"]),
       ("qemu-virt-aarch64-gicv3.plan.yaml", ["k0", "k1", "k2"]),
+      ("qemu-virt-aarch64-gicv2.fence.plan.yaml", ["k0", "k1"]),
+      ("qemu-virt-aarch64-gicv3.fence.plan.yaml", ["k0", "k1", "k2"]),
       ("qemu-virt-aarch64-gicv3.mux.plan.yaml", ["k0", "k1", "k2"]),
       ("qemu-virt-aarch64-spin-table.plan.yaml", ["k0", "k1"]),
       ("qemu-virt-aarch64-gicv2.sel4-boot-info.plan.yaml", ["k0", "k1", "k2"]),
@@ -81,6 +83,9 @@ struct BootTests {
         #expect(console.contains("\(k): channel") && console.contains("(MPIDR list) SGI"), "\(console)")
       }
       #expect(console.contains("k1: kernel 1 at EL1") && console.contains("RAM = its 2 ranges"), "\(console)")
+    }
+    if plan.contains(".fence.") {
+      FenceProofs.expectAll(in: console, kernels: kernels, spiOwner: "k0", spi: 33)
     }
     if plan.contains(".mux.") {
       let descriptor = try String(contentsOfFile: out + "/boot/descriptor.json", encoding: .utf8)

@@ -6,11 +6,13 @@ import Testing
 /// loader work for a kernel nobody here wrote.
 @Suite("Linux in a partition")
 struct LinuxBootTests {
-  @Test("Linux boots on its own CPUs and memory, reaches its initramfs, and the probes keep passing")
-  func linuxBesideProbes() throws {
+  @Test(
+    "Linux boots on its own CPUs and memory, reaches its initramfs, and the probes keep passing",
+    arguments: ["qemu-virt-aarch64-gicv3.linux.plan.yaml", "qemu-virt-aarch64-gicv3.linux.fence.plan.yaml"])
+  func linuxBesideProbes(plan name: String) throws {
     let dir = try TemporaryDirectory()
     let out = dir.path("out")
-    let plan = repositoryRoot.appendingPathComponent("dts/qemu-virt-aarch64-gicv3.linux.plan.yaml").path
+    let plan = repositoryRoot.appendingPathComponent("dts/" + name).path
     // Hashing and packing a 30 MB kernel in the unoptimised test build takes
     // seconds, more on a loaded machine: give the build room (a timeout here
     // catches hangs, not slowness; speed is for make bench).
@@ -31,5 +33,19 @@ struct LinuxBootTests {
       console.contains("cleave-linux|channel: channel@bffe0000 with k0"), "Linux sees its cleave channel node"
     )
     for k in ["k0", "k1", "k2"] { #expect(console.contains("cleave|PASS|\(k):"), "no PASS from \(k)") }
+    guard name.contains(".fence.") else { return }
+    // Behind the fence Linux runs at EL1, and its GIC driver's distributor
+    // reset reaches only its own SPIs: its writes to k0's RTC interrupt are
+    // dropped, and k0 finds that SPI still routed to its own cores.
+    #expect(console.contains("CPU: All CPU(s) started at EL1"), "\(console)")
+    for register in ["ICENABLER", "IPRIORITYR", "IROUTER"] {
+      #expect(
+        console.contains("cleave|FENCE|k1: GIC distributor: \(register) write for INTID 34 (k0's) dropped"),
+        "\(console)")
+    }
+    #expect(console.contains("k0: no foreign core or memory; 1 SPIs of 1 devices routed to its own cores"))
+    #expect(console.contains("k0: isolation: its 1 SPI kept route, priority and enable bit"), "\(console)")
+    #expect(FenceProofs.has(console, #"\|FENCE\|k0: write to 0x60000000 \(k1's memory\) blocked"#), "\(console)")
+    #expect(console.contains("k2: isolation: a load from and a store to 0x60000000 (k1's memory) faulted"))
   }
 }

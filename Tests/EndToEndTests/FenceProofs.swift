@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+/// What a boot behind the EL2 fence must show, from both sides: the fence's
+/// own line for each access it blocked or dropped, and the probe's line that
+/// it saw the fault or the refusal.
+enum FenceProofs {
+  /// Every kernel runs at EL1; each one's load and store into every other
+  /// kernel's memory is blocked and faults; CPU_ON of another's core and
+  /// SYSTEM_OFF are denied; each kernel but the owner of `spi` fails to touch
+  /// it, and the owner's SPIs keep their state.
+  static func expectAll(in console: String, kernels: [String], spiOwner: String, spi: Int) {
+    for k in kernels {
+      #expect(has(console, #"\|INFO\|\#(k): kernel \d+ at EL1,"#), "\(k) not at EL1\n\(console)")
+      for other in kernels where other != k {
+        for access in ["read from", "write to"] {
+          #expect(
+            has(console, #"\|FENCE\|\#(k): \#(access) 0x[0-9a-f]+ \(\#(other)'s memory\) blocked"#),
+            "no fence line: \(k) \(access) \(other)'s memory\n\(console)")
+        }
+        #expect(
+          has(console, #"\|INFO\|\#(k): isolation: a load from and a store to 0x[0-9a-f]+ \(\#(other)'s memory\) faulted"#),
+          "\(k) saw no fault on \(other)'s memory\n\(console)")
+      }
+      #expect(has(console, #"\|FENCE\|\#(k): PSCI CPU_ON of core 0x[0-9a-f]+ \(k\d+'s\) denied"#), "\(console)")
+      #expect(console.contains("cleave|FENCE|\(k): PSCI SYSTEM_OFF denied"), "\(console)")
+      #expect(has(console, #"\|INFO\|\#(k): isolation: PSCI CPU_ON 0x[0-9a-f]+ \(k\d+'s core\) returned -3"#))
+      if k == spiOwner {
+        #expect(console.contains("\(k): isolation: its 1 SPI kept route, priority and enable bit"), "\(console)")
+      } else {
+        for register in ["ICENABLER", "ISENABLER", "IPRIORITYR"] {
+          #expect(
+            console.contains(
+              "cleave|FENCE|\(k): GIC distributor: \(register) write for INTID \(spi) (\(spiOwner)'s) dropped"),
+            "\(console)")
+        }
+        #expect(
+          console.contains(
+            "\(k): isolation: SPI \(spi) (\(spiOwner)'s) reads as 0 and ignores disable, enable, priority and re-route"),
+          "\(console)")
+      }
+    }
+  }
+
+  static func has(_ console: String, _ pattern: String) -> Bool {
+    console.range(of: pattern, options: .regularExpression) != nil
+  }
+}
