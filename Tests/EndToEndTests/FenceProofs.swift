@@ -19,24 +19,31 @@ enum FenceProofs {
             "no fence line: \(k) \(access) \(other)'s memory\n\(console)")
         }
         #expect(
-          has(console, #"\|INFO\|\#(k): isolation: a load from and a store to 0x[0-9a-f]+ \(\#(other)'s memory\) faulted"#),
+          has(
+            console,
+            #"\|INFO\|\#(k): isolation: a load from and a store to 0x[0-9a-f]+ \(\#(other)'s memory\) faulted"#
+          ),
           "\(k) saw no fault on \(other)'s memory\n\(console)")
       }
-      #expect(has(console, #"\|FENCE\|\#(k): PSCI CPU_ON of core 0x[0-9a-f]+ \(k\d+'s\) denied"#), "\(console)")
+      #expect(
+        has(console, #"\|FENCE\|\#(k): PSCI CPU_ON of core 0x[0-9a-f]+ \(k\d+'s\) denied"#), "\(console)")
       #expect(console.contains("cleave|FENCE|\(k): PSCI SYSTEM_OFF denied"), "\(console)")
       #expect(has(console, #"\|INFO\|\#(k): isolation: PSCI CPU_ON 0x[0-9a-f]+ \(k\d+'s core\) returned -3"#))
       if k == spiOwner {
-        #expect(console.contains("\(k): isolation: its 1 SPI kept route, priority and enable bit"), "\(console)")
+        #expect(
+          console.contains("\(k): isolation: its 1 SPI kept route, priority and enable bit"), "\(console)")
       } else {
         for register in ["ICENABLER", "ISENABLER", "IPRIORITYR"] {
           #expect(
             console.contains(
-              "cleave|FENCE|\(k): GIC distributor: \(register) write for INTID \(spi) (\(spiOwner)'s) dropped"),
+              "cleave|FENCE|\(k): GIC distributor: \(register) write for INTID \(spi) (\(spiOwner)'s) dropped"
+            ),
             "\(console)")
         }
         #expect(
           console.contains(
-            "\(k): isolation: SPI \(spi) (\(spiOwner)'s) reads as 0 and ignores disable, enable, priority and re-route"),
+            "\(k): isolation: SPI \(spi) (\(spiOwner)'s) reads as 0 and ignores disable, enable, priority and re-route"
+          ),
           "\(console)")
       }
     }

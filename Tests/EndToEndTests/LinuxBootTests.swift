@@ -45,7 +45,8 @@ struct LinuxBootTests {
     }
     #expect(console.contains("k0: no foreign core or memory; 1 SPIs of 1 devices routed to its own cores"))
     #expect(console.contains("k0: isolation: its 1 SPI kept route, priority and enable bit"), "\(console)")
-    #expect(FenceProofs.has(console, #"\|FENCE\|k0: write to 0x60000000 \(k1's memory\) blocked"#), "\(console)")
+    #expect(
+      FenceProofs.has(console, #"\|FENCE\|k0: write to 0x60000000 \(k1's memory\) blocked"#), "\(console)")
     #expect(console.contains("k2: isolation: a load from and a store to 0x60000000 (k1's memory) faulted"))
   }
 }
