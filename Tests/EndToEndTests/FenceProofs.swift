@@ -29,6 +29,15 @@ enum FenceProofs {
         has(console, #"\|FENCE\|\#(k): PSCI CPU_ON of core 0x[0-9a-f]+ \(k\d+'s\) denied"#), "\(console)")
       #expect(console.contains("cleave|FENCE|\(k): PSCI SYSTEM_OFF denied"), "\(console)")
       #expect(has(console, #"\|INFO\|\#(k): isolation: PSCI CPU_ON 0x[0-9a-f]+ \(k\d+'s core\) returned -3"#))
+      // The round trips: on GICv3 doorbells are system-register SGIs and never
+      // trap; on GICv2 each is a GICD_SGIR write, which the fence filters.
+      #expect(
+        has(console, #"\|INFO\|\#(k): isolation: its round trips took \d+ traps into the fence"#),
+        "\(console)")
+      if console.contains("gic-version=3") {
+        #expect(
+          console.contains("\(k): isolation: its round trips took 0 traps into the fence"), "\(console)")
+      }
       if k == spiOwner {
         #expect(
           console.contains("\(k): isolation: its 1 SPI kept route, priority and enable bit"), "\(console)")

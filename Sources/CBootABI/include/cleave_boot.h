@@ -90,6 +90,14 @@
 #define CLEAVE_DESC_FENCE		(1u << 0)
 #define CLEAVE_DESC_FENCE_STOP		(1u << 1)
 
+/*
+ * A call a kernel behind the fence may make through its PSCI conduit (SMC or
+ * HVC; SMCCC fast call, vendor-specific hypervisor service): x0 = the number
+ * of traps into the fence the kernel's cores have taken so far, this call
+ * not counted. Without the fence the firmware answers NOT_SUPPORTED (-1).
+ */
+#define CLEAVE_FENCE_CALL_TRAPS		0x86000001u
+
 /* cleave_window.kind */
 #define CLEAVE_WINDOW_OWNED		1u	/* MMIO of a device the kernel owns */
 #define CLEAVE_WINDOW_SHARED		2u	/* MMIO of a device it shares with other kernels */

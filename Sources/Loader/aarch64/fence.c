@@ -379,6 +379,13 @@ static void psci(struct fence_cpu *fc, struct fence_frame *f)
 			    : denied(fc, fn == PSCI_SYSTEM_OFF ? "SYSTEM_OFF" : fn == 0x8400000eu ? "SYSTEM_SUSPEND" : "SYSTEM_RESET",
 				     ~0ull, PSCI_DENIED);
 		break;
+	case CLEAVE_FENCE_CALL_TRAPS:
+		r = 0;
+		for (uint32_t c = 0; c < aarch64_fence.d->cpu_count; c++)
+			if (aarch64_fence.cpus[c].kernel == fc->kernel)
+				r += (int64_t)aarch64_fence.cpus[c].traps;
+		r--;
+		break;
 	case 0x84000005u:	/* MIGRATE */
 	case 0x8400000bu:	/* CPU_FREEZE */
 	case 0x8400000cu:	/* CPU_DEFAULT_SUSPEND */
@@ -395,6 +402,7 @@ void aarch64_fence_trap(struct fence_frame *f)
 	struct fence_cpu *fc = this_cpu();
 	uint64_t esr = GETREG(esr_el2), ec = esr >> 26;
 
+	fc->traps++;
 	switch (ec) {
 	case EC_SMC:
 		SYSREG(elr_el2, GETREG(elr_el2) + 4);

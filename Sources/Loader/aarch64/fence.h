@@ -36,6 +36,7 @@ struct fence_cpu {
 	uint64_t stack;		/* top of its EL2 stack */
 	uint32_t kernel;	/* index of its kernel */
 	uint32_t ifmask;	/* GICv2: its CPU interface's bit, read when it first enters */
+	uint64_t traps;		/* traps it took (CLEAVE_FENCE_CALL_TRAPS adds its kernel's up) */
 };
 
 _Static_assert(offsetof(struct fence_cpu, entry) == FENCE_ENTRY, "fence entry");

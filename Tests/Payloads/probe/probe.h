@@ -191,6 +191,8 @@ const char *cpu_load_fault(uint64_t addr);
 const char *cpu_store_fault(uint64_t addr);
 /* Whether rc is the firmware's refusal (PSCI DENIED, SBI_ERR_DENIED). */
 int cpu_denied(int64_t rc);
+/* Traps into the EL2 fence this kernel has taken so far (CLEAVE_FENCE_CALL_TRAPS); fail() where there is none. */
+uint64_t cpu_fence_traps(void);
 /* Ask the firmware to power the machine off: the call's name; *rc its error if it returns. */
 const char *cpu_power_off(int64_t *rc);
 void cpu_barrier(void);			/* order this core's memory accesses for the others */

@@ -87,6 +87,19 @@ int cpu_denied(int64_t rc)
 	return rc == PSCI_DENIED;
 }
 
+uint64_t cpu_fence_traps(void)
+{
+	int64_t n;
+
+	if (!conduit)
+		fail("asked the fence for its trap count, but the tree has no /psci to call it through");
+	n = !strcmp(conduit, "smc") ? aarch64_smc(CLEAVE_FENCE_CALL_TRAPS, 0, 0, 0)
+				    : aarch64_hvc(CLEAVE_FENCE_CALL_TRAPS, 0, 0, 0);
+	if (n < 0)
+		fail("the fence's trap count call returned %ld: no fence answered it", n);
+	return (uint64_t)n;
+}
+
 /* Through the same conduit as CPU_ON; it returns only if refused (or if the tree has no /psci). */
 const char *cpu_power_off(int64_t *rc)
 {

@@ -143,6 +143,11 @@ int cpu_denied(int64_t rc)
 	return rc == SBI_ERR_DENIED;
 }
 
+uint64_t cpu_fence_traps(void)
+{
+	fail("isolation \"stage2\" is AArch64's EL2 fence; there is none on RISC-V");
+}
+
 const char *cpu_power_off(int64_t *rc)
 {
 	*rc = riscv_sbi(SBI_EXT_SRST, SBI_SRST_RESET, SBI_SRST_SHUTDOWN, 0, 0).error;
