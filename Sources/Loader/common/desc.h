@@ -121,7 +121,8 @@ void desc_check(const struct cleave_desc *d, uint64_t avail);
  *     payload occupy now,
  *   - a segment or DTB lies outside its kernel's memory grants, or a channel
  *     region outside a member's grant of that channel,
- *   - a CPU is given to two kernels, or an interrupt routed twice.
+ *   - a CPU is given to two kernels, or an interrupt routed twice,
+ *   - a device window (the EL2 fence maps it) overlaps a grant or the loader.
  * Runs before anything is copied or started. Tables are capped
  * (CLEAVE_MAX_*), so comparing every pair stays quick.
  */
