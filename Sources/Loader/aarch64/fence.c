@@ -238,6 +238,7 @@ static void whose(uint64_t addr, char *out, size_t n)
 			return;
 		}
 	fmt_format(out, n, "%s", range_inside(addr, 1, d->loader.base, d->loader.size) ? "the loader's"
+				 : addr - d->ic_base < 0x10000 ? "the GIC distributor's, in a form the fence cannot emulate"
 				 : addr - d->ic_redist_base < aarch64_fence.gic_end - d->ic_redist_base
 					 ? "another core's GIC frame"
 					 : "no kernel's");
