@@ -85,10 +85,17 @@
  * AFFINITY_INFO for the kernel's own cores, SYSTEM_OFF and SYSTEM_RESET for
  * a CLEAVE_KERNEL_MAY_POWER kernel. Any other access faults: the fence
  * prints a line and injects a synchronous external abort into the kernel,
- * or, with CLEAVE_DESC_FENCE_STOP, stops that core.
+ * or, with CLEAVE_DESC_FENCE_STOP, stops that core. SGIs: on GICv2 they are
+ * a distributor register and always filtered (a kernel signals its own
+ * cores, and a channel peer's doorbell core on that doorbell's SGI); on
+ * GICv3 they are system registers, sent without a trap unless
+ * CLEAVE_DESC_FENCE_SGIS asks the fence to trap them (ICH_HCR_EL2.TC, which
+ * also traps ICC_PMR, ICC_CTLR, ICC_DIR and ICC_RPR) and filter them the
+ * same way.
  */
 #define CLEAVE_DESC_FENCE		(1u << 0)
 #define CLEAVE_DESC_FENCE_STOP		(1u << 1)
+#define CLEAVE_DESC_FENCE_SGIS		(1u << 2)
 
 /*
  * A call a kernel behind the fence may make through its PSCI conduit (SMC or

@@ -9,7 +9,7 @@
 #include "log.h"
 
 #define KNOWN_KERNEL_FLAGS	(CLEAVE_KERNEL_OWNS_IC | CLEAVE_KERNEL_RESETS_IC | CLEAVE_KERNEL_MAY_POWER)
-#define KNOWN_DESC_FLAGS	(CLEAVE_DESC_FENCE | CLEAVE_DESC_FENCE_STOP)
+#define KNOWN_DESC_FLAGS	(CLEAVE_DESC_FENCE | CLEAVE_DESC_FENCE_STOP | CLEAVE_DESC_FENCE_SGIS)
 #define PAGE_MASK		0xfffull
 
 /* check_header() walks the nine count/offset pairs as one array. */
