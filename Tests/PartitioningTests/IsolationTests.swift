@@ -15,6 +15,7 @@ struct IsolationParserTests {
     #expect(isolation.fence.location.description == "p.yaml:2:12")
     #expect(isolation.onFault == nil)
     #expect(isolation.power.isEmpty)
+    #expect(isolation.sgis == nil, "direct when absent")
   }
 
   @Test func longFormKeepsEveryValueAndItsPlace() throws {
@@ -25,6 +26,7 @@ struct IsolationParserTests {
         fence: stage2
         on-fault: stop
         power: [k1, k0]
+        sgis: filtered
       kernels:
         k0: { cores: [cluster0], exception-level: el1 }
         k1: { cores: [cluster1] }
@@ -35,6 +37,8 @@ struct IsolationParserTests {
     #expect(isolation.onFault?.value == .stop)
     #expect(isolation.onFault?.location.description == "p.yaml:4:13")
     #expect(isolation.power.map(\.value) == ["k1", "k0"])
+    #expect(isolation.sgis?.value == .filtered)
+    #expect(isolation.sgis?.location.description == "p.yaml:6:9")
     #expect(isolation.location.description == "p.yaml:3:3")
     #expect(p.kernels[0].exceptionLevel?.value == .el1)
     #expect(p.kernels[1].exceptionLevel == nil)
@@ -59,8 +63,12 @@ struct IsolationParserTests {
     ),
     ("isolation: { on-fault: stop }", "p.yaml:2:12: error[missing_key]: isolation needs 'fence' (stage2)"),
     (
+      "isolation: { fence: stage2, sgis: trapped }",
+      "p.yaml:2:35: error[wrong_type]: isolation.sgis 'trapped' is not one of direct, filtered"
+    ),
+    (
       "isolation: [stage2]",
-      "p.yaml:2:12: error[wrong_type]: isolation must be stage2 or a mapping { fence: stage2, on-fault: …, power: … }, found a list"
+      "p.yaml:2:12: error[wrong_type]: isolation must be stage2 or a mapping { fence: stage2, on-fault: …, power: …, sgis: … }, found a list"
     ),
     (
       "isolation: { fence: stage2, power: { k0: yes } }",
@@ -110,6 +118,43 @@ struct IsolationResolveTests {
       ])
   }
 
+  /// `sgis:` becomes `filterSGIs`; whether the fence filters SGIs at all also
+  /// depends on the GIC, and `check`'s isolation line says which.
+  @Test(arguments: [
+    ("qemu-virt-aarch64-gicv3.dts", "", false, false, "isolation stage2: EL2 fence, on fault inject"),
+    (
+      "qemu-virt-aarch64-gicv3.dts", ", sgis: direct", false, false,
+      "isolation stage2: EL2 fence, on fault inject"
+    ),
+    (
+      "qemu-virt-aarch64-gicv3.dts", ", power: k1, sgis: filtered", true, true,
+      "isolation stage2: EL2 fence, on fault inject, SGIs filtered (trapped), 'k1' may power the machine off"
+    ),
+    (
+      "qemu-virt-aarch64-gicv2.dts", "", false, true,
+      "isolation stage2: EL2 fence, on fault inject, SGIs filtered"
+    ),
+  ])
+  func sgisFilteredByTheFence(
+    _ board: String, _ keys: String, _ asked: Bool, _ filtered: Bool, _ line: String
+  )
+    throws
+  {
+    let result = try Self.check(
+      """
+      board: \(boardPath(board))
+      isolation: { fence: stage2\(keys) }
+      kernels:
+        k0: { cores: [cpu@0, cpu@1], memory: 64M }
+        k1: { cores: [cpu@2, cpu@3], memory: 64M }
+      """)
+    #expect(result.errors == 0, "\(result.diagnostics.map(\.text))")
+    let p = try #require(result.partition)
+    #expect(p.isolation?.filterSGIs == asked)
+    #expect(p.fenceFiltersSGIs == filtered)
+    #expect(p.summary.split(separator: "\n").filter { $0.hasPrefix("isolation") } == [Substring(line)])
+  }
+
   @Test func noFenceWithoutTheKey() throws {
     let result = try Self.check(
       """
@@ -122,6 +167,7 @@ struct IsolationResolveTests {
     #expect(p.isolation == nil)
     #expect(p.kernels[0].exceptionLevel == .el2)
     #expect(p.fenceWindows.isEmpty, "no window table without the fence")
+    #expect(!p.fenceFiltersSGIs)
     #expect(result.errors == 0, "el2 is fine without the fence: \(result.diagnostics.map(\.text))")
   }
 }

@@ -55,8 +55,13 @@ extension Partition {
     }
     if let fence = isolation {
       let power = fence.power.map { "'\(kernels[$0].name)'" }
+      // GICv2's SGIs are a distributor register, which the fence always emulates; GICv3's are trapped on request.
+      let sgis =
+        if !fenceFiltersSGIs { "" } else if machine.primaryInterruptController?.kind == .gicV2 {
+          ", SGIs filtered"
+        } else { ", SGIs filtered (trapped)" }
       out.append(
-        "isolation stage2: EL2 fence, on fault \(fence.onFault.rawValue)"
+        "isolation stage2: EL2 fence, on fault \(fence.onFault.rawValue)\(sgis)"
           + (power.isEmpty ? "" : ", \(power.joined(separator: " and ")) may power the machine off"))
     }
     for s in sharedRegions {

@@ -96,19 +96,27 @@ public struct Plan: Sendable {
   }
 
   /// `isolation: stage2`, or `isolation: { fence: stage2, on-fault: inject | stop,
-  /// power: [k0] }`: the loader stays at EL2 and runs every kernel at EL1
-  /// behind stage-2 translation, the GIC distributor emulated by ownership and
-  /// PSCI filtered (CBootABI's `CLEAVE_DESC_FENCE`).
+  /// power: [k0], sgis: direct | filtered }`: the loader stays at EL2 and runs
+  /// every kernel at EL1 behind stage-2 translation, the GIC distributor
+  /// emulated by ownership and PSCI filtered (CBootABI's `CLEAVE_DESC_FENCE`).
   public struct Isolation: Sendable {
     public enum Fence: String, Sendable, CaseIterable { case stage2 }
     /// What the fence does to a core that touches what is not its kernel's:
     /// inject an abort into the kernel (so it can survive a probe), or stop the core.
     public enum OnFault: String, Sendable, CaseIterable { case inject, stop }
+    /// How a GICv3 kernel's SGIs leave its cores: `direct`, through the system
+    /// registers untrapped, or `filtered`, trapped by the fence and passed only
+    /// to the kernel's own cores and to a channel peer's doorbell
+    /// (`CLEAVE_DESC_FENCE_SGIS`). A GICv2 board's SGIs are a distributor
+    /// register, filtered whatever this says.
+    public enum SGIs: String, Sendable, CaseIterable { case direct, filtered }
     public var fence: Located<Fence>
     /// `inject` when absent.
     public var onFault: Located<OnFault>?
     /// Kernels that may power the machine off or reset it (PSCI SYSTEM_OFF, SYSTEM_RESET).
     public var power: [Located<String>]
+    /// `direct` when absent.
+    public var sgis: Located<SGIs>? = nil
     /// Where `isolation:` is written.
     public var location: SourceLocation
   }

@@ -26,11 +26,15 @@ public struct Partition: Sendable {
   /// The EL2 fence of `isolation: stage2`; nil when the plan has none.
   public var isolation: Isolation? = nil
 
-  /// `isolation:` resolved: what the fence does on a fault and which kernels may power the machine.
+  /// `isolation:` resolved: what the fence does on a fault, which kernels may
+  /// power the machine, and whether it traps GICv3 SGIs.
   public struct Isolation: Sendable {
     public var onFault: Plan.Isolation.OnFault
     /// Kernels that may call PSCI SYSTEM_OFF / SYSTEM_RESET (indexes into ``Partition/kernels``).
     public var power: [Int]
+    /// `sgis: filtered`: the fence traps GICv3 SGIs and filters them as it
+    /// always does GICv2's (``Partition/fenceFiltersSGIs``).
+    public var filterSGIs: Bool = false
     public var location: SourceLocation
   }
 

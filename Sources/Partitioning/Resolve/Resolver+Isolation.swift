@@ -14,6 +14,8 @@ extension Resolver {
       }
       if !power.contains(k) { power.append(k) }
     }
-    return Partition.Isolation(onFault: spec.onFault?.value ?? .inject, power: power, location: spec.location)
+    return Partition.Isolation(
+      onFault: spec.onFault?.value ?? .inject, power: power, filterSGIs: spec.sgis?.value == .filtered,
+      location: spec.location)
   }
 }
