@@ -3,7 +3,8 @@ import DeviceTree
 import Partitioning
 
 /// What the descriptor tells the EL2 fence (`isolation: stage2`): the flags
-/// that turn it on and say what it does on a fault, and the device windows
+/// that turn it on, say what it does on a fault and whether it traps GICv3
+/// SGIs, and the device windows
 /// each kernel may reach (``Partition/fenceWindows``, the one definition the
 /// checks hold to).
 extension BootDescriptor {
@@ -12,6 +13,7 @@ extension BootDescriptor {
     guard let fence = p.isolation else { return 0 }
     var flags = UInt32(CLEAVE_DESC_FENCE)
     if fence.onFault == .stop { flags |= UInt32(CLEAVE_DESC_FENCE_STOP) }
+    if fence.filterSGIs { flags |= UInt32(CLEAVE_DESC_FENCE_SGIS) }
     return flags
   }
 

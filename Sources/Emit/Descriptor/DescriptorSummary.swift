@@ -21,7 +21,8 @@ public struct DescriptorSummary: Codable, Sendable {
   public var banks: [String]
   /// The plan's loader region, which no grant may touch.
   public var loader: String
-  /// `cleave_desc.flags` by name: `fence` (isolation: stage2), `fence-stop` (on-fault: stop).
+  /// `cleave_desc.flags` by name: `fence` (isolation: stage2), `fence-stop` (on-fault: stop),
+  /// `fence-sgis` (sgis: filtered).
   public var flags: [String]
 
   public struct Kernel: Codable, Sendable {
@@ -117,6 +118,7 @@ public struct DescriptorSummary: Codable, Sendable {
     self.flags =
       (flags & UInt32(CLEAVE_DESC_FENCE) != 0 ? ["fence"] : [])
       + (flags & UInt32(CLEAVE_DESC_FENCE_STOP) != 0 ? ["fence-stop"] : [])
+      + (flags & UInt32(CLEAVE_DESC_FENCE_SGIS) != 0 ? ["fence-sgis"] : [])
   }
 }
 
