@@ -27,6 +27,7 @@ struct FenceTreeTests {
       #expect(c[k]?["isolation"]?.string == "stage2")
       #expect(c[k]?["on-fault"]?.string == "inject")
       #expect(c[k]?["may-power"] == nil)
+      #expect(c[k]?["sgis-filtered"] == nil, "GICv3 with sgis: direct (the default)")
     }
     // Memory: the base of every other kernel's memory, as OpenSBI domains write it.
     #expect(c["k1"]?["fenced"]?.cells == [0, 0x4100_0000, 0, 0x4900_0000])
@@ -53,6 +54,14 @@ struct FenceTreeTests {
     #expect(c["k0"]?["may-power"] == nil && c["k2"]?["may-power"] == nil)
     #expect(c["k0"]?["fenced-device-owner"]?.string == "k1")
     #expect(c["k0"]?["fenced-interrupt-owner"]?.string == "k1")
+  }
+
+  /// GICv2's SGIs are the distributor's GICD_SGIR, which the fence always
+  /// filters: the plan need not ask.
+  @Test func gicv2FencePlanAlwaysFiltersSGIs() throws {
+    let c = try Self.chosen("qemu-virt-aarch64-gicv2.fence.plan.yaml")
+    #expect(!c.isEmpty)
+    for (k, properties) in c { #expect(properties["sgis-filtered"]?.value.isEmpty == true, "\(k)") }
   }
 
   /// A kernel's windows are skipped page by page: the first page another

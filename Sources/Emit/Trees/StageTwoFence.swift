@@ -15,6 +15,11 @@ import Partitioning
 ///   fenced-cpu = <hi lo>; fenced-cpu-owner = "k1";  the MPIDR affinity
 ///       (`cleave_cpu.hwid`) of the next kernel's boot core
 ///   may-power;                             the kernel may call SYSTEM_OFF / SYSTEM_RESET
+///   sgis-filtered;                         the fence filters the kernel's SGIs: it passes
+///       those to the kernel's own cores and to a channel peer's doorbell only. Always on a
+///       GICv2 board (SGIs are the distributor's GICD_SGIR, which the fence emulates); on
+///       GICv3 with `sgis: filtered` (ICC_SGI1R_EL1 and the like trapped), and absent with
+///       `sgis: direct`, whose SGIs reach any core untrapped
 /// Each pair is absent when there is nothing of its kind to name.
 enum StageTwoFence {
   static func annotate(_ tree: inout DeviceTree, _ p: Partition, kernel index: Int) {
@@ -41,6 +46,7 @@ enum StageTwoFence {
       }
     }
     if fence.power.contains(index) { n.set(Property(flag: "may-power")) }
+    if p.fenceFiltersSGIs { n.set(Property(flag: "sgis-filtered")) }
     tree[node] = n
   }
 
