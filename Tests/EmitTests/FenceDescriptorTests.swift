@@ -54,7 +54,7 @@ struct FenceDescriptorTests {
 
   @Test func linuxFencePlanLetsLinuxPowerTheMachine() throws {
     let (header, kernels, windows, _) = try Self.read("qemu-virt-aarch64-gicv3.linux.fence.plan.yaml")
-    #expect(header.flags == UInt32(CLEAVE_DESC_FENCE))
+    #expect(header.flags == UInt32(CLEAVE_DESC_FENCE) | UInt32(CLEAVE_DESC_FENCE_SGIS), "sgis: filtered")
     #expect(kernels.map { $0.flags & UInt32(CLEAVE_KERNEL_MAY_POWER) != 0 } == [false, true, false])
     let rows = windows.map { [UInt64($0.kernel), $0.range.base, $0.range.size] }
     #expect(
@@ -106,5 +106,13 @@ struct FenceDescriptorTests {
     #expect(report.isolation?.fence == "stage2")
     #expect(report.isolation?.onFault == "stop")
     #expect(report.isolation?.power == ["k2"])
+  }
+
+  @Test func filteredSGIsSetTheirFlagAndTheSummaryNamesIt() throws {
+    let artifacts = try BuildJob(partition: try partition("qemu-virt-aarch64-gicv3.linux.fence.plan.yaml"))
+      .run()
+    let summary = try JSONDecoder().decode(
+      DescriptorSummary.self, from: Data(try #require(artifacts["boot/descriptor.json"])))
+    #expect(summary.flags == ["fence", "fence-sgis"])
   }
 }
