@@ -39,6 +39,9 @@
 #define GICR_RD		0x10000ull
 #define GICC_SIZE	0x2000ull
 
+#define ICH_HCR_TC	(1ull << 10)
+
+#define EC_SYSREG	0x18
 #define EC_HVC		0x16
 #define EC_SMC		0x17
 #define EC_IABT_LOW	0x20
@@ -92,13 +95,17 @@ static void s2_map(struct aarch64_pool *p, uint64_t *l1, uint64_t base, uint64_t
 	}
 }
 
-/* The cpu-table index of hardware id hwid, or -1. */
 static int cpu_index(const struct cleave_desc *d, uint64_t hwid)
 {
 	for (uint32_t c = 0; c < d->cpu_count; c++)
 		if (desc_cpu(d, c)->hwid == hwid)
 			return (int)c;
 	return -1;
+}
+
+int aarch64_fence_cpu_index(uint64_t hwid)
+{
+	return cpu_index(aarch64_fence.d, hwid);
 }
 
 /*
@@ -200,6 +207,8 @@ void aarch64_fence_core(struct fence_cpu *fc)
 	SYSREG(vmpidr_el2, GETREG(mpidr_el1));
 	if ((GETREG(id_aa64pfr0_el1) >> 24) & 15)
 		SYSREG(s3_4_c12_c9_5, GETREG(s3_4_c12_c9_5) | 0xf);	/* ICC_SRE_EL2: SRE, DFB, DIB, Enable */
+	if (aarch64_fence.d->ic_kind == CLEAVE_IC_GICV3 && (aarch64_fence.d->flags & CLEAVE_DESC_FENCE_SGIS))
+		SYSREG(s3_4_c12_c11_0, ICH_HCR_TC);	/* ICH_HCR_EL2: trap the SGI (and common) registers */
 	SYSREG(sctlr_el1, SCTLR_EL1_OFF);
 	SYSREG(spsr_el2, SPSR_EL1H);
 	SYSREG(elr_el2, fc->entry);
@@ -415,6 +424,16 @@ void aarch64_fence_trap(struct fence_frame *f)
 	case EC_IABT_LOW:
 		stage2_abort(fc, f, esr, ec == EC_DABT_LOW);
 		return;
+	case EC_SYSREG:
+		aarch64_fence_lock();
+		ec = (uint64_t)aarch64_fence_icc(fc, f, esr);
+		aarch64_fence_unlock();
+		if (!ec) {
+			SYSREG(elr_el2, GETREG(elr_el2) + 4);
+			return;
+		}
+		ec = EC_SYSREG;
+		__attribute__((fallthrough));
 	default:
 		aarch64_fence_lock();
 		log_for("FENCE", kernel_name(fc->kernel), "exception class 0x%lx at 0x%lx, which the fence does not take; its core stops",

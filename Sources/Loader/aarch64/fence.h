@@ -91,6 +91,16 @@ void aarch64_fence_trap(struct fence_frame *f);
  */
 int aarch64_fence_gicd(const struct fence_cpu *fc, uint64_t off, unsigned size, int write, uint64_t *value);
 
+/*
+ * Emulate one trapped GIC system-register access (ESR_EL2.EC 0x18, under
+ * CLEAVE_DESC_FENCE_SGIS on GICv3): SGIs filtered like GICD_SGIR, the other
+ * registers ICH_HCR_EL2.TC traps done as asked. Returns 0, or -1 for a
+ * register the fence does not take.
+ */
+int aarch64_fence_icc(const struct fence_cpu *fc, struct fence_frame *f, uint64_t esr);
+/* The cpu-table index of hardware id hwid, or -1. */
+int aarch64_fence_cpu_index(uint64_t hwid);
+
 /* Serialise fence work on shared state (distributor read-modify-writes, console lines). */
 void aarch64_fence_lock(void);
 void aarch64_fence_unlock(void);

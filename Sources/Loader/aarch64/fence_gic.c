@@ -46,6 +46,19 @@ static const struct bank banks[] = {
 #define REPORT_ROUTE	11
 #define REPORT_CTLR	12
 #define REPORT_SGI	13
+#define REPORT_ICC	14
+
+/* ESR_EL2.ISS of a trapped system-register access, Rt and direction masked out. */
+#define ISS_SYSREG(op0, op1, crn, crm, op2) \
+	((uint32_t)(op0) << 20 | (uint32_t)(op2) << 17 | (uint32_t)(op1) << 14 | (uint32_t)(crn) << 10 | (uint32_t)(crm) << 1)
+#define ISS_SYSREG_MASK	0x3ffc1eu
+#define ICC_SGI1R	ISS_SYSREG(3, 0, 12, 11, 5)
+#define ICC_ASGI1R	ISS_SYSREG(3, 0, 12, 11, 6)
+#define ICC_SGI0R	ISS_SYSREG(3, 0, 12, 11, 7)
+#define ICC_PMR		ISS_SYSREG(3, 0, 4, 6, 0)
+#define ICC_CTLR	ISS_SYSREG(3, 0, 12, 12, 4)
+#define ICC_DIR		ISS_SYSREG(3, 0, 12, 11, 1)
+#define ICC_RPR		ISS_SYSREG(3, 0, 12, 11, 3)
 
 static const struct cleave_desc *desc(void)
 {
@@ -63,7 +76,10 @@ static int mine(const struct fence_cpu *fc, uint32_t irq)
 	return irq < 32 || owner(irq) == fc->kernel;
 }
 
-/* The first dropped write to each register, per kernel: one line naming whose interrupt it was. */
+/*
+ * The first dropped write to each register, per kernel: one line naming whose
+ * interrupt (or, for an SGI, whose core) it was.
+ */
 static void dropped(const struct fence_cpu *fc, unsigned what, const char *reg, uint32_t irq, uint32_t whose)
 {
 	uint16_t *seen = &aarch64_fence.reported[fc->kernel];
@@ -72,7 +88,8 @@ static void dropped(const struct fence_cpu *fc, unsigned what, const char *reg, 
 		return;
 	*seen |= (uint16_t)(1u << what);
 	log_for("FENCE", desc_kernel(desc(), fc->kernel)->name,
-		"GIC distributor: %s write for INTID %u (" NAME "'s) dropped; more like it are dropped silently", reg, irq,
+		"GIC %s: %s write for INTID %u (" NAME "'s) dropped; more like it are dropped silently",
+		what == REPORT_ICC ? "CPU interface" : "distributor", reg, irq,
 		whose == FENCE_NOBODY ? "no kernel" : desc_kernel(desc(), whose)->name);
 }
 
@@ -253,5 +270,100 @@ int aarch64_fence_gicd(const struct fence_cpu *fc, uint64_t off, unsigned size, 
 		if (mine(fc, (uint32_t)*value & 0x3ff))
 			mmio_write32(addr, (uint32_t)*value);
 	}
+	return 0;
+}
+
+/* Generate an SGI from EL2 through the register the kernel wrote. */
+static void send_sgi(uint32_t reg, uint64_t v)
+{
+	if (reg == ICC_SGI1R)
+		__asm__ volatile("msr s3_0_c12_c11_5, %0" ::"r"(v));
+	else if (reg == ICC_ASGI1R)
+		__asm__ volatile("msr s3_0_c12_c11_6, %0" ::"r"(v));
+	else
+		__asm__ volatile("msr s3_0_c12_c11_7, %0" ::"r"(v));
+	__asm__ volatile("isb" ::: "memory");
+}
+
+/* The ICC_SGI*R value that sends SGI v's INTID to the one core hwid, as v's other fields say. */
+static uint64_t sgi_to(uint64_t v, uint64_t hwid)
+{
+	uint64_t aff0 = hwid & 0xff;
+
+	return (v & (15ull << 24)) | (hwid >> 32 & 0xff) << 48 | (hwid >> 16 & 0xff) << 32 | (hwid >> 8 & 0xff) << 16 |
+	       (aff0 >> 4) << 44 | 1ull << (aff0 & 15);
+}
+
+/*
+ * GICv3 ICC_SGI*R: the kernel's own cores, and a channel peer's doorbell
+ * core on that doorbell's SGI, as GICD_SGIR on GICv2. "Every core but this
+ * one" (IRM) becomes every other core of its own kernel.
+ */
+static void sgi_write(const struct fence_cpu *fc, uint32_t reg, uint64_t v)
+{
+	const struct cleave_desc *d = desc();
+	uint32_t sgi = (v >> 24) & 15;
+	uint64_t aff = (v >> 48 & 0xff) << 32 | (v >> 32 & 0xff) << 16 | (v >> 16 & 0xff) << 8 | ((v >> 44) & 15) << 4;
+	uint64_t self = aarch64_hwid();
+
+	if ((v >> 40) & 1) {
+		for (uint32_t c = 0; c < d->cpu_count; c++)
+			if (desc_cpu(d, c)->kernel == fc->kernel && desc_cpu(d, c)->hwid != self)
+				send_sgi(reg, sgi_to(v, desc_cpu(d, c)->hwid));
+		return;
+	}
+	for (uint32_t b = 0; b < 16; b++) {
+		int c = (v >> b) & 1 ? aarch64_fence_cpu_index(aff | b) : -2;
+
+		if (c == -2)
+			continue;
+		if (c >= 0 && sgi_allowed(fc->kernel, (uint32_t)c, sgi))
+			send_sgi(reg, sgi_to(v, aff | b));
+		else
+			dropped(fc, REPORT_ICC, "ICC_SGI1R_EL1", sgi, c < 0 ? FENCE_NOBODY : desc_cpu(d, (uint32_t)c)->kernel);
+	}
+}
+
+int aarch64_fence_icc(const struct fence_cpu *fc, struct fence_frame *f, uint64_t esr)
+{
+	uint32_t reg = (uint32_t)esr & ISS_SYSREG_MASK, rt = (esr >> 5) & 31, read = esr & 1;
+	uint64_t v = rt < 31 ? f->x[rt] : 0;
+
+	switch (reg) {
+	case ICC_SGI1R:
+	case ICC_ASGI1R:
+	case ICC_SGI0R:
+		if (read)
+			return -1;
+		sgi_write(fc, reg, v);
+		return 0;
+	case ICC_PMR:
+		if (read)
+			__asm__ volatile("mrs %0, s3_0_c4_c6_0" : "=r"(v));
+		else
+			__asm__ volatile("msr s3_0_c4_c6_0, %0" ::"r"(v));
+		break;
+	case ICC_CTLR:
+		if (read)
+			__asm__ volatile("mrs %0, s3_0_c12_c12_4" : "=r"(v));
+		else
+			__asm__ volatile("msr s3_0_c12_c12_4, %0" ::"r"(v));
+		break;
+	case ICC_DIR:
+		if (read)
+			return -1;
+		__asm__ volatile("msr s3_0_c12_c11_1, %0" ::"r"(v));
+		break;
+	case ICC_RPR:
+		if (!read)
+			return -1;
+		__asm__ volatile("mrs %0, s3_0_c12_c11_3" : "=r"(v));
+		break;
+	default:
+		return -1;
+	}
+	__asm__ volatile("isb" ::: "memory");
+	if (read && rt < 31)
+		f->x[rt] = v;
 	return 0;
 }
