@@ -48,5 +48,14 @@ struct LinuxBootTests {
     #expect(
       FenceProofs.has(console, #"\|FENCE\|k0: write to 0x60000000 \(k1's memory\) blocked"#), "\(console)")
     #expect(console.contains("k2: isolation: a load from and a store to 0x60000000 (k1's memory) faulted"))
+    // sgis: filtered: every SGI traps, Linux's IPIs to its own cores pass
+    // (both its CPUs came up and it reached user space), the probes' SGIs to
+    // other kernels' cores are dropped.
+    for k in ["k0", "k2"] {
+      #expect(console.contains("cleave|INFO|\(k): isolation: SGI 14 sent to core"), "\(console)")
+      #expect(
+        console.contains("cleave|FENCE|\(k): GIC CPU interface: ICC_SGI1R_EL1 write for INTID 14"),
+        "\(console)")
+    }
   }
 }

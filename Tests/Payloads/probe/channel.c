@@ -256,14 +256,19 @@ void channels_round_trips(void)
 				if (probe.ch[i].done < PROBE_ROUND_TRIPS)
 					fail("channel %s: %u of %u round trips with %s in %u ms", probe.ch[i].name,
 					     probe.ch[i].done, PROBE_ROUND_TRIPS, probe.ch[i].peer, ROUND_TRIPS_MS);
+		int known = 0;
+
 		for (uint32_t i = 0; id < 16 && i < probe.nch; i++) {
 			struct channel *c = &probe.ch[i];
 
+			known |= c->irq == id;
 			if (c->irq == id && (!c->multiplexed || atomic_swap64(&c->h->pending[c->end], 0))) {
 				c->rang = 1;
 				doorbells++;
 			}
 		}
+		if (probe.sgis_filtered && id < 16 && !known)
+			fail("SGI %u arrived, which none of its channels rings: another kernel's SGI got past the fence", id);
 		left = 0;
 		for (uint32_t i = 0; i < probe.nch; i++) {
 			struct channel *c = &probe.ch[i];

@@ -4,6 +4,8 @@
 
 /* How long a started core has to report in. */
 #define CHECKIN_MS	1000
+/* The SGI a probe sends another kernel's core under the fence: no channel rings it. */
+#define FOREIGN_SGI	14
 /* Reads of the interrupt controller timed for the cost of an access (behind the fence, of a trap). */
 #define IC_READS	1000
 /* The largest tree the probe accepts. */
@@ -39,6 +41,7 @@ static void read_tree(uint64_t dtb)
 	probe.fence = mode && !strcmp(mode, "stage2");
 	mode = dt_prop_str(dt, chosen, "on-fault");
 	probe.fence_inject = probe.fence && mode && !strcmp(mode, "inject");
+	probe.sgis_filtered = probe.fence && dt_prop(dt, chosen, "sgis-filtered", 0) != 0;
 	probe.name = dt_prop_str(dt, chosen, "name");
 	if (!probe.name)
 		probe.name = dt_prop_str(dt, chosen, "kernel");
@@ -296,6 +299,11 @@ static uint32_t check_fence(void)
 			     owner, rc, cpu_start_error(rc));
 		say("isolation: %s 0x%lx (%s's core) returned %ld (%s), as the EL2 fence must make it",
 		    cpu_start_call(), at, owner, rc, cpu_start_error(rc));
+		/* Its boot core polls for doorbells in the round trips and fails on any other SGI that arrives. */
+		if (probe.sgis_filtered) {
+			ic_send_foreign(at, FOREIGN_SGI);
+			say("isolation: SGI %u sent to core 0x%lx (%s's), which the fence must drop", FOREIGN_SGI, at, owner);
+		}
 	}
 	if (!dt_prop(dt, probe.chosen, "may-power", 0)) {
 		const char *call = cpu_power_off(&rc);

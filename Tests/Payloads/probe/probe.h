@@ -99,6 +99,8 @@ struct probe {
 	 * stopping the core, so the probe can try some.
 	 */
 	int fence, fence_inject;
+	/* sgis-filtered: the fence passes this kernel's SGIs only to its own cores and its peers' doorbells. */
+	int sgis_filtered;
 	const char *level;		/* privilege level: "EL2", "S-mode" */
 	uint64_t self;			/* boot core hwid */
 	uint64_t cpus[PROBE_MAX_CPUS];
@@ -241,6 +243,12 @@ uint32_t ic_verify_own(void);
  * register): the fence's cost per access, for make bench.
  */
 uint64_t ic_read_cost(uint32_t n);
+/*
+ * Send SGI sgi to the core with hardware id hwid, as if it were this
+ * kernel's (GICv2: to every CPU interface but this core's, the only way to
+ * name a core the tree does not list); the EL2 fence must drop it.
+ */
+void ic_send_foreign(uint64_t hwid, uint32_t sgi);
 const char *ic_tamper(uint32_t irq);
 
 /* entry.S */

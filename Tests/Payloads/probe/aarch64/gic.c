@@ -162,6 +162,15 @@ void ic_send(const struct channel *c)
 	}
 }
 
+void ic_send_foreign(uint64_t hwid, uint32_t sgi)
+{
+	struct channel c = { .peer_target = hwid, .peer_irq = sgi };
+
+	if (probe.ic == CLEAVE_IC_GICV2)
+		c.peer_target = 0xff & ~ic_cpu_mask();
+	ic_send(&c);
+}
+
 /* Acknowledge and end the highest-priority pending interrupt; IC_NONE if none. */
 uint32_t ic_poll(void)
 {
