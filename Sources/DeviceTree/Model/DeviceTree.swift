@@ -168,14 +168,30 @@ public struct DeviceTree: Sendable {
 
   /// The absolute path of a node.
   public func path(of id: NodeID) -> String {
-    var parts: [String] = []
+    // The names from the node up, then their bytes copied once into a string
+    // of the right size: reading a machine asks for thousands of paths.
+    var chain: [Int] = []
     var n = id
+    var bytes = 0
     while let p = nodes[n.index].parent {
-      parts.append(nodes[n.index].name)
+      chain.append(n.index)
+      bytes += nodes[n.index].name.utf8.count + 1
       n = p
-      if parts.count > nodes.count { break }
+      if chain.count > nodes.count { break }
     }
-    return "/" + parts.reversed().joined(separator: "/")
+    if chain.isEmpty { return "/" }
+    return String(unsafeUninitializedCapacity: bytes) { buffer in
+      var at = 0
+      for i in chain.reversed() {
+        buffer[at] = UInt8(ascii: "/")
+        at += 1
+        for byte in nodes[i].name.utf8 {
+          buffer[at] = byte
+          at += 1
+        }
+      }
+      return at
+    }
   }
 
   /// The node's parent, or `nil` for the root.
