@@ -5,13 +5,7 @@ extension Resolver {
     guard let spec = plan.isolation else { return nil }
     var power: [Int] = []
     for ref in spec.power {
-      guard let k = kernelIndex[ref.value] else {
-        engine.error(
-          .kernelUnknown,
-          "isolation.power names kernel '\(ref.value)', which the plan does not define\(suggestion(ref.value, in: plan.kernels.map(\.name.value)))",
-          at: ref.location)
-        continue
-      }
+      guard let k = kernel(ref, in: kernelIndex, namedBy: "isolation.power") else { continue }
       if !power.contains(k) { power.append(k) }
     }
     return Partition.Isolation(

@@ -328,14 +328,7 @@ public struct Resolver {
       let others = entry.kernels.compactMap { foreignIndex[$0.value] }
       let members: [Int] = entry.kernels.compactMap { ref in
         if foreignIndex[ref.value] != nil { return nil }
-        guard let i = kernelIndex[ref.value] else {
-          engine.error(
-            .kernelUnknown,
-            "shared entry names kernel '\(ref.value)', which the plan does not define\(suggestion(ref.value, in: plan.kernels.map(\.name.value)))",
-            at: ref.location)
-          return nil
-        }
-        return i
+        return kernel(ref, in: kernelIndex, namedBy: "shared entry")
       }
       if let device = entry.device {
         switch references.device(device.value) {
@@ -377,18 +370,25 @@ public struct Resolver {
     return regions
   }
 
+  /// The index of the kernel `ref` names, or nil after reporting that `what` names
+  /// a kernel the plan does not define (with the nearest name, if any).
+  mutating func kernel(_ ref: Located<String>, in kernelIndex: [String: Int], namedBy what: String) -> Int? {
+    guard let k = kernelIndex[ref.value] else {
+      engine.error(
+        .kernelUnknown,
+        "\(what) names kernel '\(ref.value)', which the plan does not define\(suggestion(ref.value, in: plan.kernels.map(\.name.value)))",
+        at: ref.location)
+      return nil
+    }
+    return k
+  }
+
   private mutating func resolveChannelMembers(kernelIndex: [String: Int]) -> [Partition.Channel] {
     var out: [Partition.Channel] = []
     for (i, c) in plan.channels.enumerated() {
       var members: [Int] = []
       for ref in c.between {
-        guard let k = kernelIndex[ref.value] else {
-          engine.error(
-            .kernelUnknown,
-            "channel names kernel '\(ref.value)', which the plan does not define\(suggestion(ref.value, in: plan.kernels.map(\.name.value)))",
-            at: ref.location)
-          continue
-        }
+        guard let k = kernel(ref, in: kernelIndex, namedBy: "channel") else { continue }
         if !members.contains(k) { members.append(k) }
       }
       if members.count < 2 && c.between.count >= 2 && members.count == c.between.count {
