@@ -139,7 +139,7 @@ public struct DeviceTree: Sendable {
       // One pass without allocating: a flat node with a million children is
       // searched for each of the dozen fixed paths the machine view reads.
       let wanted = part.utf8
-      let unitless = !part.contains("@")
+      let unitless = !wanted.contains(UInt8(ascii: "@"))
       var exact: NodeID?
       var byBaseName: NodeID?
       var baseNameMatches = 0

@@ -30,13 +30,13 @@ public enum CoreArchitecture: String, Sendable, Codable, CaseIterable {
     for c in compatible {
       let name = c.lowercased()
       if name.hasPrefix("riscv") || name.hasPrefix("sifive,") {
-        self = name.contains("rv32") ? .riscv32 : .riscv64
+        self = has(name, "rv32") ? .riscv32 : .riscv64
         return
       }
       // `xlnx,microblaze`, and the platform management units' `pmu-microblaze`,
       // `pmc-microblaze`, `psm-microblaze`; MicroBlaze V is a RISC-V core.
-      if name.contains("microblaze") {
-        self = name.contains("riscv") ? .riscv32 : .microblaze
+      if has(name, "microblaze") {
+        self = has(name, "riscv") ? .riscv32 : .microblaze
         return
       }
       if name.hasPrefix("arm,cortex-r") {
@@ -65,4 +65,20 @@ public enum CoreArchitecture: String, Sendable, Codable, CaseIterable {
 
   /// Whether cleave can boot a kernel on such a core.
   public var isBootable: Bool { self == .aarch64 || self == .riscv64 }
+}
+
+/// Whether `text` holds `part`, compared byte by byte: a core's compatible
+/// strings are read for each of thousands of cores.
+private func has(_ text: String, _ part: StaticString) -> Bool {
+  let n = part.utf8CodeUnitCount
+  return part.withUTF8Buffer { needle in
+    var text = text
+    return text.withUTF8 { hay in
+      guard n > 0, hay.count >= n else { return n == 0 }
+      for start in 0...(hay.count - n) where hay[start] == needle[0] {
+        if (1..<n).allSatisfy({ hay[start + $0] == needle[$0] }) { return true }
+      }
+      return false
+    }
+  }
 }
