@@ -10,7 +10,10 @@ import Machine
 /// stay or go together, and an anchor stays only when every anchor above it
 /// does. A cpu-map group stays exactly when a kept leaf is below it. Every other
 /// node is common to all kernels.
-public struct BoardIndex: Sendable {
+///
+/// A class: every kernel's cut reads the one index, so handing it around must
+/// not copy (and retain) each of its tables.
+public final class BoardIndex: Sendable {
   public struct Anchor: Sendable {
     public var cpu: Int?
     public var cache: Int?
@@ -50,6 +53,21 @@ public struct BoardIndex: Sendable {
   /// Each node's position in the board's document order (`Int.max`: unreachable),
   /// so a kernel's nodes are put in order without walking the whole board again.
   public let order: [Int]
+  /// The fixed nodes (`/cpus`, `/chosen`, …): a dangling reference in them or
+  /// below them is dropped rather than the node itself.
+  let structural: Set<NodeID>
+  /// The interrupt controllers, likewise kept whatever they reference.
+  let controllers: Set<NodeID>
+  /// The partitionable devices and their nodes, in device order.
+  let partitionable: [(device: Int, node: NodeID)]
+  /// What each node takes in a flattened tree with all its properties
+  /// (structure block only), and the ids of its property names (``names``),
+  /// flat: node `i`'s are `nameIDs[nameStart[i]..<nameStart[i + 1]]`.
+  let nodeBytes: [Int]
+  let nameIDs: [Int]
+  let nameStart: [Int]
+  /// Each distinct property name's bytes in the strings block (with its NUL).
+  let nameBytes: [Int]
 
   public init(_ partition: Partition) {
     self.partition = partition
@@ -72,7 +90,12 @@ public struct BoardIndex: Sendable {
       cpuOfNode[c.node] = c.index
     }
     for c in machine.caches { mark(c.node) { $0.cache = c.index } }
-    for d in machine.devices where d.isPartitionable { mark(d.node) { $0.device = d.index } }
+    var partitionable: [(device: Int, node: NodeID)] = []
+    for d in machine.devices where d.isPartitionable {
+      mark(d.node) { $0.device = d.index }
+      partitionable.append((d.index, d.node))
+    }
+    self.partitionable = partitionable
 
     // cpu-map: the outermost nodes with a one-cell `cpu` are leaves; the rest are groups.
     var groups = Set<NodeID>()
@@ -134,7 +157,42 @@ public struct BoardIndex: Sendable {
       for m in Set(c.members) where channels.indices.contains(m) { channels[m].append(i) }
     }
     self.channels = channels
+    structural = Set(
+      ["/cpus", "/chosen", "/aliases", "/reserved-memory", "/psci", "/__symbols__"].compactMap {
+        tree.node(path: $0)
+      }
+    )
+    controllers = Set(machine.interruptControllers.map(\.node))
+
+    // Sizes once per board, so that each kernel's estimate adds integers.
+    var ids: [String: Int] = [:]
+    var nameBytes: [Int] = []
+    var nodeBytes = [Int](repeating: 0, count: tree.nodes.count)
+    var nameIDs: [Int] = []
+    var nameStart = [0]
+    nameStart.reserveCapacity(tree.nodes.count + 1)
+    for (i, node) in tree.nodes.enumerated() {
+      var bytes = 8 + Self.padded(node.name.utf8.count + 1)
+      for p in node.properties {
+        bytes += 12 + Self.padded(p.value.count)
+        if let id = ids[p.name] {
+          nameIDs.append(id)
+        } else {
+          ids[p.name] = nameBytes.count
+          nameIDs.append(nameBytes.count)
+          nameBytes.append(p.name.utf8.count + 1)
+        }
+      }
+      nodeBytes[i] = bytes
+      nameStart.append(nameIDs.count)
+    }
+    self.nodeBytes = nodeBytes
+    self.nameIDs = nameIDs
+    self.nameStart = nameStart
+    self.nameBytes = nameBytes
   }
+
+  static func padded(_ n: Int) -> Int { (n + 3) / 4 * 4 }
 
   /// The board nodes a tree of kernel `k`'s cores and of `devices` starts from,
   /// before pruning and rewriting: the common nodes and every anchor that stays.
@@ -174,7 +232,7 @@ public struct BoardIndex: Sendable {
     }
     for c in caches where machine.caches.indices.contains(c) { take(machine.caches[c].node) }
     if keepingForeignDevices {
-      for d in machine.devices where d.isPartitionable { take(d.node) }
+      for d in partitionable { take(d.node) }
     } else {
       for d in devices.sorted() where machine.devices.indices.contains(d) { take(machine.devices[d].node) }
     }
@@ -188,10 +246,12 @@ public struct BoardIndex: Sendable {
 
   /// `nodes` in the board's document order.
   public func inOrder<S: Sequence>(_ nodes: S) -> [NodeID] where S.Element == NodeID {
-    nodes.sorted { rank($0) < rank($1) }
+    // Sorted by (rank, index) pairs: comparing plain integers, not looking
+    // each node's rank up again on every comparison.
+    var ranked = nodes.map { (order.indices.contains($0.index) ? order[$0.index] : .max, $0.index) }
+    ranked.sort { $0 < $1 }
+    return ranked.map { NodeID($0.1) }
   }
-
-  private func rank(_ id: NodeID) -> Int { order.indices.contains(id.index) ? order[id.index] : .max }
 
   /// The `peers` value of kernel `k`: the names of the kernels it shares a
   /// channel with, in kernel order: whom it can reach, which keeps every tree

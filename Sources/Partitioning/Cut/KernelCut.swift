@@ -154,17 +154,12 @@ public struct KernelCut: Sendable {
     }
 
     // 3. Prune until every reference of every kept node resolves inside the tree.
-    let structural = Set(
-      ["/cpus", "/chosen", "/aliases", "/reserved-memory", "/psci", "/__symbols__"].compactMap {
-        tree.node(path: $0)
-      })
-    let controllers = Set(machine.interruptControllers.map(\.node))
     func isStructural(_ id: NodeID) -> Bool {
-      if id == tree.root || controllers.contains(id) { return true }
+      if id == tree.root || board.controllers.contains(id) { return true }
       if tree.property("device_type", of: id)?.string == "memory" { return true }
       var n: NodeID? = id
       while let c = n {
-        if structural.contains(c) { return true }
+        if board.structural.contains(c) { return true }
         n = tree.parent(of: c)
       }
       return false
@@ -210,29 +205,40 @@ public struct KernelCut: Sendable {
     }
     for n in contextNodes { dropped[n]?.remove("interrupts-extended") }
     dropped = dropped.filter { !$0.value.isEmpty }
-    let inTree = machine.devices.filter { $0.isPartitionable && kept.contains($0.node) }.map(\.index)
+    let inTree = board.partitionable.filter { kept.contains($0.node) }.map(\.device)
     let providers = inTree.filter { !planned.contains($0) }
     var cut = KernelCut(
       kernel: index, providers: providers, reasons: reasons.filter { providers.contains($0.key) },
       nodes: board.inOrder(kept), droppedProperties: dropped, pruned: pruned,
       lost: lost, devices: inTree)
-    cut.estimatedBlobSize = cut.blobSize(tree)
+    cut.estimatedBlobSize = cut.blobSize(board)
     return cut
   }
 
-  private func blobSize(_ tree: DeviceTree) -> Int {
-    func padded(_ n: Int) -> Int { (n + 3) / 4 * 4 }
+  /// The flattened size of the kept nodes: header, reservation block,
+  /// structure and the strings block of the property names they use.
+  private func blobSize(_ board: BoardIndex) -> Int {
+    let tree = board.machine.tree
     var bytes = 40 + 16 * (tree.reservations.count + 1) + 4
-    var names = Set<String>()
-    for id in nodes {
-      let node = tree[id]
-      bytes += 8 + padded(node.name.utf8.count + 1)
-      for p in node.properties where !(droppedProperties[id]?.contains(p.name) ?? false) {
-        bytes += 12 + padded(p.value.count)
-        names.insert(p.name)
+    var used = [Bool](repeating: false, count: board.nameBytes.count)
+    for id in nodes where board.nodeBytes.indices.contains(id.index) {
+      bytes += board.nodeBytes[id.index]
+      let names = board.nameIDs[board.nameStart[id.index]..<board.nameStart[id.index + 1]]
+      if let gone = droppedProperties[id] {
+        // A property the tree drops takes neither its bytes nor (unless another node has it) its name.
+        for (p, name) in zip(tree.nodes[id.index].properties, names) {
+          if gone.contains(p.name) {
+            bytes -= 12 + BoardIndex.padded(p.value.count)
+          } else {
+            used[name] = true
+          }
+        }
+      } else {
+        for name in names { used[name] = true }
       }
     }
-    return bytes + names.reduce(0) { $0 + $1.utf8.count + 1 }
+    for (name, isUsed) in zip(board.nameBytes, used) where isUsed { bytes += name }
+    return bytes
   }
 
   private static func remove(_ id: NodeID, from kept: inout Set<NodeID>, _ tree: DeviceTree) {
