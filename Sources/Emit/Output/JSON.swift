@@ -65,22 +65,36 @@ public indirect enum JSON: Sendable {
   }
 
   private static func quote(_ s: String, into out: inout [UInt8]) {
-    let hex = Array("0123456789abcdef".utf8)
     out.append(UInt8(ascii: "\""))
-    for b in s.utf8 {
-      switch b {
-      case UInt8(ascii: "\""): out += "\\\"".utf8
-      case UInt8(ascii: "\\"): out += "\\\\".utf8
-      case 0x0a: out += "\\n".utf8
-      case 0x0d: out += "\\r".utf8
-      case 0x09: out += "\\t".utf8
-      case 0x08: out += "\\b".utf8
-      case 0x0c: out += "\\f".utf8
-      case 0..<0x20: out += "\\u00".utf8 + [hex[Int(b >> 4)], hex[Int(b & 0xf)]]
-      default: out.append(b)
+    // Runs of bytes that need no escape are copied at once: most strings are all such.
+    var text = s
+    text.withUTF8 { bytes in
+      var start = 0
+      for (i, b) in bytes.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+        out.append(contentsOf: bytes[start..<i])
+        escape(b, into: &out)
+        start = i + 1
       }
+      out.append(contentsOf: bytes[start...])
     }
     out.append(UInt8(ascii: "\""))
+  }
+
+  private static func escape(_ b: UInt8, into out: inout [UInt8]) {
+    switch b {
+    case UInt8(ascii: "\""): out += "\\\"".utf8
+    case UInt8(ascii: "\\"): out += "\\\\".utf8
+    case 0x0a: out += "\\n".utf8
+    case 0x0d: out += "\\r".utf8
+    case 0x09: out += "\\t".utf8
+    case 0x08: out += "\\b".utf8
+    case 0x0c: out += "\\f".utf8
+    default:
+      let hex: StaticString = "0123456789abcdef"
+      out += "\\u00".utf8
+      out.append(hex.utf8Start[Int(b >> 4)])
+      out.append(hex.utf8Start[Int(b & 0xf)])
+    }
   }
 }
 
