@@ -34,10 +34,22 @@ public struct BuildJob {
     var out = Artifacts()
     // Each kernel's tree is cut and written on whichever core is free and
     // dropped once its files are made; the files are added in kernel order.
+    // The files of the whole partition (map, domains) are made alongside, as
+    // one more task: first, so that it runs while the other core cuts kernels.
     let board = BoardIndex(partition)
-    let made = concurrently(partition.kernels.count) { kernelFiles(board, kernel: $0) }
+    let made = concurrently(partition.kernels.count + 1) { i -> Made in
+      i == 0 ? .partition(partitionFiles()) : .kernel(kernelFiles(board, kernel: i - 1))
+    }
     var blobs: [[UInt8]] = []
-    for (k, files) in zip(partition.kernels, made) {
+    var wide: PartitionFiles?
+    var perKernel: [Result<KernelFiles, Failure>] = []
+    for m in made {
+      switch m {
+      case .partition(let files): wide = files
+      case .kernel(let files): perKernel.append(files)
+      }
+    }
+    for (k, files) in zip(partition.kernels, perKernel) {
       let files = try files.get()
       blobs.append(files.blob)
       out.add("kernels/\(k.name).dtb", files.blob)
@@ -107,12 +119,30 @@ public struct BuildJob {
         throw Failure(description: e.description)
       }
     }
-    out.add("domains.dts", text: DomainsSource.text(partition))
-    let map = MemoryMap(partition)
-    out.add("map.txt", text: map.text)
-    out.add("map.svg", text: map.svg)
+    let files = wide ?? partitionFiles()
+    out.add("domains.dts", text: files.domains)
+    out.add("map.txt", text: files.mapText)
+    out.add("map.svg", text: files.mapSVG)
     out.add("report.json", text: BuildReport(partition, artifacts: out).json.text)
     return out
+  }
+
+  /// What one task of the build's concurrent part made.
+  private enum Made {
+    case partition(PartitionFiles)
+    case kernel(Result<KernelFiles, Failure>)
+  }
+
+  /// The files about the whole partition that need no kernel's tree.
+  private struct PartitionFiles {
+    var domains: String
+    var mapText: String
+    var mapSVG: String
+  }
+
+  private func partitionFiles() -> PartitionFiles {
+    let map = MemoryMap(partition)
+    return PartitionFiles(domains: DomainsSource.text(partition), mapText: map.text, mapSVG: map.svg)
   }
 
   /// One kernel's files.
