@@ -1,8 +1,8 @@
 import DeviceTree
 import Machine
 
-/// Runs every check over a resolved partition, in dependency order: cores and
-/// devices first (the others read them), then memory, interrupts, topology,
+/// Runs every check over a resolved partition and reports the findings in
+/// family order: cores and devices first, then memory, interrupts, topology,
 /// images, OpenSBI domains, seL4 and the EL2 fence.
 public enum Checker {
   public static let families: [(name: String, run: @Sendable (Partition, inout DiagnosticEngine) -> Void)] = [
@@ -20,8 +20,16 @@ public enum Checker {
     ("fence", FenceChecks.run),
   ]
 
+  /// No family reads another's findings, so they run on every core, each
+  /// into its own engine; the findings are then added in family order, the
+  /// same list as one family after another.
   public static func run(_ partition: Partition, _ engine: inout DiagnosticEngine) {
-    for family in families { family.run(partition, &engine) }
+    let found = concurrently(families.count) { i in
+      var own = DiagnosticEngine()
+      families[i].run(partition, &own)
+      return own.diagnostics
+    }
+    for diagnostics in found { engine.append(contentsOf: diagnostics) }
   }
 }
 
