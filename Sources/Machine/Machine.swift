@@ -43,23 +43,61 @@ public struct Machine: Sendable {
     self.cpus = cpus
     cpuClusters = clusters
     architecture = Machine.architecture(of: cpus, tree: tree)
-    topology = try Machine.readTopology(tree, cpus: cpus, unusable: Set(unusable.map(\.node)))
-    let (caches, chains) = try Machine.readCaches(tree, cpus: cpus)
+    // The cores' side (topology, caches) and the address side (memory,
+    // controllers, devices) read nothing of each other: each is read on its
+    // own core. Errors and set-aside nodes come out as in a serial read: the
+    // cores' side first.
+    let setAside = Set(unusable.map(\.node))
+    let (coreSide, addressSide) = inParallel(
+      {
+        Result { () throws -> ([TopologyNode], [Cache], [[Int]]) in
+          let topology = try Machine.readTopology(tree, cpus: cpus, unusable: setAside)
+          let (caches, chains) = try Machine.readCaches(tree, cpus: cpus)
+          return (topology, caches, chains)
+        }
+      },
+      {
+        Result { () throws -> AddressSide in
+          var side = AddressSide()
+          // One decode of each bus's ranges and each nexus's interrupt-map for the whole
+          // read: without it a long ranges or interrupt-map costs once per device.
+          let cache = DecodeCache()
+          side.memory = try Machine.readMemory(tree, cache: cache, unusable: &side.unusable, notes: &side.notes)
+          side.reservations = try Machine.readReservations(tree, cache: cache, unusable: &side.unusable)
+          side.numaNodes = try Machine.readNUMA(tree, cpus: cpus, memory: side.memory)
+          side.interruptControllers = try Machine.readInterruptControllers(
+            tree, cpus: cpus, cache: cache, unusable: &side.unusable)
+          side.devices = try Machine.readDevices(tree, cache: cache, unusable: &side.unusable)
+          return side
+        }
+      })
+    let (topology, caches, chains) = try coreSide.get()
+    self.topology = topology
     self.caches = caches
     for (i, chain) in chains.enumerated() { self.cpus[i].caches = chain }
-    // One decode of each bus's ranges and each nexus's interrupt-map for the whole
-    // read: without it a long ranges or interrupt-map costs once per device.
-    let cache = DecodeCache()
-    memory = try Machine.readMemory(tree, cache: cache, unusable: &unusable, notes: &notes)
-    reservations = try Machine.readReservations(tree, cache: cache, unusable: &unusable)
-    numaNodes = try Machine.readNUMA(tree, cpus: cpus, memory: memory)
-    interruptControllers = try Machine.readInterruptControllers(
-      tree, cpus: cpus, cache: cache, unusable: &unusable)
+    let side = try addressSide.get()
+    unusable += side.unusable
+    notes += side.notes
+    memory = side.memory
+    reservations = side.reservations
+    numaNodes = side.numaNodes
+    interruptControllers = side.interruptControllers
     psci = Machine.readPSCI(tree)
-    devices = try Machine.readDevices(tree, cache: cache, unusable: &unusable)
+    devices = side.devices
     domains = Machine.readDomains(tree, cpus: cpus, clusters: clusters, unusable: &unusable, notes: &notes)
     self.unusable = unusable
     self.notes = notes
+  }
+
+  /// What the address side of a read finds, with the nodes it sets aside and its notes.
+  private struct AddressSide {
+    var memory: [MemoryBank] = []
+    var reservations: [Reservation] = []
+    var numaNodes: [NUMANode] = []
+    var interruptControllers: [InterruptController] = []
+    var devices: [Device] = []
+    var unusable: [UnusableNode] = []
+    var notes: [String] = []
   }
 
   /// Every line `inspect` warns with: the nodes set aside, then the notes. Nodes

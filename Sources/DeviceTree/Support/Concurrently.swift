@@ -18,3 +18,14 @@ public func concurrently<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
     initialized = count
   }
 }
+
+/// `(first(), second())`, the two computed at the same time.
+///
+/// For two independent reads of the same unchanging data, such as the two
+/// halves of a machine view or two indexes of one board.
+public func inParallel<A, B>(_ first: () -> A, _ second: () -> B) -> (A, B) {
+  let made = concurrently(2) { i -> (A?, B?) in i == 0 ? (first(), nil) : (nil, second()) }
+  if let a = made.first?.0, let b = made.last?.1 { return (a, b) }
+  // Not reached: `concurrently` returns each index's result in its place.
+  return (first(), second())
+}
