@@ -26,8 +26,11 @@ public struct BuildJob {
 
   /// The per-kernel trees, in kernel order.
   public func kernelTrees() -> [DeviceTree] {
-    let board = BoardIndex(partition)
-    return partition.kernels.indices.map { KernelTree.cut(board, kernel: $0, options: options.trees).tree }
+    let board = partition.boardIndex ?? BoardIndex(partition.machine)
+    let channels = KernelTree.channelLists(partition)
+    return partition.kernels.indices.map {
+      KernelTree.cut(board, partition, channels: channels[$0], kernel: $0, options: options.trees).tree
+    }
   }
 
   public func run() throws -> Artifacts {
@@ -36,9 +39,11 @@ public struct BuildJob {
     // dropped once its files are made; the files are added in kernel order.
     // The files of the whole partition (map, domains) are made alongside, as
     // one more task: first, so that it runs while the other core cuts kernels.
-    let board = BoardIndex(partition)
+    let board = partition.boardIndex ?? BoardIndex(partition.machine)
+    let channels = KernelTree.channelLists(partition)
     let made = concurrently(partition.kernels.count + 1) { i -> Made in
-      i == 0 ? .partition(partitionFiles()) : .kernel(kernelFiles(board, kernel: i - 1))
+      i == 0
+        ? .partition(partitionFiles()) : .kernel(kernelFiles(board, channels: channels[i - 1], kernel: i - 1))
     }
     var blobs: [[UInt8]] = []
     var wide: PartitionFiles?
@@ -153,9 +158,11 @@ public struct BuildJob {
     var sel4Settings: String?
   }
 
-  private func kernelFiles(_ board: BoardIndex, kernel i: Int) -> Result<KernelFiles, Failure> {
+  private func kernelFiles(_ board: BoardIndex, channels: [Int], kernel i: Int) -> Result<
+    KernelFiles, Failure
+  > {
     let k = partition.kernels[i]
-    var cut = KernelTree.cut(board, kernel: i, options: options.trees)
+    var cut = KernelTree.cut(board, partition, channels: channels, kernel: i, options: options.trees)
     DomainFences.annotate(&cut.tree, partition, kernel: k.index)
     StageTwoFence.annotate(&cut.tree, partition, kernel: k.index)
     let tree = cut.tree

@@ -26,6 +26,8 @@ public struct KernelTree {
 
   let board: BoardIndex
   let partition: Partition
+  /// Indexes into `partition.channels` of this kernel's channels with a region.
+  let channels: [Int]
   let machine: Machine
   let kernel: Partition.Kernel
   let options: Options
@@ -39,22 +41,38 @@ public struct KernelTree {
   public static func make(_ partition: Partition, kernel index: Int, options: Options = Options())
     -> DeviceTree
   {
-    cut(BoardIndex(partition), kernel: index, options: options).tree
+    let channels = channelLists(partition)
+    return cut(
+      partition.boardIndex ?? BoardIndex(partition.machine), partition,
+      channels: channels.indices.contains(index) ? channels[index] : [], kernel: index, options: options
+    ).tree
+  }
+
+  /// Indexes into `partition.channels` of each kernel's channels with a region, worked out once per build.
+  static func channelLists(_ partition: Partition) -> [[Int]] {
+    var lists = Array(repeating: [Int](), count: partition.kernels.count)
+    for (i, c) in partition.channels.enumerated() where c.region.size > 0 {
+      for m in Set(c.members) where lists.indices.contains(m) { lists[m].append(i) }
+    }
+    return lists
   }
 
   /// The cut for kernel `index`, from a board index shared by all the kernels of a build.
-  static func cut(_ board: BoardIndex, kernel index: Int, options: Options) -> Cut {
-    let kernel = board.partition.kernels[index]
+  static func cut(
+    _ board: BoardIndex, _ partition: Partition, channels: [Int], kernel index: Int, options: Options
+  ) -> Cut {
+    let kernel = partition.kernels[index]
     let plan =
-      !options.disableForeignDevices && board.partition.cuts.indices.contains(index)
-      ? board.partition.cuts[index]
-      : KernelCut.make(board, kernel: index, keepingForeignDevices: options.disableForeignDevices)
+      !options.disableForeignDevices && partition.cuts.indices.contains(index)
+      ? partition.cuts[index]
+      : KernelCut.make(board, partition, kernel: index, keepingForeignDevices: options.disableForeignDevices)
     let selection = board.selector.select(plan.nodes)
     var local: [NodeID: NodeID] = [:]
     local.reserveCapacity(selection.origin.count)
     for (i, b) in selection.origin.enumerated() { local[b] = NodeID(i) }
     var cut = KernelTree(
-      board: board, partition: board.partition, machine: board.machine, kernel: kernel, options: options,
+      board: board, partition: partition, channels: channels, machine: board.machine, kernel: kernel,
+      options: options,
       plan: plan, tree: selection.tree, local: local)
     cut.run()
     return Cut(tree: cut.tree, origin: selection.origin)
@@ -145,11 +163,23 @@ public struct KernelTree {
     for leftover in banks.values { if let id = local[leftover] { tree.removeNode(id) } }
   }
 
+  /// The `peers` value: the names of the kernels this one shares a channel
+  /// with, in kernel order: whom it can reach, which keeps every tree
+  /// proportional to its own channels rather than to the whole machine.
+  private func peerNames() -> [UInt8] {
+    var peers = Set<Int>()
+    for c in channels { peers.formUnion(partition.channels[c].members) }
+    peers.remove(kernel.index)
+    var out: [UInt8] = []
+    for i in peers.sorted() where partition.kernels.indices.contains(i) {
+      out += Array(partition.kernels[i].name.utf8) + [0]
+    }
+    return out
+  }
+
   /// Reservations outside the kernel's RAM are already gone (``KernelCut``); channels are added.
   private mutating func rewriteReservedMemory() {
-    let channels =
-      board.channels.indices.contains(kernel.index)
-      ? board.channels[kernel.index].map { partition.channels[$0] } : []
+    let channels = self.channels.map { partition.channels[$0] }
     guard !channels.isEmpty else { return }
     let root = tree.root
     let ac = (try? tree.addressCells(root)) ?? 2
@@ -274,7 +304,7 @@ public struct KernelTree {
       if tree.resolve(target).map({ !tree.isAttached($0) }) ?? true { n.removeProperty(named: "stdout-path") }
     }
     tree[chosen] = n
-    let peers = board.peerNames(of: kernel)
+    let peers = peerNames()
     var props = [
       Property(name: "kernel", strings: [kernel.name]),
       Property(name: "index", cells: [UInt32(kernel.index)]),

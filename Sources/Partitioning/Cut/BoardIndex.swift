@@ -34,7 +34,6 @@ public final class BoardIndex: Sendable {
     public var contexts: [(start: Int, width: Int, cpu: Int?)]
   }
 
-  public let partition: Partition
   public let machine: Machine
   public let selector: NodeSelector
   /// The anchor at each node (by node index), `nil` where there is none.
@@ -48,8 +47,6 @@ public final class BoardIndex: Sendable {
   /// cpu-map leaves by the CPU they name.
   public let leaves: [Int: [NodeID]]
   public let contextLists: [ContextList]
-  /// Indexes into `partition.channels` of each kernel's channels with a region.
-  public let channels: [[Int]]
   /// Each node's position in the board's document order (`Int.max`: unreachable),
   /// so a kernel's nodes are put in order without walking the whole board again.
   public let order: [Int]
@@ -69,9 +66,9 @@ public final class BoardIndex: Sendable {
   /// Each distinct property name's bytes in the strings block (with its NUL).
   let nameBytes: [Int]
 
-  public init(_ partition: Partition) {
-    self.partition = partition
-    let machine = partition.machine
+  /// The index of a board, which depends on nothing a plan says: one serves
+  /// every partition of the machine (``Partition/boardIndex``).
+  public init(_ machine: Machine) {
     self.machine = machine
     let tree = machine.tree
     selector = NodeSelector(tree)
@@ -152,11 +149,6 @@ public final class BoardIndex: Sendable {
     self.leaves = leaves
     contextLists = Self.contextLists(machine)
 
-    var channels = Array(repeating: [Int](), count: partition.kernels.count)
-    for (i, c) in partition.channels.enumerated() where c.region.size > 0 {
-      for m in Set(c.members) where channels.indices.contains(m) { channels[m].append(i) }
-    }
-    self.channels = channels
     structural = Set(
       ["/cpus", "/chosen", "/aliases", "/reserved-memory", "/psci", "/__symbols__"].compactMap {
         tree.node(path: $0)
@@ -251,21 +243,6 @@ public final class BoardIndex: Sendable {
     var ranked = nodes.map { (order.indices.contains($0.index) ? order[$0.index] : .max, $0.index) }
     ranked.sort { $0 < $1 }
     return ranked.map { NodeID($0.1) }
-  }
-
-  /// The `peers` value of kernel `k`: the names of the kernels it shares a
-  /// channel with, in kernel order: whom it can reach, which keeps every tree
-  /// proportional to its own channels rather than to the whole machine.
-  public func peerNames(of k: Partition.Kernel) -> [UInt8] {
-    guard channels.indices.contains(k.index) else { return [] }
-    var peers = Set<Int>()
-    for c in channels[k.index] { peers.formUnion(partition.channels[c].members) }
-    peers.remove(k.index)
-    var out: [UInt8] = []
-    for i in peers.sorted() where partition.kernels.indices.contains(i) {
-      out += Array(partition.kernels[i].name.utf8) + [0]
-    }
-    return out
   }
 
   /// Where each context of each PLIC / CLINT sits in its `interrupts-extended`,

@@ -61,33 +61,40 @@ public struct KernelCut: Sendable {
     "interrupt-affinity", "next-level-cache", "memory-region", "cpus",
   ]
 
-  /// The cuts of every kernel of a partition.
-  public static func all(
-    _ partition: Partition, board: BoardIndex? = nil, keepingForeignDevices: Bool = false
-  )
-    -> [KernelCut]
-  {
-    let board = board ?? BoardIndex(partition)
-    let references = BoardReferences(board.machine.tree)
-    return concurrently(partition.kernels.count) {
-      make(board, references, kernel: $0, keepingForeignDevices: keepingForeignDevices)
+  /// The cuts of every kernel of a partition, with the partition's board
+  /// index (``Partition/boardIndex``) or a new one.
+  public static func all(_ partition: Partition, keepingForeignDevices: Bool = false) -> [KernelCut] {
+    // The two indexes of the board are independent: each is built on its own core.
+    let (board, references) = inParallel(
+      { partition.boardIndex ?? BoardIndex(partition.machine) }, { BoardReferences(partition.machine.tree) })
+    return all(partition, board, references, keepingForeignDevices: keepingForeignDevices)
+  }
+
+  static func all(
+    _ partition: Partition, _ board: BoardIndex, _ references: BoardReferences, keepingForeignDevices: Bool
+  ) -> [KernelCut] {
+    concurrently(partition.kernels.count) {
+      make(board, partition, references, kernel: $0, keepingForeignDevices: keepingForeignDevices)
     }
   }
 
-  /// The cut of one kernel, as ``all(_:board:keepingForeignDevices:)`` makes it.
-  public static func make(_ board: BoardIndex, kernel index: Int, keepingForeignDevices: Bool) -> KernelCut {
+  /// The cut of one kernel, as ``all(_:keepingForeignDevices:)`` makes it.
+  public static func make(
+    _ board: BoardIndex, _ partition: Partition, kernel index: Int, keepingForeignDevices: Bool
+  ) -> KernelCut {
     make(
-      board, BoardReferences(board.machine.tree), kernel: index, keepingForeignDevices: keepingForeignDevices)
+      board, partition, BoardReferences(board.machine.tree), kernel: index,
+      keepingForeignDevices: keepingForeignDevices)
   }
 
   static func make(
-    _ board: BoardIndex, _ refs: BoardReferences, kernel index: Int, keepingForeignDevices: Bool
+    _ board: BoardIndex, _ partition: Partition, _ refs: BoardReferences, kernel index: Int,
+    keepingForeignDevices: Bool
   )
     -> KernelCut
   {
     let machine = board.machine
     let tree = machine.tree
-    let partition = board.partition
     let kernel = partition.kernels[index]
 
     // 1. The closure: the kernel's devices and everything they reference.

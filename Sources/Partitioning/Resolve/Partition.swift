@@ -21,6 +21,9 @@ public struct Partition: Sendable {
   /// What each kernel's tree keeps of the board (in kernel order): its devices
   /// with their dependency closure, and what goes because it cannot resolve.
   public var cuts: [KernelCut] = []
+  /// The index of the board the cuts were made with, for the trees that
+  /// follow them; it depends on the machine alone, which a partition never changes.
+  public var boardIndex: BoardIndex? = nil
   /// The plan's `foreign:` entries: what other software holds, kept from the kernels.
   public var foreign: [Foreign] = []
   /// The EL2 fence of `isolation: stage2`; nil when the plan has none.

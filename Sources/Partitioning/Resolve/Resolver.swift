@@ -87,7 +87,10 @@ public struct Resolver {
       doorbellMechanism: mechanism)
     partition.foreign = foreign
     partition.isolation = resolveIsolation(kernelIndex: kernelIndex)
-    partition.cuts = KernelCut.all(partition)
+    // The board's two indexes are independent: each is built on its own core.
+    let (board, uses) = inParallel({ BoardIndex(machine) }, { BoardReferences(machine.tree) })
+    partition.boardIndex = board
+    partition.cuts = KernelCut.all(partition, board, uses, keepingForeignDevices: false)
     routeProviderInterrupts(&partition)
     kernels = partition.kernels
     resolveImages(&kernels, channels: channels, cuts: partition.cuts)
