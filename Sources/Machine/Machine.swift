@@ -62,7 +62,8 @@ public struct Machine: Sendable {
           // One decode of each bus's ranges and each nexus's interrupt-map for the whole
           // read: without it a long ranges or interrupt-map costs once per device.
           let cache = DecodeCache()
-          side.memory = try Machine.readMemory(tree, cache: cache, unusable: &side.unusable, notes: &side.notes)
+          side.memory = try Machine.readMemory(
+            tree, cache: cache, unusable: &side.unusable, notes: &side.notes)
           side.reservations = try Machine.readReservations(tree, cache: cache, unusable: &side.unusable)
           side.numaNodes = try Machine.readNUMA(tree, cpus: cpus, memory: side.memory)
           side.interruptControllers = try Machine.readInterruptControllers(
