@@ -55,6 +55,7 @@ struct BuildCommand: ParsableCommand {
   /// Checks the plan and writes OUT; diagnostics go to standard error.
   func build() throws -> Built {
     let result = PlanCheck.run(planPath: plan, includes: includes)
+    keepUntilExit(result)
     printBoardWarnings(result.boardWarnings, toStandardError: true)
     for d in result.diagnostics { FileHandle.standardError.write(Data((d.text + "\n").utf8)) }
     if result.unusable { throw ExitCode(2) }
@@ -69,6 +70,7 @@ struct BuildCommand: ParsableCommand {
     do {
       let artifacts = try BuildJob(partition: partition, options: options).run()
       try OutputDirectory.commit(artifacts, to: output, force: force)
+      keepUntilExit(partition)
       let n = partition.kernels.count
       var missing: String?
       if let why = artifacts.unbootable {

@@ -52,6 +52,7 @@ struct CheckCommand: ParsableCommand {
   func run() throws {
     if let first = inputs.first, isPlan {
       let result = PlanCheck.run(planPath: first, includes: includes)
+      keepUntilExit(result)
       try report(
         result.diagnostics, subject: first, summary: result.partition?.summary, unusable: result.unusable,
         boardWarnings: result.boardWarnings)

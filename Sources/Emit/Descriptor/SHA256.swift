@@ -96,7 +96,15 @@ public struct SHA256 {
 
   /// Lower-case hexadecimal of a digest.
   public static func hex(_ digest: [UInt8]) -> String {
-    digest.map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
+    // Written into one string of the right size: a build writes one per file.
+    let digits: StaticString = "0123456789abcdef"
+    return String(unsafeUninitializedCapacity: 2 * digest.count) { out in
+      for (i, b) in digest.enumerated() {
+        out[2 * i] = digits.utf8Start[Int(b >> 4)]
+        out[2 * i + 1] = digits.utf8Start[Int(b & 0xf)]
+      }
+      return 2 * digest.count
+    }
   }
 }
 
