@@ -40,7 +40,8 @@ public struct DeviceTree: Sendable {
   public var root: NodeID { NodeID(0) }
 
   public subscript(id: NodeID) -> Node {
-    get { nodes[id.index] }
+    // Read in place: `tree[id].children` must not copy the whole node.
+    _read { yield nodes[id.index] }
     set {
       nodes[id.index] = newValue
       reindex(id)

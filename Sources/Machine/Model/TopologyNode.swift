@@ -14,9 +14,9 @@ public struct TopologyNode: Sendable, Hashable {
   /// The path below `/cpus/cpu-map/` (`cluster0/core1`), the name a plan may
   /// use; `nil` for a node elsewhere.
   public var pathInMap: String? {
-    let map = "/cpus/cpu-map/"
-    guard path.utf8.starts(with: map.utf8) else { return nil }
-    return String(path.dropFirst(map.count))
+    let map = "/cpus/cpu-map/".utf8
+    guard path.utf8.starts(with: map) else { return nil }
+    return String(decoding: path.utf8.dropFirst(map.count), as: UTF8.self)
   }
 
   /// Every node's CPUs (``cpus``) by path, gathered in one pass from the
