@@ -164,12 +164,29 @@ extension Machine {
     return line
   }
 
+  /// The L2 groups (``cacheGroups(level:)``) and each CPU's group, worked out
+  /// once per listing: a board of thousands of clusters asks for each one.
+  private struct L2Groups {
+    var groups: [[Int]]
+    var groupOf: [Int]
+  }
+
+  private var l2Groups: L2Groups {
+    let groups = cacheGroups(level: 2)
+    var groupOf = [Int](repeating: 0, count: cpus.count)
+    for (g, group) in groups.enumerated() {
+      for c in group where groupOf.indices.contains(c) { groupOf[c] = g }
+    }
+    return L2Groups(groups: groups, groupOf: groupOf)
+  }
+
   /// Lines for the CPUs of one cluster, grouped under their L2.
-  private func groupedCPULines(_ members: [Int], indent: Int) -> [String] {
+  private func groupedCPULines(_ members: [Int], indent: Int, _ l2: L2Groups) -> [String] {
     let set = Set(members)
     var out: [String] = []
     var private_: [Int] = []
-    for group in cacheGroups(level: 2) where group.contains(where: set.contains) {
+    let touched = Set(members.compactMap { l2.groupOf.indices.contains($0) ? l2.groupOf[$0] : nil }).sorted()
+    for group in touched.map({ l2.groups[$0] }) {
       let inside = group.filter(set.contains)
       guard let first = inside.first, cpus[first].caches.contains(where: { caches[$0].level == 2 }) else {
         private_ += inside
@@ -188,6 +205,7 @@ extension Machine {
   /// One heading per cluster of a System Device Tree: its name, architecture,
   /// what it can address, the windows its address map moves, then its cores.
   private func clusterLines() -> [String] {
+    let l2 = l2Groups
     var out: [String] = []
     for cluster in cpuClusters where !cluster.cpus.isEmpty || cluster.isSDTCluster {
       var line = "  " + (cluster.labels.first.map { "\($0) " } ?? "") + cluster.path
@@ -204,22 +222,23 @@ extension Machine {
       for e in cluster.addressMap ?? [] where e.clusterAddress != e.root.base {
         out.append("    at \(Format.hex(e.clusterAddress)): \(e.root) \(tree.path(of: e.node))")
       }
-      out += groupedCPULines(cluster.cpus, indent: 2)
+      out += groupedCPULines(cluster.cpus, indent: 2, l2)
     }
     return out
   }
 
   private func topologyLines() -> [String] {
     if topology.isEmpty && isSystemDeviceTree { return clusterLines() }
+    let l2 = l2Groups
     guard !topology.isEmpty else {
-      return ["  (no cpu-map)"] + groupedCPULines(cpus.map(\.index), indent: 1)
+      return ["  (no cpu-map)"] + groupedCPULines(cpus.map(\.index), indent: 1, l2)
     }
     func walk(_ n: TopologyNode, indent: Int) -> [String] {
       let pad = String(repeating: "  ", count: indent)
       let inner = n.children.filter { $0.kind == .socket || $0.kind == .cluster }
       if inner.isEmpty {
         return [pad + "\(n.name)  \(n.cpus.count) core\(n.cpus.count == 1 ? "" : "s")"]
-          + groupedCPULines(n.cpus, indent: indent + 1)
+          + groupedCPULines(n.cpus, indent: indent + 1, l2)
       }
       return [pad + n.name] + inner.flatMap { walk($0, indent: indent + 1) }
     }
