@@ -40,7 +40,9 @@ let package = Package(
       plugins: ["BuildInfo"]),
     .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree"], path: "Tests/DeviceTreeTests"),
     .testTarget(name: "MachineTests", dependencies: ["Machine"], path: "Tests/MachineTests"),
-    .testTarget(name: "PartitioningTests", dependencies: ["Partitioning"], path: "Tests/PartitioningTests"),
+    .testTarget(
+      name: "PartitioningTests", dependencies: ["Partitioning", .product(name: "Yams", package: "Yams")],
+      path: "Tests/PartitioningTests"),
     .testTarget(name: "EmitTests", dependencies: ["Emit"], path: "Tests/EmitTests", exclude: ["Snapshots"]),
     .testTarget(name: "BootTests", dependencies: ["Boot"], path: "Tests/BootTests"),
     .testTarget(name: "EndToEndTests", dependencies: ["DeviceTree"], path: "Tests/EndToEndTests"),

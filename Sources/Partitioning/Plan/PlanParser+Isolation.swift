@@ -3,7 +3,7 @@ import Yams
 extension PlanParser {
   /// `isolation: stage2`, or the long form `{ fence: stage2, on-fault: inject | stop,
   /// power: k0 | [k0, k1], sgis: direct | filtered }`.
-  mutating func isolation(_ node: Node) -> Plan.Isolation? {
+  mutating func isolation(_ node: PlanNode) -> Plan.Isolation? {
     switch node {
     case .scalar:
       guard let fence: Located<Plan.Isolation.Fence> = choice(node, what: "isolation") else { return nil }

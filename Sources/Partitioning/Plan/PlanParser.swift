@@ -55,12 +55,13 @@ public struct PlanParser {
   // MARK: Top level
 
   private mutating func parse(_ text: String) -> Plan? {
-    let root: Node
+    let root: PlanNode
     do {
-      // The basic resolver: every scalar is read as text and typed by the
-      // parser, so none of Yams' regular-expression rules (whose compilation
-      // was a tenth of checking a small plan) is needed.
-      guard let node = try Yams.compose(yaml: text, .basic) else {
+      // Plans in the common subset are read by PlanYAML; the rest by Yams
+      // with the basic resolver: every scalar is read as text and typed by
+      // the parser, so none of Yams' regular-expression rules (whose
+      // compilation was a tenth of checking a small plan) is needed.
+      guard let node = try PlanYAML.compose(text) ?? Yams.compose(yaml: text, .basic).map(PlanNode.init) else {
         engine.error(
           .missingKey, "the plan is empty; it needs at least board and kernels", at: loc(line: 1, column: 1))
         return nil
@@ -164,7 +165,7 @@ public struct PlanParser {
     return plan
   }
 
-  private mutating func kernel(_ name: Located<String>, _ node: Node) -> Plan.Kernel? {
+  private mutating func kernel(_ name: Located<String>, _ node: PlanNode) -> Plan.Kernel? {
     let keys = [
       "cores", "memory", "devices", "interrupts", "image", "initrd", "bootargs", "stdout", "owns", "console",
       "kind", "resets", "exception-level",
@@ -191,7 +192,7 @@ public struct PlanParser {
       let fail: [Located<String>]
       switch c["fail"] {
       case .none: fail = []
-      case .some(.sequence(let list)): fail = list.compactMap { string($0, what: "console.fail") }
+      case .some(.sequence(let list)): fail = list.nodes.compactMap { string($0, what: "console.fail") }
       case .some(let node): fail = string(node, what: "console.fail").map { [$0] } ?? []
       }
       k.console = Plan.Console(pass: c["pass"].flatMap { string($0, what: "console.pass") }, fail: fail)
@@ -209,7 +210,7 @@ public struct PlanParser {
   }
 
   /// `owns:` / `resets:`: a list whose only member can be `interrupt-controller`.
-  private mutating func sharedParts(_ node: Node, what: String, refusal: String) -> [Located<String>] {
+  private mutating func sharedParts(_ node: PlanNode, what: String, refusal: String) -> [Located<String>] {
     let parts = references(node, what: what)
     for p in parts where p.value != "interrupt-controller" {
       engine.error(.unknownKey, "'\(p.value)' \(refusal) 'interrupt-controller'", at: p.location)
@@ -217,7 +218,7 @@ public struct PlanParser {
     return parts
   }
 
-  private mutating func memory(_ node: Node, kernel: String) -> Plan.Memory? {
+  private mutating func memory(_ node: PlanNode, kernel: String) -> Plan.Memory? {
     switch node {
     case .scalar:
       return size(node, what: "memory").map { .sized(size: $0, align: nil, numa: nil) }
@@ -236,8 +237,8 @@ public struct PlanParser {
         size: s, align: m["align"].flatMap { size($0, what: "align") },
         numa: numa.map { Located(UInt32(truncatingIfNeeded: $0.value), at: $0.location) })
     case .sequence(let seq):
-      let regions = seq.compactMap { region($0, what: "memory range") }
-      return regions.count == seq.count ? .ranges(regions) : nil
+      let regions = seq.nodes.compactMap { region($0, what: "memory range") }
+      return regions.count == seq.nodes.count ? .ranges(regions) : nil
     default:
       engine.error(
         .wrongType, "memory must be a size, a mapping {size, align, numa} or a list of {base, size}",
@@ -246,7 +247,7 @@ public struct PlanParser {
     }
   }
 
-  private mutating func image(_ node: Node) -> Plan.Image? {
+  private mutating func image(_ node: PlanNode) -> Plan.Image? {
     if case .scalar = node {
       return string(node, what: "image").map {
         Plan.Image(path: $0, protocol: Located(.elf, at: $0.location), at: nil)
@@ -292,7 +293,7 @@ public struct PlanParser {
     return image
   }
 
-  private mutating func channel(_ node: Node) -> Plan.Channel? {
+  private mutating func channel(_ node: PlanNode) -> Plan.Channel? {
     guard let m = mapping(node, what: "a channel", keys: ["name", "between", "size", "base"]) else {
       return nil
     }
@@ -323,7 +324,7 @@ public struct PlanParser {
       base: m["base"].flatMap { number($0, what: "channel base") }, location: loc(node.mark))
   }
 
-  private mutating func foreignEntry(_ name: Located<String>, _ node: Node) -> Plan.Foreign? {
+  private mutating func foreignEntry(_ name: Located<String>, _ node: PlanNode) -> Plan.Foreign? {
     guard
       let m = mapping(node, what: "foreign '\(name.value)'", keys: ["cores", "cluster", "memory", "devices"])
     else { return nil }
@@ -337,7 +338,7 @@ public struct PlanParser {
     return entry
   }
 
-  private mutating func sharedEntry(_ node: Node) -> Plan.Shared? {
+  private mutating func sharedEntry(_ node: PlanNode) -> Plan.Shared? {
     guard let m = mapping(node, what: "a shared entry", keys: ["device", "region", "kernels"]) else {
       return nil
     }
@@ -378,11 +379,15 @@ public struct PlanParser {
     SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
   }
 
+  func loc(_ mark: TextMark?) -> SourceLocation {
+    SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+  }
+
   private func loc(line: Int, column: Int) -> SourceLocation {
     SourceLocation(file: file, line: line, column: column)
   }
 
-  func describe(_ node: Node) -> String {
+  func describe(_ node: PlanNode) -> String {
     switch node {
     case .scalar(let s): "the scalar '\(s.string)'"
     case .mapping: "a mapping"
@@ -393,13 +398,13 @@ public struct PlanParser {
 
   /// The known keys of a mapping, their values and where each key is written.
   struct Fields {
-    var values: [String: Node] = [:]
+    var values: [String: PlanNode] = [:]
     var keys: [String: SourceLocation] = [:]
-    subscript(_ key: String) -> Node? { values[key] }
+    subscript(_ key: String) -> PlanNode? { values[key] }
   }
 
   /// A mapping with only the known keys (duplicates were refused by the YAML reader).
-  mutating func mapping(_ node: Node, what: String, keys: [String]) -> Fields? {
+  mutating func mapping(_ node: PlanNode, what: String, keys: [String]) -> Fields? {
     guard let pairs = pairs(node, what: what) else { return nil }
     var out = Fields()
     for (k, v) in pairs {
@@ -416,23 +421,23 @@ public struct PlanParser {
     return out
   }
 
-  private mutating func pairs(_ node: Node, what: String) -> [(Node, Node)]? {
+  private mutating func pairs(_ node: PlanNode, what: String) -> [(PlanNode, PlanNode)]? {
     guard case .mapping(let m) = node else {
       engine.error(.wrongType, "\(what) must be a mapping, found \(describe(node))", at: loc(node.mark))
       return nil
     }
-    return m.map { ($0.key, $0.value) }
+    return m.pairs.map { ($0.key, $0.value) }
   }
 
-  private mutating func sequence(_ node: Node, what: String) -> [Node]? {
+  private mutating func sequence(_ node: PlanNode, what: String) -> [PlanNode]? {
     guard case .sequence(let s) = node else {
       engine.error(.wrongType, "\(what) must be a list, found \(describe(node))", at: loc(node.mark))
       return nil
     }
-    return Array(s)
+    return s.nodes
   }
 
-  private mutating func string(_ node: Node, what: String) -> Located<String>? {
+  private mutating func string(_ node: PlanNode, what: String) -> Located<String>? {
     guard case .scalar(let s) = node else {
       engine.error(.wrongType, "\(what) must be a single value, found \(describe(node))", at: loc(node.mark))
       return nil
@@ -441,7 +446,7 @@ public struct PlanParser {
   }
 
   /// A list of names, or a single name standing for a one-element list.
-  mutating func references(_ node: Node, what: String) -> [Located<String>] {
+  mutating func references(_ node: PlanNode, what: String) -> [Located<String>] {
     if case .scalar = node { return string(node, what: what).map { [$0] } ?? [] }
     guard let list = sequence(node, what: what) else { return [] }
     return list.compactMap { string($0, what: "an entry of \(what)") }
@@ -455,7 +460,7 @@ public struct PlanParser {
     return false
   }
 
-  private mutating func number(_ node: Node, what: String) -> Located<UInt64>? {
+  private mutating func number(_ node: PlanNode, what: String) -> Located<UInt64>? {
     guard let s = string(node, what: what) else { return nil }
     do {
       return Located(try Numbers.parse(s.value), at: s.location)
@@ -468,7 +473,7 @@ public struct PlanParser {
     return nil
   }
 
-  private mutating func size(_ node: Node, what: String) -> Located<UInt64>? {
+  private mutating func size(_ node: PlanNode, what: String) -> Located<UInt64>? {
     guard let s = string(node, what: what) else { return nil }
     do {
       return Located(try Numbers.size(s.value), at: s.location)
@@ -485,7 +490,7 @@ public struct PlanParser {
     return nil
   }
 
-  private mutating func bool(_ node: Node, what: String) -> Located<Bool>? {
+  private mutating func bool(_ node: PlanNode, what: String) -> Located<Bool>? {
     guard let s = string(node, what: what) else { return nil }
     switch s.value.lowercased() {
     case "true", "yes", "on": return Located(true, at: s.location)
@@ -496,7 +501,7 @@ public struct PlanParser {
     }
   }
 
-  mutating func choice<T: RawRepresentable & CaseIterable>(_ node: Node, what: String) -> Located<T>?
+  mutating func choice<T: RawRepresentable & CaseIterable>(_ node: PlanNode, what: String) -> Located<T>?
   where T.RawValue == String {
     guard let s = string(node, what: what) else { return nil }
     guard let v = T(rawValue: s.value) else {
@@ -510,7 +515,7 @@ public struct PlanParser {
     return Located(v, at: s.location)
   }
 
-  private mutating func region(_ node: Node, what: String) -> Plan.Region? {
+  private mutating func region(_ node: PlanNode, what: String) -> Plan.Region? {
     guard let m = mapping(node, what: what, keys: ["base", "size"]) else { return nil }
     guard let baseNode = m["base"], let sizeNode = m["size"] else {
       engine.error(.missingKey, "\(what) needs 'base' and 'size'", at: loc(node.mark))

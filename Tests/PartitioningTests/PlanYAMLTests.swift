@@ -1,0 +1,98 @@
+import Foundation
+import Machine
+import Testing
+import Yams
+
+@testable import Partitioning
+
+/// The plan reader's fast path must give what Yams' composer gives, node for
+/// node and mark for mark, or step aside.
+struct PlanYAMLTests {
+  /// Kind, text, mark and order of every node, as one comparable line each.
+  func shape(_ node: PlanNode, _ out: inout [String], depth: Int = 0) {
+    let at = node.mark.map { "\($0.line):\($0.column)" } ?? "-"
+    let pad = String(repeating: " ", count: depth)
+    switch node {
+    case .scalar(let s): out.append("\(pad)scalar \(at) \(s.string.debugDescription)")
+    case .mapping(let m):
+      out.append("\(pad)mapping \(at) \(m.pairs.count)")
+      for (k, v) in m.pairs {
+        shape(k, &out, depth: depth + 1)
+        shape(v, &out, depth: depth + 2)
+      }
+    case .sequence(let l):
+      out.append("\(pad)list \(at) \(l.nodes.count)")
+      for n in l.nodes { shape(n, &out, depth: depth + 1) }
+    case .alias: out.append("\(pad)alias \(at)")
+    }
+  }
+
+  func lines(_ node: PlanNode?) -> [String] {
+    var out: [String] = []
+    if let node { shape(node, &out) }
+    return out
+  }
+
+  /// Whether the fast path read `text`; when it did, its tree is Yams' tree.
+  func readsLikeYams(_ text: String, _ name: String) -> Bool {
+    let fast = PlanYAML.compose(text)
+    guard fast != nil else { return false }
+    let composed = (try? Yams.compose(yaml: text, .basic)).flatMap { $0 }.map(PlanNode.init)
+    #expect(composed != nil, "\(name): the fast path read what Yams refuses")
+    #expect(lines(fast) == lines(composed), "\(name): the fast path and Yams disagree")
+    return true
+  }
+
+  static func planFiles() -> [String] {
+    let root = repositoryRoot.path
+    var out: [String] = []
+    for dir in ["dts", "Tests/Fixtures"] {
+      let base = "\(root)/\(dir)"
+      let walker = FileManager.default.enumerator(atPath: base)
+      while let f = walker?.nextObject() as? String {
+        if f.hasSuffix(".yaml") || f.hasSuffix(".yml") { out.append("\(base)/\(f)") }
+      }
+    }
+    return out.sorted()
+  }
+
+  @Test func everyPlanInTheRepositoryReadsAsYamsReadsIt() throws {
+    let files = Self.planFiles()
+    #expect(files.count > 40)
+    var fast = 0
+    for f in files {
+      let text = try String(contentsOfFile: f, encoding: .utf8)
+      if readsLikeYams(text, f) { fast += 1 }
+    }
+    // The malformed fixtures and the flow mappings written over several lines go to Yams.
+    #expect(fast * 10 >= files.count * 8, "only \(fast) of \(files.count) plans took the fast path")
+  }
+
+  @Test(arguments: ["qemu-virt-aarch64-gicv3.dts", "manycore-64.dts", "qemu-virt-riscv64.dts"])
+  func autoPlansTakeTheFastPath(board: String) throws {
+    let machine = try Machine.load(boardPath(board))
+    let text = try AutoPlanner(machine: machine, boardReference: boardPath(board)).plan()
+    #expect(readsLikeYams(text, board))
+  }
+
+  @Test(arguments: [
+    "a: 1\nb: [x, 'y', \"z\"]\nc: { d: 1, e: [1, 2], f: {} }\ng: []\n",
+    "k:\n- a\n- b\nm:\n  - n: 1\n    o: 2\n  - - p\n    - q\n",
+    "  top: 1\n  next:\n    deeper: 'it''s'   # a comment\n",
+    "url: http://x/y#frag\nhash: 'a # b'\nnote: a#b\nsize: 16M  # sixteen\n",
+    "\"quoted key\": v\n'single': w\nlist:\n  -   spaced\n  -\n    late: 1\n",
+    "bootargs: console=ttyAMA0,115200 root=/dev/vda\n",
+  ])
+  func supportedYAMLReadsAsYamsReadsIt(text: String) {
+    #expect(readsLikeYams(text, text))
+  }
+
+  @Test(arguments: [
+    "a: &x 1\nb: *x\n", "a: !!str 1\n", "a: |\n  text\n", "a: >\n  text\n", "a: one\n  two\n", "a:\n",
+    "a: 1\na: 2\n", "---\na: 1\n", "a:\t1\n", "a: \"esc\\n\"\n", "a: [1,\n  2]\n", "a: é\n", "a: 1\r\n",
+    "a: [1, 2,]\n", "a: b: c\n", "- a\nb: 1\n", "? a\n: b\n", "a: 'open\n", "<<: {a: 1}\n", "a: {b}\n",
+  ])
+  func otherYAMLIsLeftToYams(text: String) {
+    #expect(PlanYAML.compose(text) == nil)
+  }
+}
