@@ -61,7 +61,8 @@ public struct PlanParser {
       // with the basic resolver: every scalar is read as text and typed by
       // the parser, so none of Yams' regular-expression rules (whose
       // compilation was a tenth of checking a small plan) is needed.
-      guard let node = try PlanYAML.compose(text) ?? Yams.compose(yaml: text, .basic).map(PlanNode.init) else {
+      guard let node = try PlanYAML.compose(text) ?? Yams.compose(yaml: text, .basic).map(PlanNode.init)
+      else {
         engine.error(
           .missingKey, "the plan is empty; it needs at least board and kernels", at: loc(line: 1, column: 1))
         return nil
