@@ -12,38 +12,51 @@ struct References {
     self.machine = machine
     let tree = machine.tree
     // cpu-map nodes: absolute path, path below cpu-map, and the bare name when unique.
-    var byName: [String: [(String, [Int])]] = [:]
-    let cpusOf = TopologyNode.cpusByPath(machine.topology)
-    coreNames.reserveCapacity(2 * cpusOf.count + 2 * machine.cpus.count)
-    func walk(_ n: TopologyNode) {
-      let cpus = cpusOf[n.path] ?? n.cpus
+    // Each node's CPUs are gathered on the way back up, one walk for the whole map.
+    var byName: [String: [(path: String, cpus: [Int])]] = [:]
+    coreNames.reserveCapacity(3 * machine.cpus.count + 16)
+    func walk(_ n: TopologyNode) -> [Int] {
+      var cpus = n.cpu.map { [$0] } ?? []
+      for c in n.children { cpus += walk(c) }
       coreNames[n.path] = cpus
       if let below = n.pathInMap { coreNames[below] = cpus }
       byName[n.name, default: []].append((n.path, cpus))
-      n.children.forEach(walk)
+      return cpus
     }
-    machine.topology.forEach(walk)
+    for root in machine.topology { _ = walk(root) }
     for (name, entries) in byName {
-      if entries.count == 1 { coreNames[name] = entries[0].1 } else { ambiguous[name] = entries.map(\.0) }
+      if entries.count == 1 { coreNames[name] = entries[0].cpus } else { ambiguous[name] = entries.map(\.path) }
     }
     // A System Device Tree's clusters each have a cpu@0: a bare node name that
     // several clusters use names none of them, and the message lists the paths.
-    var cpusByName: [String: [CPU]] = [:]
-    for cpu in machine.cpus {
-      cpusByName[cpu.name, default: []].append(cpu)
+    var cpusByName: [String: [Int]] = [:]
+    for (i, cpu) in machine.cpus.enumerated() {
+      cpusByName[cpu.name, default: []].append(i)
       coreNames[cpu.path] = [cpu.index]
     }
     for (name, cpus) in cpusByName {
-      if cpus.count == 1 { coreNames[name] = [cpus[0].index] } else { ambiguous[name] = cpus.map(\.path) }
+      if cpus.count == 1, let only = cpus.first {
+        coreNames[name] = [machine.cpus[only].index]
+      } else {
+        ambiguous[name] = cpus.map { machine.cpus[$0].path }
+      }
     }
     for cluster in machine.cpuClusters where cluster.isSDTCluster { coreNames[cluster.path] = cluster.cpus }
     // Labels last so that they win over a same-named cpu-map node (manycore's cluster8 label).
+    // A CPU node's label names that CPU; another node's is looked up by its path.
     var sharersAt: [NodeID: [Int]] = [:]
     for c in machine.caches where sharersAt[c.node] == nil { sharersAt[c.node] = c.sharedBy }
-    for id in tree.descendants() {
+    var cpuAt: [NodeID: Int] = [:]
+    for cpu in machine.cpus { cpuAt[cpu.node] = cpu.index }
+    for id in tree.descendants() where !tree[id].labels.isEmpty {
+      let cpus: [Int]?
+      if let cpu = cpuAt[id], coreNames[machine.cpus[cpu].path] != nil {
+        cpus = coreNames[machine.cpus[cpu].path]
+      } else {
+        cpus = coreNames[tree.path(of: id)]
+      }
       for label in tree[id].labels {
-        let path = tree.path(of: id)
-        if let cpus = coreNames[path] {
+        if let cpus {
           coreNames[label] = cpus
           ambiguous[label] = nil
         } else if let sharers = sharersAt[id] {
