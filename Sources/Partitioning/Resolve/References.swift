@@ -25,7 +25,11 @@ struct References {
     }
     for root in machine.topology { _ = walk(root) }
     for (name, entries) in byName {
-      if entries.count == 1 { coreNames[name] = entries[0].cpus } else { ambiguous[name] = entries.map(\.path) }
+      if entries.count == 1 {
+        coreNames[name] = entries[0].cpus
+      } else {
+        ambiguous[name] = entries.map(\.path)
+      }
     }
     // A System Device Tree's clusters each have a cpu@0: a bare node name that
     // several clusters use names none of them, and the message lists the paths.
