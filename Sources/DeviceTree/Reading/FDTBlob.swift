@@ -188,8 +188,16 @@ extension DeviceTree {
   /// Attaches the labels a `/__symbols__` node lists to the nodes they name.
   mutating func applySymbols() {
     guard let symbols = node(path: "/__symbols__") else { return }
+    // Every node's path once: a board built with symbols names most of its
+    // nodes there, and finding each by walking its parent's children again
+    // is quadratic on a /cpus of thousands of cores.
+    var byPath: [String: NodeID] = [:]
+    for id in descendants() {
+      let path = path(of: id)
+      if byPath[path] == nil { byPath[path] = id }
+    }
     for p in self[symbols].properties {
-      guard let target = p.string, let id = node(path: target) else { continue }
+      guard let target = p.string, let id = byPath[target] ?? node(path: target) else { continue }
       var n = self[id]
       if !n.labels.contains(p.name) {
         n.labels.append(p.name)
