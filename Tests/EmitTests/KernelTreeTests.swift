@@ -85,4 +85,41 @@ struct KernelTreeTests {
       #expect(!fromTree.out.isEmpty)
     }
   }
+
+  /// A board built with `dtc -@` names a label per node in `/__symbols__`:
+  /// each tree keeps exactly the labels whose node it holds, and its overlay
+  /// on the board (which has them all) still gives that tree.
+  @Test func labelsFollowTheirNodes() throws {
+    let dir = try scratch()
+    defer { remove(dir) }
+    let blob = dir.appendingPathComponent("board.dtb").path
+    let boardFile = dir.appendingPathComponent("board.dts").path
+    let source = repositoryRoot.appendingPathComponent("dts/manycore-64.dts").path
+    #expect(try run("dtc", ["-q", "-@", "-I", "dts", "-O", "dtb", "-o", blob, source]).status == 0)
+    #expect(try run("dtc", ["-q", "-I", "dtb", "-O", "dts", "-o", boardFile, blob]).status == 0)
+    let board = try Machine.load(boardFile)
+    let labels = try #require(board.tree.node(path: "/__symbols__").map { board.tree[$0].properties })
+    #expect(labels.count > 64)
+    let text = try AutoPlanner(machine: board, boardReference: boardFile).plan()
+    let (plan, _) = PlanParser.parse(text, file: dir.appendingPathComponent("board.plan.yaml").path)
+    let parsed = try #require(plan)
+    let p = try #require(PlanCheck.run(plan: parsed).partition)
+    let artifacts = try BuildJob(partition: p).run()
+    let boardText = try String(contentsOfFile: boardFile, encoding: .utf8)
+    for k in p.kernels {
+      let tree = try DeviceTree(blob: try #require(artifacts["kernels/\(k.name).dtb"]))
+      let kept = tree.node(path: "/__symbols__").map { tree[$0].properties.map(\.name) } ?? []
+      let expected = labels.filter { l in l.string.flatMap { tree.node(path: $0) } != nil }.map(\.name)
+      #expect(kept == expected, "\(k.name): labels kept")
+      #expect(kept.count < labels.count)
+      let stack = try compileStack(
+        [boardText, artifacts.text("kernels/\(k.name).overlay.dts") ?? ""], in: dir)
+      #expect(stack.status == 0, "\(k.name) overlay: \(stack.err)")
+      let emitted = dir.appendingPathComponent("emitted.dtb").path
+      try Data(artifacts["kernels/\(k.name).dtb"] ?? []).write(to: URL(fileURLWithPath: emitted))
+      let fromOverlay = try run("dtc", ["-q", "-I", "dtb", "-O", "dts", stack.dtb])
+      let fromTree = try run("dtc", ["-q", "-I", "dtb", "-O", "dts", emitted])
+      #expect(fromOverlay.out == fromTree.out, "\(k.name): board + overlay differs from the kernel tree")
+    }
+  }
 }

@@ -163,6 +163,20 @@ public struct KernelTree {
     for leftover in banks.values { if let id = local[leftover] { tree.removeNode(id) } }
   }
 
+  /// The labels of `/__symbols__` that name a node of this tree, in the
+  /// board's order: found from the tree's own nodes, not by testing every
+  /// label of the board.
+  private func keptSymbols(_ index: BoardIndex.Symbols) -> [Property] {
+    var keep = index.other
+    for (b, mine) in local where tree.isAttached(mine) { keep += index.byTarget[b] ?? [] }
+    // Nodes the tree added (memory, channels) answer to the path a label gives.
+    for i in local.count..<tree.nodes.count where tree.isAttached(NodeID(i)) {
+      keep += index.byPath[tree.path(of: NodeID(i))] ?? []
+    }
+    let all = board.machine.tree[index.node].properties
+    return Set(keep).sorted().compactMap { all.indices.contains($0) ? all[$0] : nil }
+  }
+
   /// The `peers` value: the names of the kernels this one shares a channel
   /// with, in kernel order: whom it can reach, which keeps every tree
   /// proportional to its own channels rather than to the whole machine.
@@ -276,8 +290,12 @@ public struct KernelTree {
     // Labels of nodes the tree lost go with them.
     if let symbols = tree.node(path: "/__symbols__") {
       var n = tree[symbols]
-      n.properties.removeAll { p in
-        p.string.map { tree.node(path: $0).map { !tree.isAttached($0) } ?? true } ?? false
+      if let index = board.symbols, n.properties.count == board.machine.tree[index.node].properties.count {
+        n.properties = keptSymbols(index)
+      } else {
+        n.properties.removeAll { p in
+          p.string.map { tree.node(path: $0).map { !tree.isAttached($0) } ?? true } ?? false
+        }
       }
       tree[symbols] = n
     }

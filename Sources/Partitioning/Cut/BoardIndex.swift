@@ -65,6 +65,21 @@ public final class BoardIndex: Sendable {
   let nameStart: [Int]
   /// Each distinct property name's bytes in the strings block (with its NUL).
   let nameBytes: [Int]
+  /// The board's `/__symbols__`, indexed by the node each label names.
+  public let symbols: Symbols?
+
+  /// Which properties of `/__symbols__` name which node, so that each tree
+  /// keeps its own nodes' labels without testing every label of the board:
+  /// a board built with `-@` has a label per core.
+  public struct Symbols: Sendable {
+    public var node: NodeID
+    /// Property indexes by the board node their path names.
+    public var byTarget: [NodeID: [Int]]
+    /// Property indexes by the path they give, for nodes a tree adds at such a path.
+    public var byPath: [String: [Int]]
+    /// Properties that are not a path, kept in every tree.
+    public var other: [Int]
+  }
 
   /// The index of a board, which depends on nothing a plan says: one serves
   /// every partition of the machine (``Partition/boardIndex``).
@@ -182,6 +197,26 @@ public final class BoardIndex: Sendable {
     self.nameIDs = nameIDs
     self.nameStart = nameStart
     self.nameBytes = nameBytes
+    symbols = Self.symbols(tree)
+  }
+
+  private static func symbols(_ tree: DeviceTree) -> Symbols? {
+    guard let node = tree.node(path: "/__symbols__") else { return nil }
+    var index = Symbols(node: node, byTarget: [:], byPath: [:], other: [])
+    var paths: [String: NodeID] = [:]
+    for id in tree.descendants() {
+      let path = tree.path(of: id)
+      if paths[path] == nil { paths[path] = id }
+    }
+    for (i, p) in tree[node].properties.enumerated() {
+      guard let path = p.string else {
+        index.other.append(i)
+        continue
+      }
+      if let target = paths[path] ?? tree.node(path: path) { index.byTarget[target, default: []].append(i) }
+      index.byPath[path, default: []].append(i)
+    }
+    return index
   }
 
   static func padded(_ n: Int) -> Int { (n + 3) / 4 * 4 }
