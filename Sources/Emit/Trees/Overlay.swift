@@ -73,15 +73,18 @@ public enum Overlay {
   private static let newline = UInt8(ascii: "\n")
 
   /// A kept node that lost more children than its whole remaining subtree holds
-  /// (a /cpus with thousands of other kernels' cores). Counted from the kernel's
-  /// side: the children it lost are the board's less those it still has.
+  /// (a /cpus with thousands of other kernels' cores), or more properties than
+  /// it and its subtree keep (a `/__symbols__` with a label per core). Counted
+  /// from the kernel's side: what it lost is the board's less what it still has.
   private static func mostlyDeleted(_ id: NodeID, as kept: NodeID, board: DeviceTree, cut: KernelTree.Cut)
     -> Bool
   {
     let stillThere = cut.tree[kept].children.filter { $0.index < cut.origin.count }.count
     let lost = board[id].children.count - stillThere
-    guard lost >= 16 else { return false }
-    return lost > cut.tree.descendants(of: kept).count
+    let remaining = cut.tree.descendants(of: kept).count
+    if lost >= 16 && lost > remaining { return true }
+    let lostProperties = board[id].properties.count - cut.tree[kept].properties.count
+    return lostProperties >= 16 && lostProperties > remaining + cut.tree[kept].properties.count
   }
 
   private static func propertyLine(_ p: Property, level: Int, into out: inout [UInt8]) {
