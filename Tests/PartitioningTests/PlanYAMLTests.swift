@@ -91,6 +91,8 @@ struct PlanYAMLTests {
     "a: &x 1\nb: *x\n", "a: !!str 1\n", "a: |\n  text\n", "a: >\n  text\n", "a: one\n  two\n", "a:\n",
     "a: 1\na: 2\n", "---\na: 1\n", "a:\t1\n", "a: \"esc\\n\"\n", "a: [1,\n  2]\n", "a: é\n", "a: 1\r\n",
     "a: [1, 2,]\n", "a: b: c\n", "- a\nb: 1\n", "? a\n: b\n", "a: 'open\n", "<<: {a: 1}\n", "a: {b}\n",
+    "a: " + String(repeating: "[", count: 100_000),
+    (0..<100).map { String(repeating: " ", count: $0) + "k:\n" }.joined(),
   ])
   func otherYAMLIsLeftToYams(text: String) {
     #expect(PlanYAML.compose(text) == nil)

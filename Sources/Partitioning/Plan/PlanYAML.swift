@@ -79,6 +79,9 @@ private struct Reader {
   let b: [UInt8]
   var lines: [Line] = []
   var i = 0
+  /// How deep the blocks being read are nested; deeper than ``maxDepth`` is left to Yams.
+  var depth = 0
+  static let maxDepth = 64
   /// Something outside the subset was seen while splitting lines.
   var unsupported = false
 
@@ -154,7 +157,9 @@ private struct Reader {
 
   /// The mapping or list whose first line is the current one.
   private mutating func block() -> PlanNode? {
-    guard i < lines.count else { return nil }
+    guard i < lines.count, depth < Self.maxDepth else { return nil }
+    depth += 1
+    defer { depth -= 1 }
     return isEntry(lines[i]) ? sequence(lines[i].indent) : mapping(lines[i].indent)
   }
 
@@ -241,7 +246,7 @@ private struct Reader {
   private func value(_ l: Line, from p: Int) -> PlanNode? {
     if b[p] == UInt8(ascii: "{") || b[p] == UInt8(ascii: "[") {
       var at = p
-      guard let node = flow(l, &at), at == l.end else { return nil }
+      guard let node = flow(l, &at, depth: 0), at == l.end else { return nil }
       return node
     }
     // A block value holds no `key: value` of its own and starts no list.
@@ -250,7 +255,8 @@ private struct Reader {
     return scalar(l, p, l.end, flow: false)
   }
 
-  private func flow(_ l: Line, _ p: inout Int) -> PlanNode? {
+  private func flow(_ l: Line, _ p: inout Int, depth: Int) -> PlanNode? {
+    guard depth < Self.maxDepth else { return nil }
     let open = b[p]
     let at = mark(l, p)
     p += 1
@@ -262,13 +268,13 @@ private struct Reader {
       p += 1
     } else {
       while true {
-        guard p < l.end, let item = flowItem(l, &p) else { return nil }
+        guard p < l.end, let item = flowItem(l, &p, depth: depth) else { return nil }
         if open == UInt8(ascii: "{") {
           guard case .scalar = item, p + 1 < l.end, b[p] == UInt8(ascii: ":"), b[p + 1] == UInt8(ascii: " ")
           else { return nil }
           p += 2
           skipSpaces(&p, l.end)
-          guard p < l.end, let v = flowItem(l, &p) else { return nil }
+          guard p < l.end, let v = flowItem(l, &p, depth: depth) else { return nil }
           pairs.append((item, v))
         } else {
           if p < l.end, b[p] == UInt8(ascii: ":") { return nil }
@@ -291,8 +297,8 @@ private struct Reader {
   }
 
   /// One entry of a flow collection; `p` ends on the `,`, `:` or closing bracket after it.
-  private func flowItem(_ l: Line, _ p: inout Int) -> PlanNode? {
-    if b[p] == UInt8(ascii: "{") || b[p] == UInt8(ascii: "[") { return flow(l, &p) }
+  private func flowItem(_ l: Line, _ p: inout Int, depth: Int) -> PlanNode? {
+    if b[p] == UInt8(ascii: "{") || b[p] == UInt8(ascii: "[") { return flow(l, &p, depth: depth + 1) }
     let start = p
     if b[p] == UInt8(ascii: "'") || b[p] == UInt8(ascii: "\"") {
       guard let close = closingQuote(p, l.end) else { return nil }
