@@ -92,6 +92,7 @@ struct PlanCommand: ParsableCommand {
     }
     let planner = AutoPlanner(
       machine: machine, boardReference: reference, grouping: by, kernels: kernels, ram: try ramBanks())
+    keepUntilExit(planner)
     let text: String
     do {
       text = try planner.plan()
