@@ -66,19 +66,3 @@ public enum CoreArchitecture: String, Sendable, Codable, CaseIterable {
   /// Whether cleave can boot a kernel on such a core.
   public var isBootable: Bool { self == .aarch64 || self == .riscv64 }
 }
-
-/// Whether `text` holds `part`, compared byte by byte: a core's compatible
-/// strings are read for each of thousands of cores.
-private func has(_ text: String, _ part: StaticString) -> Bool {
-  let n = part.utf8CodeUnitCount
-  return part.withUTF8Buffer { needle in
-    var text = text
-    return text.withUTF8 { hay in
-      guard n > 0, hay.count >= n else { return n == 0 }
-      for start in 0...(hay.count - n) where hay[start] == needle[0] {
-        if (1..<n).allSatisfy({ hay[start + $0] == needle[$0] }) { return true }
-      }
-      return false
-    }
-  }
-}

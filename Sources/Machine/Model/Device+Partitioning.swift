@@ -17,7 +17,7 @@ extension Device {
   public var isUART: Bool {
     aliases.contains { $0.hasPrefix("serial") }
       || compatible.contains { c in
-        ["pl011", "uart", "16550", "serial", "sbsa-uart"].contains { c.contains($0) }
+        has(c, "pl011") || has(c, "uart") || has(c, "16550") || has(c, "serial")
       }
   }
 }
