@@ -119,6 +119,12 @@ private struct Reader {
         return
       }
       if let open = quote {
+        // A quote inside a plain scalar does not hide a comment from YAML,
+        // so a `#` within quotes is left to Yams to decide.
+        if c == UInt8(ascii: "#") {
+          unsupported = true
+          return
+        }
         if c == open {
           if open == UInt8(ascii: "'"), q + 1 < eol, b[q + 1] == open {
             q += 1
