@@ -167,6 +167,19 @@ public struct DeviceTree: Sendable {
     return current
   }
 
+  /// Every attached node by its absolute path (the first in document order
+  /// where a malformed tree repeats one): for looking up many full paths at
+  /// once, where ``node(path:)`` walks a parent's children for each.
+  public func nodesByPath() -> [String: NodeID] {
+    var out: [String: NodeID] = [:]
+    out.reserveCapacity(nodes.count)
+    for id in descendants() {
+      let path = path(of: id)
+      if out[path] == nil { out[path] = id }
+    }
+    return out
+  }
+
   /// The absolute path of a node.
   public func path(of id: NodeID) -> String {
     // The names from the node up, then their bytes copied once into a string

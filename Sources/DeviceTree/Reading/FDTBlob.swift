@@ -191,11 +191,7 @@ extension DeviceTree {
     // Every node's path once: a board built with symbols names most of its
     // nodes there, and finding each by walking its parent's children again
     // is quadratic on a /cpus of thousands of cores.
-    var byPath: [String: NodeID] = [:]
-    for id in descendants() {
-      let path = path(of: id)
-      if byPath[path] == nil { byPath[path] = id }
-    }
+    let byPath = nodesByPath()
     for p in self[symbols].properties {
       guard let target = p.string, let id = byPath[target] ?? node(path: target) else { continue }
       var n = self[id]

@@ -203,11 +203,7 @@ public final class BoardIndex: Sendable {
   private static func symbols(_ tree: DeviceTree) -> Symbols? {
     guard let node = tree.node(path: "/__symbols__") else { return nil }
     var index = Symbols(node: node, byTarget: [:], byPath: [:], other: [])
-    var paths: [String: NodeID] = [:]
-    for id in tree.descendants() {
-      let path = tree.path(of: id)
-      if paths[path] == nil { paths[path] = id }
-    }
+    let paths = tree.nodesByPath()
     for (i, p) in tree[node].properties.enumerated() {
       guard let path = p.string else {
         index.other.append(i)
