@@ -5,6 +5,7 @@ import Machine
 
 struct Inspect: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "inspect",
     abstract:
       "Show what a board's device tree describes: cores, caches, memory, interrupt controllers, devices.")
 
