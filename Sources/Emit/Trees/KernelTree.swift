@@ -163,10 +163,10 @@ public struct KernelTree {
     for leftover in banks.values { if let id = local[leftover] { tree.removeNode(id) } }
   }
 
-  /// The labels of `/__symbols__` that name a node of this tree, in the
-  /// board's order: found from the tree's own nodes, not by testing every
-  /// label of the board.
-  private func keptSymbols(_ index: BoardIndex.Symbols) -> [Property] {
+  /// The properties of a node of paths (`/__symbols__`, `/aliases`) that
+  /// name a node of this tree, and those that are no path, in the board's
+  /// order: found from the tree's own nodes, not by looking every path up.
+  private func keptPaths(_ index: BoardIndex.PathTable) -> [Property] {
     var keep = index.other
     for (b, mine) in local where tree.isAttached(mine) { keep += index.byTarget[b] ?? [] }
     // Nodes the tree added (memory, channels) answer to the path a label gives.
@@ -280,24 +280,18 @@ public struct KernelTree {
   }
 
   private mutating func rewriteChosenAndAliases() {
-    if let aliases = tree.node(path: "/aliases") {
-      var n = tree[aliases]
-      n.properties.removeAll { p in
-        p.string.map { tree.node(path: $0).map { !tree.isAttached($0) } ?? true } ?? false
-      }
-      tree[aliases] = n
-    }
-    // Labels of nodes the tree lost go with them.
-    if let symbols = tree.node(path: "/__symbols__") {
-      var n = tree[symbols]
-      if let index = board.symbols, n.properties.count == board.machine.tree[index.node].properties.count {
-        n.properties = keptSymbols(index)
+    // Aliases and labels of nodes the tree lost go with them.
+    for (path, index) in [("/aliases", board.aliases), ("/__symbols__", board.symbols)] {
+      guard let id = tree.node(path: path) else { continue }
+      var n = tree[id]
+      if let index, n.properties.count == board.machine.tree[index.node].properties.count {
+        n.properties = keptPaths(index)
       } else {
         n.properties.removeAll { p in
           p.string.map { tree.node(path: $0).map { !tree.isAttached($0) } ?? true } ?? false
         }
       }
-      tree[symbols] = n
+      tree[id] = n
     }
     let chosen = tree.node(path: "/chosen") ?? tree.addNode("chosen", under: tree.root)
     var n = tree[chosen]

@@ -65,13 +65,16 @@ public final class BoardIndex: Sendable {
   let nameStart: [Int]
   /// Each distinct property name's bytes in the strings block (with its NUL).
   let nameBytes: [Int]
-  /// The board's `/__symbols__`, indexed by the node each label names.
-  public let symbols: Symbols?
+  /// The board's `/__symbols__` and `/aliases`, indexed by the node each
+  /// property names.
+  public let symbols: PathTable?
+  public let aliases: PathTable?
 
-  /// Which properties of `/__symbols__` name which node, so that each tree
-  /// keeps its own nodes' labels without testing every label of the board:
-  /// a board built with `-@` has a label per core.
-  public struct Symbols: Sendable {
+  /// Which properties of a node of paths (`/__symbols__`, `/aliases`) name
+  /// which node, so that each tree keeps those naming its own nodes without
+  /// looking every path up in it: a board built with `-@` has a label per
+  /// core, and a phone's board has a hundred aliases.
+  public struct PathTable: Sendable {
     public var node: NodeID
     /// Property indexes by the board node their path names.
     public var byTarget: [NodeID: [Int]]
@@ -197,13 +200,18 @@ public final class BoardIndex: Sendable {
     self.nameIDs = nameIDs
     self.nameStart = nameStart
     self.nameBytes = nameBytes
-    symbols = Self.symbols(tree)
+    let symbolsNode = tree.node(path: "/__symbols__")
+    let aliasesNode = tree.node(path: "/aliases")
+    // Every node's path at once where there are many paths to look up; each
+    // looked up on its own where there are few.
+    let count = [symbolsNode, aliasesNode].reduce(0) { $0 + ($1.map { tree[$0].properties.count } ?? 0) }
+    let paths = count > 64 ? tree.nodesByPath() : [:]
+    symbols = symbolsNode.map { Self.pathTable($0, tree, paths) }
+    aliases = aliasesNode.map { Self.pathTable($0, tree, paths) }
   }
 
-  private static func symbols(_ tree: DeviceTree) -> Symbols? {
-    guard let node = tree.node(path: "/__symbols__") else { return nil }
-    var index = Symbols(node: node, byTarget: [:], byPath: [:], other: [])
-    let paths = tree.nodesByPath()
+  private static func pathTable(_ node: NodeID, _ tree: DeviceTree, _ paths: [String: NodeID]) -> PathTable {
+    var index = PathTable(node: node, byTarget: [:], byPath: [:], other: [])
     for (i, p) in tree[node].properties.enumerated() {
       guard let path = p.string else {
         index.other.append(i)
