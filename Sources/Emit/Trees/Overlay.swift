@@ -10,12 +10,26 @@ import DeviceTree
 /// kernel kept and the board children of those, so it costs what it writes.
 public enum Overlay {
   public static func text(board: DeviceTree, kernel cut: KernelTree.Cut, header: String) -> String {
+    String(decoding: bytes(board: board, kernel: cut, header: header), as: UTF8.self)
+  }
+
+  /// ``text(board:kernel:header:)`` as the UTF-8 bytes a file of it holds.
+  public static func bytes(board: DeviceTree, kernel cut: KernelTree.Cut, header: String) -> [UInt8] {
     let kernel = cut.tree
     // Board node to kernel node, for the board nodes still in the kernel's tree.
     var local: [NodeID: NodeID] = [:]
-    for id in kernel.descendants() where id.index < cut.origin.count { local[cut.origin[id.index]] = id }
+    let order = kernel.descendants()
+    local.reserveCapacity(order.count)
+    for id in order where id.index < cut.origin.count { local[cut.origin[id.index]] = id }
+    // How many nodes each kernel node's subtree holds, itself included:
+    // children come after their parent in document order.
+    var size = [Int](repeating: 0, count: kernel.nodes.count)
+    for id in order.reversed() where size.indices.contains(id.index) {
+      size[id.index] += 1
+      if let p = kernel.parent(of: id), size.indices.contains(p.index) { size[p.index] += size[id.index] }
+    }
 
-    // Built as bytes and decoded once, as ``DeviceTree/source(labels:)`` is.
+    // Built as bytes, as ``DeviceTree/sourceBytes(labels:)`` is.
     var deletions: [UInt8] = []
     var edits: [UInt8] = []
     func delete(_ id: NodeID) {
@@ -41,7 +55,8 @@ public enum Overlay {
         propertyLine(p, level: 1, into: &body)
       }
       for c in board[id].children.reversed() {
-        if let kept = local[c], mostlyDeleted(c, as: kept, board: board, cut: cut) {
+        if let kept = local[c], mostlyDeleted(c, as: kept, holding: size[kept.index], board: board, cut: cut)
+        {
           // Cheaper to delete the node and state what is left: dtc revives a
           // re-added node, and each of its children, where it stood.
           delete(c)
@@ -67,7 +82,7 @@ public enum Overlay {
     if !deletions.isEmpty && !edits.isEmpty { out += "\n\n".utf8 }
     out += edits
     out.append(newline)
-    return String(decoding: out, as: UTF8.self)
+    return out
   }
 
   private static let newline = UInt8(ascii: "\n")
@@ -76,12 +91,11 @@ public enum Overlay {
   /// (a /cpus with thousands of other kernels' cores), or more properties than
   /// it and its subtree keep (a `/__symbols__` with a label per core). Counted
   /// from the kernel's side: what it lost is the board's less what it still has.
-  private static func mostlyDeleted(_ id: NodeID, as kept: NodeID, board: DeviceTree, cut: KernelTree.Cut)
-    -> Bool
-  {
+  private static func mostlyDeleted(
+    _ id: NodeID, as kept: NodeID, holding remaining: Int, board: DeviceTree, cut: KernelTree.Cut
+  ) -> Bool {
     let stillThere = cut.tree[kept].children.filter { $0.index < cut.origin.count }.count
     let lost = board[id].children.count - stillThere
-    let remaining = cut.tree.descendants(of: kept).count
     if lost >= 16 && lost > remaining { return true }
     let lostProperties = board[id].properties.count - cut.tree[kept].properties.count
     return lostProperties >= 16 && lostProperties > remaining + cut.tree[kept].properties.count
