@@ -6,8 +6,13 @@ extension DeviceTree {
   /// - Parameter labels: write node labels (`cpu0: cpu@0 {`); dtc's output for
   ///   a blob has none, so turn them off to compare with it.
   public func source(labels: Bool = true) -> String {
-    // Built as bytes and decoded once: appending piece by piece to a String
-    // costs more than the text is worth on trees of thousands of nodes.
+    String(decoding: sourceBytes(labels: labels), as: UTF8.self)
+  }
+
+  /// ``source(labels:)`` as the UTF-8 bytes a file of it holds.
+  public func sourceBytes(labels: Bool = true) -> [UInt8] {
+    // Built as bytes: appending piece by piece to a String costs more than
+    // the text is worth on trees of thousands of nodes.
     var out: [UInt8] = []
     out += "/dts-v1/;\n\n".utf8
     for r in reservations {
@@ -18,7 +23,7 @@ extension DeviceTree {
       out += ";\n".utf8
     }
     write(root, level: 0, labels: labels, into: &out)
-    return String(decoding: out, as: UTF8.self)
+    return out
   }
 
   private func write(_ id: NodeID, level: Int, labels: Bool, into out: inout [UInt8]) {

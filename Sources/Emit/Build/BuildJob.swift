@@ -37,8 +37,10 @@ public struct BuildJob {
     var out = Artifacts()
     // Each kernel's tree is cut and written on whichever core is free and
     // dropped once its files are made; the files are added in kernel order.
-    // The files of the whole partition (map, domains) are made alongside, as
-    // one more task: first, so that it runs while the other core cuts kernels.
+    // The files of the whole partition (map, domains) and the report but its
+    // list of files are made alongside, as one more task: first, so that it
+    // runs while the other core cuts kernels. Each file's digest, for the
+    // report, is worked out by the task that made the file.
     let board = partition.boardIndex ?? BoardIndex(partition.machine)
     let channels = KernelTree.channelLists(partition)
     let made = concurrently(partition.kernels.count + 1) { i -> Made in
@@ -56,11 +58,11 @@ public struct BuildJob {
     }
     for (k, files) in zip(partition.kernels, perKernel) {
       let files = try files.get()
-      blobs.append(files.blob)
+      blobs.append(files.blob.bytes)
       out.add("kernels/\(k.name).dtb", files.blob)
-      out.add("kernels/\(k.name).dts", text: files.source)
-      out.add("kernels/\(k.name).overlay.dts", text: files.overlay)
-      if let settings = files.sel4Settings { out.add("kernels/\(k.name).sel4.cmake", text: settings) }
+      out.add("kernels/\(k.name).dts", files.source)
+      out.add("kernels/\(k.name).overlay.dts", files.overlay)
+      if let settings = files.sel4Settings { out.add("kernels/\(k.name).sel4.cmake", settings) }
     }
     let images = try partition.kernels.map { k -> [UInt8]? in
       guard let image = k.image else { return nil }
@@ -125,10 +127,10 @@ public struct BuildJob {
       }
     }
     let files = wide ?? partitionFiles()
-    out.add("domains.dts", text: files.domains)
-    out.add("map.txt", text: files.mapText)
-    out.add("map.svg", text: files.mapSVG)
-    out.add("report.json", text: BuildReport(partition, artifacts: out).json.text)
+    out.add("domains.dts", files.domains)
+    out.add("map.txt", files.mapText)
+    out.add("map.svg", files.mapSVG)
+    out.add("report.json", text: files.report.setting("files", to: BuildReport.filesJSON(out)).text)
     return out
   }
 
@@ -138,24 +140,29 @@ public struct BuildJob {
     case kernel(Result<KernelFiles, Failure>)
   }
 
-  /// The files about the whole partition that need no kernel's tree.
+  /// The files about the whole partition that need no kernel's tree, and the
+  /// report but its list of files.
   private struct PartitionFiles {
-    var domains: String
-    var mapText: String
-    var mapSVG: String
+    var domains: Digested
+    var mapText: Digested
+    var mapSVG: Digested
+    /// The report but its list of files, written already.
+    var report: JSON
   }
 
   private func partitionFiles() -> PartitionFiles {
     let map = MemoryMap(partition)
-    return PartitionFiles(domains: DomainsSource.text(partition), mapText: map.text, mapSVG: map.svg)
+    return PartitionFiles(
+      domains: Digested(text: DomainsSource.text(partition)), mapText: Digested(text: map.text),
+      mapSVG: Digested(text: map.svg), report: BuildReport(partition).json.renderingFields())
   }
 
   /// One kernel's files.
   private struct KernelFiles {
-    var blob: [UInt8]
-    var source: String
-    var overlay: String
-    var sel4Settings: String?
+    var blob: Digested
+    var source: Digested
+    var overlay: Digested
+    var sel4Settings: Digested?
   }
 
   private func kernelFiles(_ board: BoardIndex, channels: [Int], kernel i: Int) -> Result<
@@ -178,8 +185,25 @@ public struct BuildJob {
       """
     return .success(
       KernelFiles(
-        blob: blob, source: tree.source(),
-        overlay: Overlay.text(board: partition.machine.tree, kernel: cut, header: header),
-        sel4Settings: k.kind == .sel4 ? SeL4Settings.text(partition, kernel: k) : nil))
+        blob: Digested(blob), source: Digested(tree.sourceBytes()),
+        overlay: Digested(Overlay.bytes(board: partition.machine.tree, kernel: cut, header: header)),
+        sel4Settings: k.kind == .sel4 ? Digested(text: SeL4Settings.text(partition, kernel: k)) : nil))
   }
+}
+
+/// A file's bytes and their SHA-256, worked out where the file is made.
+struct Digested: Sendable {
+  var bytes: [UInt8]
+  var sha256: String
+
+  init(_ bytes: [UInt8]) {
+    self.bytes = bytes
+    sha256 = SHA256.hex(SHA256.hash(bytes))
+  }
+
+  init(text: String) { self.init(Array(text.utf8)) }
+}
+
+extension Artifacts {
+  mutating func add(_ path: String, _ file: Digested) { add(path, file.bytes, sha256: file.sha256) }
 }

@@ -90,9 +90,23 @@ public struct BuildReport: Codable, Sendable {
     public var path: String
     public var size: Int
     public var sha256: String
+
+    init(_ artifacts: Artifacts, _ path: String) {
+      self.path = path
+      size = artifacts[path]?.count ?? 0
+      sha256 = artifacts.sha256(path)
+    }
   }
 
+  /// The report of a build of `p` that wrote `artifacts`.
   init(_ p: Partition, artifacts: Artifacts) {
+    self.init(p)
+    listFiles(artifacts)
+  }
+
+  /// Everything but the list of files, which needs no file: a build makes it
+  /// while its trees are being written.
+  init(_ p: Partition) {
     plan = p.plan.file
     board = p.boardPath
     target = p.target.rawValue
@@ -143,11 +157,21 @@ public struct BuildReport: Codable, Sendable {
           "\(p.kernels[d.kernel].name): \(p.doorbellMechanism == .sgi ? "SGI \(d.interrupt)" : p.doorbellMechanism.rawValue) on \(p.machine.cpus[d.cpu].name)\(d.multiplexed ? ", multiplexed bit \(d.bit)" : "")"
         })
     }
+    files = []
+  }
+
+  /// Lists every file of `artifacts`, with the digests their makers worked
+  /// out and the others' worked out here, on every core.
+  mutating func listFiles(_ artifacts: Artifacts) {
     let paths = artifacts.paths
-    files = concurrently(paths.count) { i in
-      let bytes = artifacts[paths[i]] ?? []
-      return File(path: paths[i], size: bytes.count, sha256: SHA256.hex(SHA256.hash(bytes)))
-    }
+    files = concurrently(paths.count) { i in File(artifacts, paths[i]) }
+  }
+
+  /// The JSON of the `files` list of a report of `artifacts`, each entry
+  /// written on whichever core listed it.
+  static func filesJSON(_ artifacts: Artifacts) -> JSON {
+    let paths = artifacts.paths
+    return .array(concurrently(paths.count) { i in File(artifacts, paths[i]).json.rendered(depth: 2) })
   }
 }
 

@@ -3,6 +3,9 @@
 public struct Artifacts: Sendable {
   public private(set) var paths: [String] = []
   public private(set) var files: [String: [UInt8]] = [:]
+  /// The SHA-256 (hex) of files whose maker worked it out already, by path:
+  /// made where the file is made, on whichever core made it.
+  public private(set) var digests: [String: String] = [:]
   /// Why the build has no boot descriptor (and so no image), when it has none.
   public var unbootable: String?
 
@@ -11,6 +14,18 @@ public struct Artifacts: Sendable {
   public mutating func add(_ path: String, _ bytes: [UInt8]) {
     if files[path] == nil { paths.append(path) }
     files[path] = bytes
+    digests[path] = nil
+  }
+
+  /// Adds a file whose digest its maker worked out.
+  public mutating func add(_ path: String, _ bytes: [UInt8], sha256: String) {
+    add(path, bytes)
+    digests[path] = sha256
+  }
+
+  /// The SHA-256 (hex) of the file at `path`, worked out now unless its maker did.
+  public func sha256(_ path: String) -> String {
+    digests[path] ?? SHA256.hex(SHA256.hash(files[path] ?? []))
   }
 
   public mutating func add(_ path: String, text: String) { add(path, Array(text.utf8)) }

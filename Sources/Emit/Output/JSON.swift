@@ -11,6 +11,34 @@ public indirect enum JSON: Sendable {
   case array([JSON])
   /// Fields in any order; absent optionals are left out, as the encoder does.
   case object([(String, JSON)])
+  /// A value written already, at the depth it stands at (``rendered(depth:)``): copied as it is.
+  case text([UInt8])
+
+  /// This value written as it stands at `depth` of a document, so that the
+  /// parts of a large document can be written on several cores and the whole
+  /// put together by copying them.
+  public func rendered(depth: Int) -> JSON {
+    var out: [UInt8] = []
+    write(into: &out, depth: depth)
+    return .text(out)
+  }
+
+  /// A top-level object with each field's value written already.
+  public func renderingFields() -> JSON {
+    guard case .object(let fields) = self else { return self }
+    return .object(fields.map { ($0.0, $0.1.rendered(depth: 1)) })
+  }
+
+  /// An object with `key` set to `value`, added when absent.
+  public func setting(_ key: String, to value: JSON) -> JSON {
+    guard case .object(var fields) = self else { return self }
+    if let i = fields.firstIndex(where: { $0.0 == key }) {
+      fields[i].1 = value
+    } else {
+      fields.append((key, value))
+    }
+    return .object(fields)
+  }
 
   /// An object of the fields that have a value.
   public static func fields(_ fields: KeyValuePairs<String, (any JSONValue)?>) -> JSON {
@@ -46,6 +74,7 @@ public indirect enum JSON: Sendable {
         sorted[i].1.write(into: &out, depth: depth + 1)
       }
       out.append(UInt8(ascii: "}"))
+    case .text(let bytes): out += bytes
     }
   }
 
