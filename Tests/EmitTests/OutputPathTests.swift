@@ -6,7 +6,10 @@ import Testing
 /// The output layer's own check, behind the plan's name rule: no artifact path
 /// may leave OUT, whatever an emitter puts together.
 struct OutputPathTests {
-  @Test(arguments: ["../x.dtb", "kernels/../../x.dtb", "/tmp/x.dtb", "kernels//x.dtb", "./x", "", "kernels/"])
+  @Test(arguments: [
+    "../x.dtb", "kernels/../../x.dtb", "/tmp/x.dtb", "kernels//x.dtb", "./x", "", "kernels/", "kernels/..",
+    "a/\u{0}b",
+  ])
   func aPathLeavingOutIsRefusedAndNothingIsWritten(_ path: String) throws {
     let parent = FileManager.default.temporaryDirectory.appendingPathComponent("cleave-out-\(UUID())")
     try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
@@ -22,7 +25,9 @@ struct OutputPathTests {
   }
 
   @Test func ordinaryPathsPass() {
-    for p in ["map.txt", "kernels/k0.dtb", "opensbi/channel-k0-k1.bin", "kernels/a.b.c"] {
+    for p in [
+      "map.txt", "kernels/k0.dtb", "opensbi/channel-k0-k1.bin", "kernels/a.b.c", "...", "k/.x", "é/..é",
+    ] {
       #expect(Artifacts.problem(with: p) == nil, "\(p)")
     }
   }
