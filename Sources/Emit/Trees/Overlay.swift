@@ -77,7 +77,13 @@ public enum Overlay {
       edits += body
       edits += "};".utf8
     }
-    var out = Array((header.split(separator: "\n").map { "// \($0)" }.joined(separator: "\n") + "\n\n").utf8)
+    var out: [UInt8] = []
+    for line in header.utf8.split(separator: newline) {
+      out += "// ".utf8
+      out += line
+      out.append(newline)
+    }
+    out.append(newline)
     out += deletions
     if !deletions.isEmpty && !edits.isEmpty { out += "\n\n".utf8 }
     out += edits
