@@ -24,6 +24,11 @@ public struct Partition: Sendable {
   /// The index of the board the cuts were made with, for the trees that
   /// follow them; it depends on the machine alone, which a partition never changes.
   public var boardIndex: BoardIndex? = nil
+  /// The board's name and reference tables the plan was resolved and cut
+  /// with. Nothing reads them again; they go with the partition so that a
+  /// command, which keeps its partition until it exits, does not free their
+  /// hundreds of thousands of entries one by one on the way.
+  var resolvedWith: (References, BoardReferences)? = nil
   /// The plan's `foreign:` entries: what other software holds, kept from the kernels.
   public var foreign: [Foreign] = []
   /// The EL2 fence of `isolation: stage2`; nil when the plan has none.

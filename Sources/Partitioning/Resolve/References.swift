@@ -2,7 +2,7 @@ import DeviceTree
 import Machine
 
 /// Resolves the names a plan uses for cores and devices against a machine.
-struct References {
+struct References: Sendable {
   let machine: Machine
   private var coreNames: [String: [Int]] = [:]
   private var ambiguous: [String: [String]] = [:]

@@ -90,6 +90,7 @@ public struct Resolver {
     // The board's two indexes are independent: each is built on its own core.
     let (board, uses) = inParallel({ BoardIndex(machine) }, { BoardReferences(machine.tree) })
     partition.boardIndex = board
+    partition.resolvedWith = (references, uses)
     partition.cuts = KernelCut.all(partition, board, uses, keepingForeignDevices: false)
     routeProviderInterrupts(&partition)
     kernels = partition.kernels
