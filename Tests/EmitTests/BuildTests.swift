@@ -312,6 +312,14 @@ struct JSONLayoutTests {
     let written = try #require(artifacts["report.json"])
     let read = try JSONDecoder().decode(BuildReport.self, from: Data(written))
     #expect(String(decoding: written, as: UTF8.self) == (try encoderText(read)))
+    // Each listed digest was worked out by whichever task made the file:
+    // every one must be the digest of the bytes that went to OUT.
+    #expect(read.files.map(\.path) == artifacts.paths.filter { $0 != "report.json" })
+    for f in read.files {
+      let bytes = try #require(artifacts[f.path])
+      #expect(f.size == bytes.count, "\(f.path)")
+      #expect(f.sha256 == SHA256.hex(SHA256.hash(bytes)), "\(f.path)")
+    }
     if let bytes = artifacts["boot/descriptor.json"] {
       let summary = try JSONDecoder().decode(DescriptorSummary.self, from: Data(bytes))
       #expect(String(decoding: bytes, as: UTF8.self) == (try encoderText(summary)))
