@@ -55,39 +55,48 @@ struct FDTBlob {
       tree.reservations.append(MemoryReservation(address: address, size: size))
     }
 
-    // Depth-first, siblings in blob order, without recursion so deep trees cannot
-    // exhaust the stack.
-    // Depth-limited: a tree nested past InputLimits.maxTreeDepth is refused as
-    // soon as the walk reaches that depth, before any more of it is read.
-    var stack: [(offset: Int32, parent: NodeID?, depth: Int)] = [(0, nil, 0)]
-    while let (offset, parent, depth) = stack.popLast() {
-      if depth > InputLimits.maxTreeDepth, let parent {
+    // Every node in blob order (depth first, siblings in order) in one pass
+    // of libfdt's node iterator, which gives each node's depth: the node at
+    // each depth above it is its parent. Asking each node for its children
+    // instead would scan every subtree once per ancestor. Without recursion,
+    // so deep trees cannot exhaust the stack, and depth-limited: a tree nested
+    // past InputLimits.maxTreeDepth is refused as soon as the walk reaches
+    // that depth, before any more of it is read.
+    var parents: [NodeID] = []
+    var offset: Int32 = 0
+    var depth: Int32 = 0
+    while depth >= 0 {
+      let level = Int(depth)
+      if level > InputLimits.maxTreeDepth, parents.indices.contains(level - 1) {
         throw DeviceTreeError(
-          file: file, place: abbreviatedPath(tree, parent),
+          file: file, place: abbreviatedPath(tree, parents[level - 1]),
           "nodes nested more than \(InputLimits.maxTreeDepth) deep, cleave's limit (real trees nest under 20)"
         )
       }
       let name = try nodeName(fdt, offset, file: file)
       let properties = try readProperties(fdt, offset, file: file, nodeName: name)
       let id: NodeID
-      if let parent {
-        id = tree.addNode(name, under: parent, properties: properties)
-      } else {
+      if level == 0 {
         id = tree.root
         var root = tree[id]
         root.properties = properties
         tree[id] = root
+      } else {
+        // The iterator goes down one level at a time, so the parent is known.
+        guard parents.indices.contains(level - 1) else {
+          throw DeviceTreeError(file: file, "node '\(name)' at structure offset \(offset) has no parent")
+        }
+        id = tree.addNode(name, under: parents[level - 1], properties: properties)
       }
-      var children: [Int32] = []
-      var child = fdt_first_subnode(fdt, offset)
-      while child >= 0 {
-        children.append(child)
-        child = fdt_next_subnode(fdt, child)
+      parents.removeSubrange(min(level, parents.count)...)
+      parents.append(id)
+      offset = fdt_next_node(fdt, offset, &depth)
+      // Past the root's end the depth drops below zero; the blob's end
+      // without that is damage fdt_check_full has already refused.
+      guard offset >= 0 else {
+        throw DeviceTreeError(file: file, place: tree.path(of: id), "subnodes: \(FDTError(code: offset))")
       }
-      guard child == -FDT_ERR_NOTFOUND else {
-        throw DeviceTreeError(file: file, place: tree.path(of: id), "subnodes: \(FDTError(code: child))")
-      }
-      for c in children.reversed() { stack.append((c, id, depth + 1)) }
+      if depth == 0 { break }
     }
     tree.applySymbols()
     return tree
