@@ -63,6 +63,7 @@ struct FDTBlob {
     // past InputLimits.maxTreeDepth is refused as soon as the walk reaches
     // that depth, before any more of it is read.
     var parents: [NodeID] = []
+    var names: [UnsafePointer<CChar>: String] = [:]
     var offset: Int32 = 0
     var depth: Int32 = 0
     while depth >= 0 {
@@ -74,7 +75,7 @@ struct FDTBlob {
         )
       }
       let name = try nodeName(fdt, offset, file: file)
-      let properties = try readProperties(fdt, offset, file: file, nodeName: name)
+      let properties = try readProperties(fdt, offset, file: file, nodeName: name, names: &names)
       let id: NodeID
       if level == 0 {
         id = tree.root
@@ -166,9 +167,13 @@ struct FDTBlob {
     return String(decoding: UnsafeRawBufferPointer(start: p, count: Int(length)), as: UTF8.self)
   }
 
-  private static func readProperties(_ fdt: UnsafeRawPointer, _ offset: Int32, file: String, nodeName: String)
-    throws -> [Property]
-  {
+  /// The properties of the node at `offset`. Each distinct name is made a
+  /// `String` once (`names`, by its place in the strings block): every
+  /// property of that name shares it, rather than each copying its bytes.
+  private static func readProperties(
+    _ fdt: UnsafeRawPointer, _ offset: Int32, file: String, nodeName: String,
+    names: inout [UnsafePointer<CChar>: String]
+  ) throws -> [Property] {
     var out: [Property] = []
     var p = fdt_first_property_offset(fdt, offset)
     while p >= 0 {
@@ -179,7 +184,13 @@ struct FDTBlob {
         throw DeviceTreeError(
           file: file, place: nodeName, "property at structure offset \(p): \(FDTError(code: length))")
       }
-      let name = String(cString: namePointer)
+      let name: String
+      if let known = names[namePointer] {
+        name = known
+      } else {
+        name = String(cString: namePointer)
+        names[namePointer] = name
+      }
       let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(length))) } ?? []
       out.append(Property(name: name, value: bytes))
       p = fdt_next_property_offset(fdt, p)
