@@ -41,6 +41,13 @@ public enum Numbers {
   /// `text` without the spaces and tabs (Unicode `Zs`) around it: what
   /// Foundation's `.whitespaces` trims, at a fraction of its cost per call.
   static func trimmed(_ text: some StringProtocol) -> String {
+    // Most text starts and ends in a printable ASCII byte: nothing to trim.
+    let whole = String(text)
+    if let first = whole.utf8.first, let last = whole.utf8.last,
+      (0x21..<0x80).contains(first), (0x21..<0x80).contains(last)
+    {
+      return whole
+    }
     func isSpace(_ c: Character) -> Bool {
       c == " " || c == "\t"
         || (c.unicodeScalars.count == 1
@@ -52,13 +59,14 @@ public enum Numbers {
     return String(text[first...last])
   }
 
+  private static let units: [(String, UInt64)] = [
+    ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40),
+    ("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30), ("TB", 1 << 40),
+    ("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("T", 1 << 40),
+  ]
+
   public static func size(_ text: String) throws(Failure) -> UInt64 {
     let trimmed = Self.trimmed(text)
-    let units: [(String, UInt64)] = [
-      ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40),
-      ("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30), ("TB", 1 << 40),
-      ("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("T", 1 << 40),
-    ]
     if trimmed.hasPrefix("0x") || trimmed.hasPrefix("0X") { return try parse(trimmed) }
     let digits = trimmed.prefix { $0.isNumber || $0 == "_" }
     let suffix = Self.trimmed(trimmed.dropFirst(digits.count))
