@@ -111,7 +111,7 @@ public struct BuildJob {
     }
     if partition.target == .riscv64 {
       let machineTree = OpenSBIDomains.machineTree(partition)
-      out.add("opensbi/machine.dts", text: machineTree.source())
+      out.add("opensbi/machine.dts", machineTree.sourceBytes())
       do {
         out.add("opensbi/machine.dtb", try machineTree.blob())
       } catch {

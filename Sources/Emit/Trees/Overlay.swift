@@ -9,11 +9,7 @@ import DeviceTree
 /// kernel's tree, phandle numbers included. The walk visits only the nodes the
 /// kernel kept and the board children of those, so it costs what it writes.
 public enum Overlay {
-  public static func text(board: DeviceTree, kernel cut: KernelTree.Cut, header: String) -> String {
-    String(decoding: bytes(board: board, kernel: cut, header: header), as: UTF8.self)
-  }
-
-  /// ``text(board:kernel:header:)`` as the UTF-8 bytes a file of it holds.
+  /// The overlay's text, as the UTF-8 bytes of its file.
   public static func bytes(board: DeviceTree, kernel cut: KernelTree.Cut, header: String) -> [UInt8] {
     let kernel = cut.tree
     // Board node to kernel node, for the board nodes still in the kernel's tree.
