@@ -191,6 +191,9 @@ public struct AutoPlanner {
       else { return 0 }
       return g
     }
+    // Each device's kernel worked out once, not once per kernel.
+    var devicesOf: [Int: [Device]] = [:]
+    for d in devices { devicesOf[kernel(of: d), default: []].append(d) }
     for (i, group) in groups.enumerated() {
       out.append("  k\(i):")
       let names = self.names(group, from: names)
@@ -205,7 +208,7 @@ public struct AutoPlanner {
       let node = numa[i]
       out.append(
         "    memory: \(node.map { "{ size: \(yamlSize(sizes[i])), numa: \($0) }" } ?? yamlSize(sizes[i]))")
-      let mine = devices.filter { kernel(of: $0) == i }
+      let mine = devicesOf[i] ?? []
       if !mine.isEmpty {
         out.append("    devices:")
         for d in mine { out.append("      - \(quote(d.names[0]))") }
