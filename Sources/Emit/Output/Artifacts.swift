@@ -43,7 +43,7 @@ public struct Artifacts: Sendable {
     // As bytes: every file of a build of thousands of kernels is asked about.
     for component in path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
       if component.isEmpty { return "it has an empty component" }
-      if component.allSatisfy({ $0 == UInt8(ascii: ".") }) && component.count <= 2 {
+      if component.elementsEqual(".".utf8) || component.elementsEqual("..".utf8) {
         return "it has a '\(String(decoding: component, as: UTF8.self))' component"
       }
       if component.contains(0) { return "it holds a NUL byte" }
