@@ -1,3 +1,4 @@
+import DeviceTree
 import Foundation
 import Machine
 import Testing
@@ -97,5 +98,53 @@ struct PlanYAMLTests {
   ])
   func otherYAMLIsLeftToYams(text: String) {
     #expect(PlanYAML.compose(text) == nil)
+  }
+
+  /// The `board:` line read ahead of the plan (to start reading the board
+  /// early) is either what the parsed plan says or nothing.
+  @Test func peekedBoardIsTheParsedBoardOrNothing() throws {
+    var peeked = 0
+    for f in Self.planFiles() {
+      let text = try String(contentsOfFile: f, encoding: .utf8)
+      guard let guess = PlanYAML.peek("board", in: text) else { continue }
+      peeked += 1
+      guard case .mapping(let m)? = (try? Yams.compose(yaml: text, .basic)).flatMap({ $0 }).map(PlanNode.init)
+      else { continue }
+      let board = m.pairs.first { if case .scalar(let k) = $0.key { k.string == "board" } else { false } }
+      if case .scalar(let value)? = board?.value { #expect(value.string == guess, "\(f)") }
+    }
+    #expect(peeked > 30)
+  }
+
+  @Test(
+    arguments: [
+      ("board: a.dtb\n", "a.dtb"), ("# c\nboard:   b/c.dts   # the board\nkernels: {}\n", "b/c.dts"),
+      ("target: x\nboard: a#b.dtb\r\n", "a#b.dtb"), ("  board: nested.dtb\nboard: top.dtb\n", "top.dtb"),
+      ("board: 'quoted.dtb'\n", nil), ("board: \"q.dtb\"\n", nil), ("board: [a]\n", nil), ("board:\n", nil),
+      ("board: # none\n", nil), ("board: *anchor\n", nil), ("boards: a.dtb\n", nil), ("kernels: {}\n", nil),
+    ] as [(String, String?)])
+  func peekReadsOnlyAPlainTopLevelLine(text: String, board: String?) {
+    #expect(PlanYAML.peek("board", in: text) == board)
+  }
+
+  /// A board line the look-ahead misreads costs a wasted read, never the
+  /// wrong board: here it guesses `a` (another real board) while the plan's
+  /// folded value names `a b.dts`.
+  @Test func aMisreadBoardLineChecksAgainstThePlansBoard() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cleave-peek-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let board = directory.appendingPathComponent("a b.dts").path
+    try FileManager.default.copyItem(atPath: boardPath("qemu-virt-aarch64-gicv3.dts"), toPath: board)
+    let decoy = try DeviceTree.load(boardPath("qemu-virt-riscv64.dts"))
+    try Data(try decoy.blob()).write(to: directory.appendingPathComponent("a"))
+    let auto = try AutoPlanner(machine: try Machine.load(board), boardReference: "a b.dts").plan()
+    let text = auto.replacingOccurrences(of: "board: a b.dts\n", with: "board: a\n  b.dts\n")
+    #expect(text != auto && PlanYAML.peek("board", in: text) == "a")
+    let plan = directory.appendingPathComponent("plan.yaml").path
+    try text.write(toFile: plan, atomically: true, encoding: .utf8)
+    let result = PlanCheck.run(planPath: plan)
+    #expect(result.partition?.machine.tree.file == "\(directory.path)/a b.dts")
+    #expect(result.errors == 0, "\(result.diagnostics.map(\.text))")
   }
 }

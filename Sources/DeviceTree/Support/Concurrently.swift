@@ -29,3 +29,30 @@ public func inParallel<A, B>(_ first: () -> A, _ second: () -> B) -> (A, B) {
   // Not reached: `concurrently` returns each index's result in its place.
   return (first(), second())
 }
+
+/// A value worked out on another thread from the moment it is made, while
+/// the caller gets on with something else; ``value`` waits for it.
+///
+/// Unlike ``inParallel``, the work does not run inside a `concurrentPerform`
+/// of the caller's: work that spreads itself over the cores (reading a
+/// machine) still finds them free once the caller waits.
+public final class Pending<T: Sendable>: @unchecked Sendable {
+  private let group = DispatchGroup()
+  // Written once, by the work, before the group is left; read after waiting.
+  private var result: T?
+
+  public init(_ work: @escaping @Sendable () -> T) {
+    group.enter()
+    DispatchQueue.global().async {
+      self.result = work()
+      self.group.leave()
+    }
+  }
+
+  /// The work's result, once it is done.
+  public var value: T {
+    group.wait()
+    guard let result else { preconditionFailure("a Pending value's work left without a result") }
+    return result
+  }
+}

@@ -33,10 +33,32 @@ public struct PlanCheck: Sendable {
   public var warnings: Int { diagnostics.filter { $0.severity == .warning }.count }
 
   /// Loads, resolves and checks the plan at `path`.
+  ///
+  /// The board named on the plan's `board:` line is read on the other core
+  /// while the plan is parsed: the two do not depend on each other, and on a
+  /// board of thousands of cores each takes tens of milliseconds. The parsed
+  /// plan has the last word: a board it names otherwise is read after it.
   public static func run(planPath path: String, includes: [String] = []) -> PlanCheck {
-    let (plan, shape) = PlanParser.load(path)
-    guard let plan else { return PlanCheck(diagnostics: shape, partition: nil, unusable: true) }
-    return run(plan: plan, includes: includes, extra: shape)
+    let (read, unreadable) = PlanParser.text(of: path)
+    guard let text = read else { return PlanCheck(diagnostics: unreadable, partition: nil, unusable: true) }
+    // Not standard input: what the plan names is read from it once, if at all.
+    let guess = PlanYAML.peek("board", in: text).map { boardPath($0, planFile: path) }.flatMap {
+      $0 == "-" ? nil : $0
+    }
+    let pending = guess.map { board in Pending { Result { try Machine.load(board, includes: includes) } } }
+    let (parsed, shape) = PlanParser.parse(text, file: path)
+    // Waited for in every case: reading a source board cleans up after dtc.
+    let early = pending?.value
+    guard let plan = parsed else { return PlanCheck(diagnostics: shape, partition: nil, unusable: true) }
+    let board = boardPath(plan.board.value, planFile: plan.file)
+    return run(
+      plan: plan, board: board, machine: board == guess ? early : nil, includes: includes, extra: shape)
+  }
+
+  /// Where the board a plan names is: beside the plan unless absolute.
+  private static func boardPath(_ value: String, planFile: String) -> String {
+    let directory = PathText.directory(of: planFile)
+    return normalized(value.hasPrefix("/") || directory.isEmpty ? value : "\(directory)/\(value)")
   }
 
   /// Checks the plan of a board's execution domains (``DomainPlan``) against
@@ -59,15 +81,22 @@ public struct PlanCheck: Sendable {
 
   /// Resolves and checks a parsed plan.
   public static func run(plan: Plan, includes: [String] = [], extra: [Diagnostic] = []) -> PlanCheck {
+    run(
+      plan: plan, board: boardPath(plan.board.value, planFile: plan.file), machine: nil, includes: includes,
+      extra: extra)
+  }
+
+  /// Resolves and checks a parsed plan whose board is at `board`, read
+  /// already when `read` is given.
+  private static func run(
+    plan: Plan, board: String, machine read: Result<Machine, any Error>?, includes: [String],
+    extra: [Diagnostic]
+  ) -> PlanCheck {
     var engine = DiagnosticEngine()
     engine.append(contentsOf: extra)
-    let directory = PathText.directory(of: plan.file)
-    let board = normalized(
-      plan.board.value.hasPrefix("/") || directory.isEmpty
-        ? plan.board.value : "\(directory)/\(plan.board.value)")
     let machine: Machine
     do {
-      machine = try Machine.load(board, includes: includes)
+      machine = try read?.get() ?? Machine.load(board, includes: includes)
     } catch let e as DeviceTreeError {
       engine.error(.boardUnreadable, "board \(e.description)", at: plan.board.location)
       return PlanCheck(diagnostics: engine.sorted, partition: nil, unusable: true)

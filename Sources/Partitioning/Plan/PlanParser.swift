@@ -24,10 +24,10 @@ public struct PlanParser {
     return (parser.engine.hasErrors ? nil : plan, parser.engine.diagnostics)
   }
 
-  /// Reads and parses a plan file.
-  public static func load(_ path: String) -> (Plan?, [Diagnostic]) {
+  /// The text of a plan file, or why it cannot be a plan's.
+  public static func text(of path: String) -> (String?, [Diagnostic]) {
     let limit = InputLimits.maxPlanBytes
-    func tooLarge(_ size: UInt64) -> (Plan?, [Diagnostic]) {
+    func tooLarge(_ size: UInt64) -> (String?, [Diagnostic]) {
       let message = "the plan is \(size) bytes; cleave reads plans of at most \(InputLimits.describe(limit))"
       return (nil, [Diagnostic(.error, .planSyntax, message, at: SourceLocation(file: path, path: nil))])
     }
@@ -49,7 +49,7 @@ public struct PlanParser {
         ]
       )
     }
-    return parse(text, file: path)
+    return (text, [])
   }
 
   // MARK: Top level

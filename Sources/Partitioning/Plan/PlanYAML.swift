@@ -62,6 +62,34 @@ enum PlanYAML {
     var reader = Reader(Array(text.utf8))
     return reader.document()
   }
+
+  /// The value of a top-level `key: value` line when it is a plain one-line
+  /// scalar (`board: boards/x.dtb`), found without reading the rest of the
+  /// text; `nil` for anything else (no such line, a quoted, flow or empty
+  /// value). A guess that lets work start early, never an answer: what the
+  /// plan says is what the parsed plan says.
+  static func peek(_ key: String, in text: String) -> String? {
+    let want = Array(key.utf8) + [UInt8(ascii: ":"), UInt8(ascii: " ")]
+    let found = text.utf8.withContiguousStorageIfAvailable { b -> String? in
+      var start = 0
+      while start < b.count {
+        var end = start
+        while end < b.count, b[end] != UInt8(ascii: "\n") { end += 1 }
+        if end - start > want.count, b[start..<start + want.count].elementsEqual(want) {
+          var from = start + want.count
+          while from < end, b[from] == UInt8(ascii: " ") { from += 1 }
+          var to = from
+          while to < end, b[to] != UInt8(ascii: "#") || b[to - 1] != UInt8(ascii: " ") { to += 1 }
+          while to > from, b[to - 1] == UInt8(ascii: " ") || b[to - 1] == UInt8(ascii: "\r") { to -= 1 }
+          guard to > from, !"\"'{[&*!|>%@`#".utf8.contains(b[from]) else { return nil }
+          return String(decoding: b[from..<to], as: UTF8.self)
+        }
+        start = end + 1
+      }
+      return nil
+    }
+    return found ?? nil
+  }
 }
 
 private struct Reader {
