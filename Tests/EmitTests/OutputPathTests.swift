@@ -31,4 +31,38 @@ struct OutputPathTests {
       #expect(Artifacts.problem(with: p) == nil, "\(p)")
     }
   }
+
+  /// A rebuild replaces OUT whole: the previous build's files, directories,
+  /// links and a name that is not UTF-8 all go, what a link in it points at
+  /// outside OUT stays, and no old copy is left beside OUT.
+  @Test func aRebuildRemovesThePreviousOutputAndNothingOutsideIt() throws {
+    let fm = FileManager.default
+    let parent = fm.temporaryDirectory.appendingPathComponent("cleave-out-\(UUID())")
+    try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+    defer { try? fm.removeItem(at: parent) }
+    let out = parent.appendingPathComponent("out").path
+    let outside = parent.appendingPathComponent("outside").path
+    try fm.createDirectory(atPath: outside, withIntermediateDirectories: true)
+    try Data("keep\n".utf8).write(to: URL(fileURLWithPath: "\(outside)/keep.txt"))
+    var first = Artifacts()
+    for i in 0..<300 { first.add("kernels/k\(i).dts", text: "/dts-v1/;\n") }
+    first.add("deep/er/still/file.txt", text: "x\n")
+    try OutputDirectory.commit(first, to: out, force: false)
+    try fm.createSymbolicLink(atPath: "\(out)/deep/link", withDestinationPath: outside)
+    try fm.createSymbolicLink(atPath: "\(out)/dangling", withDestinationPath: "\(parent.path)/nowhere")
+    let raw = Array("\(out)/deep/odd-".utf8) + [0xFF, 0]
+    let fd = raw.withUnsafeBufferPointer { p in
+      p.baseAddress.map {
+        open(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644)
+      }
+    }
+    #expect((fd ?? -1) >= 0)
+    if let fd, fd >= 0 { close(fd) }
+    var second = Artifacts()
+    second.add("map.txt", text: "new\n")
+    try OutputDirectory.commit(second, to: out, force: false)
+    #expect(try fm.contentsOfDirectory(atPath: out).sorted() == [OutputDirectory.marker, "map.txt"])
+    #expect(try fm.contentsOfDirectory(atPath: parent.path).sorted() == ["out", "outside"])
+    #expect(fm.fileExists(atPath: "\(outside)/keep.txt"))
+  }
 }

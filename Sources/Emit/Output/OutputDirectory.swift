@@ -73,7 +73,9 @@ public enum OutputDirectory {
           try? fm.moveItem(atPath: old, toPath: out)
           throw error
         }
-        try? fm.removeItem(atPath: old)
+        TreeRemoval.remove(old)
+        // Whatever that left (a name that is not UTF-8) goes the slow way.
+        if fm.fileExists(atPath: old) { try? fm.removeItem(atPath: old) }
       } else {
         try fm.moveItem(atPath: staging, toPath: out)
       }
