@@ -22,6 +22,15 @@ public struct AutoPlanner {
   /// The board path as the plan should spell it (relative to where the plan is written).
   public var boardReference: String
   public var channelSize: UInt64 = 64 << 10
+  /// The name tables the last plan was written with. Nothing reads them
+  /// again; they stay with the planner so that a command, which keeps its
+  /// planner until it exits, does not free tens of thousands of entries one
+  /// by one on the way out.
+  private let used = Kept()
+
+  private final class Kept {
+    var names: GroupNames?
+  }
 
   public init(
     machine: Machine, boardReference: String, grouping: Grouping = .l2, kernels: Int? = nil,
@@ -145,7 +154,8 @@ public struct AutoPlanner {
       )
     }
     let groups = try groups()
-    let names = GroupNames(machine: machine)
+    let names = GroupNames(machine: machine, groups: groups)
+    used.names = names
     let loader = Resolver.defaultLoader(machine)
     var allocator = MemoryAllocator(banks: machine.memory)
     allocator.claim(loader)
