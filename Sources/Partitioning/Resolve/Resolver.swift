@@ -19,13 +19,19 @@ public struct Resolver {
   public static func resolve(
     _ plan: Plan, machine: Machine, boardPath: String, engine: inout DiagnosticEngine
   ) -> Partition {
+    // The board's two indexes, which the cuts need, depend on the machine
+    // alone: each is built on a thread of its own while this one resolves.
+    let index = Pending { BoardIndex(machine) }
+    let uses = Pending { BoardReferences(machine.tree) }
     var r = Resolver(plan: plan, machine: machine, references: References(machine: machine), engine: engine)
-    let partition = r.run(boardPath: boardPath)
+    let partition = r.run(boardPath: boardPath, index: index, uses: uses)
     engine = r.engine
     return partition
   }
 
-  private mutating func run(boardPath: String) -> Partition {
+  private mutating func run(
+    boardPath: String, index: Pending<BoardIndex>, uses: Pending<BoardReferences>
+  ) -> Partition {
     let target = resolveTarget()
     let boot = plan.boot?.value ?? (target == .riscv64 ? .sbiHSM : .psci)
     if let b = plan.boot {
@@ -87,8 +93,8 @@ public struct Resolver {
       doorbellMechanism: mechanism)
     partition.foreign = foreign
     partition.isolation = resolveIsolation(kernelIndex: kernelIndex)
-    // The board's two indexes are independent: each is built on its own core.
-    let (board, uses) = inParallel({ BoardIndex(machine) }, { BoardReferences(machine.tree) })
+    let board = index.value
+    let uses = uses.value
     partition.boardIndex = board
     partition.resolvedWith = (references, uses)
     partition.cuts = KernelCut.all(partition, board, uses, keepingForeignDevices: false)
