@@ -14,3 +14,9 @@ public func fileSize(atPath path: String) -> UInt64? {
   guard stat(path, &info) == 0 else { return nil }
   return UInt64(exactly: info.st_size)
 }
+
+/// Whether `path` is a regular file (after links): not a directory, device or FIFO.
+public func isRegularFile(atPath path: String) -> Bool {
+  var info = stat()
+  return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+}

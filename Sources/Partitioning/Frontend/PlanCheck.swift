@@ -41,14 +41,15 @@ public struct PlanCheck: Sendable {
   public static func run(planPath path: String, includes: [String] = []) -> PlanCheck {
     let (read, unreadable) = PlanParser.text(of: path)
     guard let text = read else { return PlanCheck(diagnostics: unreadable, partition: nil, unusable: true) }
-    // Not standard input: what the plan names is read from it once, if at
-    // all; and not for a plan that parses in less time than a thread takes to
-    // start (one of tens of kernels is a few kilobytes and well under a millisecond).
+    // Only a regular file: standard input is read once, if at all, and a FIFO
+    // may never answer a plan that turns out not to parse. And not for a plan
+    // that parses in less time than a thread takes to start (one of tens of
+    // kernels is a few kilobytes and well under a millisecond).
     let guess =
       text.utf8.count < 32 << 10
       ? nil
       : PlanYAML.peek("board", in: text).map { boardPath($0, planFile: path) }.flatMap {
-        $0 == "-" ? nil : $0
+        $0 != "-" && isRegularFile(atPath: $0) ? $0 : nil
       }
     let pending = guess.map { board in Pending { Result { try Machine.load(board, includes: includes) } } }
     let (parsed, shape) = PlanParser.parse(text, file: path)
